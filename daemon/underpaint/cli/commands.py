@@ -1,0 +1,164 @@
+"""What each `underpaint` subcommand does. Heavy imports (torch) stay inside the commands."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from pathlib import Path
+
+from ..client import Client, ClientError
+from ..v1 import underpaint_pb2 as pb
+
+
+def serve(args) -> int:
+    from ..config import DaemonConfig, data_dir
+    from ..server import serve as run
+
+    base = args.data_dir or data_dir()
+    cfg = DaemonConfig(host=args.host, port=args.port, http_port=args.http_port,
+                       models_dir=args.models or base / "models", data_dir=base,
+                       allow_pickle=args.allow_pickle, board_budget_bytes=args.board_budget_mb * 1024**2)
+    try:
+        asyncio.run(run(cfg))
+    except OSError as exc:
+        print(f"underpaint: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def demo_model(args) -> int:
+    from ..models.demo import write_demo_model
+
+    folder, single = write_demo_model(args.dir, seed=args.seed)
+    print(f"demo model (random weights, output is noise) written to {folder} and {single}")
+    return 0
+
+
+def _client(args) -> Client:
+    return Client(args.server, token=args.token, token_file=args.token_file)
+
+
+def _mib(n: int) -> str:
+    return f"{n / 1024**3:.1f} GiB" if n else "unknown"
+
+
+def info(args) -> int:
+    with _client(args) as client:
+        i = client.info()
+    print(f"daemon    underpaint {i.daemon_version} at {client.address}")
+    print(f"protocol  v{i.protocol_major}.{i.protocol_minor}")
+    print(f"device    {i.device} ({i.device_name})")
+    print(f"memory    device {_mib(i.device_memory_total)} total, {_mib(i.device_memory_free)} free; "
+          f"system {_mib(i.system_memory_total)} total, {_mib(i.system_memory_available)} available")
+    print(f"models    {i.models_dir}" + ("  (only the random-weights DEMO model is installed)" if i.demo_only else ""))
+    print(f"queue     {i.queue_length} job(s)")
+    return 0
+
+
+def models(args) -> int:
+    if args.models_command == "pull":
+        return _pull(args)
+    with _client(args) as client:
+        resp = client.models(rescan=args.rescan)
+    for m in resp.models:
+        flags = [m.architecture, m.kind, f"{m.native_width}x{m.native_height}"]
+        if m.is_demo:
+            flags.append("DEMO: random weights")
+        if m.loaded:
+            flags.append("loaded")
+        default = " (default)" if m.id == resp.default_model else ""
+        print(f"{m.id}{default}  [{', '.join(flags)}]")
+    return 0
+
+
+def _pull(args) -> int:
+    from ..config import default_models_dir
+
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError:
+        print("underpaint: `models pull` needs huggingface_hub: pip install huggingface_hub", file=sys.stderr)
+        return 1
+    target = (args.models or default_models_dir()) / args.repo_id.replace("/", "--")
+    try:
+        snapshot_download(args.repo_id, local_dir=target, etag_timeout=10,
+                          allow_patterns=["*.json", "*.txt", "*.safetensors", "*.model"],
+                          ignore_patterns=["*.fp32.*", "*non_ema*", "*.ckpt"])
+    except Exception as exc:  # offline, unknown repo, auth: one line, non-zero exit
+        print(f"underpaint: cannot download {args.repo_id}: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    print(f"downloaded {args.repo_id} to {target}; the daemon lists it after `underpaint models --rescan`")
+    return 0
+
+
+def samplers(args) -> int:
+    with _client(args) as client:
+        resp = client.samplers()
+    for s in resp.samplers:
+        print(f"{s.id:20s} {s.display_name}{'  (default)' if s.id == resp.default_sampler else ''}")
+    return 0
+
+
+def generate(args) -> int:
+    from .images_io import output_paths, read_image, save_png
+    from .progress import ProgressBar
+
+    req = pb.GenerateRequest(prompt=args.prompt, negative_prompt=args.negative, model=args.model,
+                             width=args.width, height=args.height, steps=args.steps, guidance=args.cfg,
+                             seed=args.seed, sampler=args.sampler, count=args.count, strength=args.strength,
+                             tiling=args.tiling, priority=args.priority, client="underpaint-cli")
+    if args.init:
+        req.init_image.CopyFrom(read_image(args.init, "RGBA"))
+    if args.mask:
+        req.mask.CopyFrom(read_image(args.mask, "L"))
+    paths = output_paths(args.out, max(args.count, 1))
+    bar = ProgressBar()
+    with _client(args) as client:
+        job = client.submit(req)
+        # Ctrl-C cancels this job on the daemon, then waits for the final event.
+        previous = signal.signal(signal.SIGINT, lambda *_: _cancel(client, job.id, bar))
+        failed = None
+        try:
+            for event in client.watch(job.id):
+                kind = event.WhichOneof("kind")
+                if kind == "queued":
+                    bar.show(f"queued, {event.queued.position} job(s) ahead")
+                elif kind == "progress":
+                    p = event.progress
+                    bar.show(f"step {p.step}/{p.total_steps}", p.step / max(p.total_steps, 1))
+                elif kind == "result":
+                    r = event.result
+                    path = paths[min(r.index, len(paths) - 1)]
+                    save_png(r.image, path, r.parameters.infotext)
+                    bar.done()
+                    print(f"{path}  seed {r.seed}")
+                elif kind == "finished":
+                    bar.done()
+                    if event.finished.status == pb.JOB_STATUS_CANCELLED:
+                        failed = "cancelled"
+                    elif event.finished.status == pb.JOB_STATUS_FAILED:
+                        failed = f"generation failed: {event.finished.message}"
+        finally:
+            signal.signal(signal.SIGINT, previous)
+    if failed:
+        print(f"underpaint: {failed}", file=sys.stderr)
+        return 130 if failed == "cancelled" else 1
+    return 0
+
+
+def _cancel(client: Client, job_id: str, bar) -> None:
+    bar.show("cancelling ...")
+    try:
+        client.cancel(job_id)
+    except ClientError:
+        pass
+
+
+def plugins(args) -> int:
+    from .. import plugin_build
+
+    argv = [args.host] + (["--out", str(args.out)] if args.out else [])
+    return plugin_build.main(argv)

@@ -1,0 +1,112 @@
+"""`underpaint`: run the daemon, and talk to it from scripts and terminals."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from .. import __version__
+
+
+def _add_client_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--server", help="daemon address HOST:PORT (default: $UNDERPAINT_SERVER, then the "
+                                    "running daemon's daemon.json, then 127.0.0.1:50051)")
+    p.add_argument("--token", help="access token (needed when the daemon listens beyond loopback)")
+    p.add_argument("--token-file", help="file holding the access token")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import commands
+
+    parser = argparse.ArgumentParser(prog="underpaint", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"underpaint {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("serve", help="run the resident daemon")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; anything "
+                                                       "else requires clients to send the token)")
+    p.add_argument("--port", type=int, default=50051, help="gRPC port (0 = any free port)")
+    p.add_argument("--http-port", type=int, default=50052, help="HTTP/1.1 Connect gateway port "
+                                                                "(0 = any free port, -1 = off)")
+    p.add_argument("--models", type=Path, help="models folder (default: the user data folder's models/)")
+    p.add_argument("--data-dir", type=Path, help="data folder (board, demo model)")
+    p.add_argument("--allow-pickle", action="store_true",
+                   help="also load pickled .ckpt/.pt checkpoints (they can run arbitrary code)")
+    p.add_argument("--board-budget-mb", type=int, default=2048, help="disk budget of the board")
+    p.add_argument("--verbose", "-v", action="store_true")
+    p.set_defaults(func=commands.serve)
+
+    p = sub.add_parser("demo-model", help="write the tiny random-weights demo model into DIR")
+    p.add_argument("dir", type=Path)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=commands.demo_model)
+
+    p = sub.add_parser("info", help="daemon version, protocol, device and memory")
+    _add_client_options(p)
+    p.set_defaults(func=commands.info)
+
+    p = sub.add_parser("models", help="list installed models (or `models pull REPO_ID`)")
+    _add_client_options(p)
+    p.add_argument("--rescan", action="store_true", help="look at the models folder again")
+    msub = p.add_subparsers(dest="models_command")
+    pull = msub.add_parser("pull", help="download a model from the Hugging Face hub (needs internet)")
+    pull.add_argument("repo_id")
+    pull.add_argument("--models", type=Path, help="models folder to download into")
+    p.set_defaults(func=commands.models)
+
+    p = sub.add_parser("samplers", help="list the samplers the daemon offers")
+    _add_client_options(p)
+    p.set_defaults(func=commands.samplers)
+
+    p = sub.add_parser("generate", help="make images (txt2img, img2img with --init, inpaint with --mask)")
+    _add_client_options(p)
+    p.add_argument("--prompt", required=True)
+    p.add_argument("--negative", default="")
+    p.add_argument("--model", default="")
+    p.add_argument("--width", type=int, default=0)
+    p.add_argument("--height", type=int, default=0)
+    p.add_argument("--steps", type=int, default=0)
+    p.add_argument("--cfg", type=float, default=0.0, help="guidance scale (default 7)")
+    p.add_argument("--seed", type=int, default=-1)
+    p.add_argument("--sampler", default="")
+    p.add_argument("--count", type=int, default=1, help="variations, each with its own seed")
+    p.add_argument("--init", help="init image for img2img")
+    p.add_argument("--strength", type=float, default=0.0)
+    p.add_argument("--mask", help="inpaint mask (white = regenerate)")
+    p.add_argument("--tiling", action="store_true", help="seamless: the image tiles in both directions")
+    p.add_argument("--priority", type=int, default=0)
+    p.add_argument("--out", required=True, help="output PNG (with several images: OUT-1.png, OUT-2.png, ...)")
+    p.set_defaults(func=commands.generate)
+
+    try:
+        from . import board
+        board.add_parser(sub, _add_client_options)
+    except ImportError:  # the board CLI lands separately
+        pass
+
+    p = sub.add_parser("plugins", help="build the host plugins")
+    psub = p.add_subparsers(dest="plugins_command", required=True)
+    b = psub.add_parser("build", help="assemble plugin zips into dist/")
+    b.add_argument("host", nargs="?", default="all", help="krita, gimp, blender, photoshop or all")
+    b.add_argument("--out", type=Path, default=None, help="output folder (default: dist/)")
+    p.set_defaults(func=commands.plugins)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    from ..client import ClientError
+    try:
+        return args.func(args) or 0
+    except ClientError as exc:
+        print(f"underpaint: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""A small Python client for the daemon over native gRPC (used by the CLI and benchmarks)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import grpc
+
+from .config import DEFAULT_GRPC_PORT, MAX_MESSAGE_BYTES, config_dir, read_discovery_file, token_path
+from .v1 import board_pb2_grpc, underpaint_pb2 as pb, underpaint_pb2_grpc
+
+
+class ClientError(Exception):
+    """A failed call, with a one-line reason meant for people."""
+
+
+def find_server(address: str | None = None) -> str:
+    """--server, else $UNDERPAINT_SERVER, else the running daemon's daemon.json, else the default."""
+    return (address or os.environ.get("UNDERPAINT_SERVER") or read_discovery_file().get("grpc")
+            or f"127.0.0.1:{DEFAULT_GRPC_PORT}")
+
+
+def find_token(token: str | None = None, token_file: str | None = None) -> str | None:
+    if token:
+        return token
+    if token_file:
+        return open(token_file).read().strip()
+    if os.environ.get("UNDERPAINT_TOKEN"):
+        return os.environ["UNDERPAINT_TOKEN"]
+    path = token_path(config_dir())
+    return path.read_text().strip() if path.exists() else None
+
+
+class Client:
+    def __init__(self, address: str | None = None, token: str | None = None, token_file: str | None = None):
+        self.address = find_server(address)
+        self._metadata = []
+        tok = find_token(token, token_file)
+        if tok:
+            self._metadata.append(("authorization", f"Bearer {tok}"))
+        options = [("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+                   ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)]
+        self.channel = grpc.insecure_channel(self.address, options=options)
+        self.stub = underpaint_pb2_grpc.UnderpaintStub(self.channel)
+        self.board = board_pb2_grpc.BoardStub(self.channel)
+
+    def close(self) -> None:
+        self.channel.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def call(self, method, request, timeout: float | None = 30.0):
+        try:
+            return method(request, metadata=self._metadata, timeout=timeout)
+        except grpc.RpcError as exc:
+            raise self._error(exc) from None
+
+    def _error(self, exc: grpc.RpcError) -> ClientError:
+        code = exc.code()
+        if code == grpc.StatusCode.UNAVAILABLE:
+            return ClientError(f"cannot reach the Underpaint daemon at {self.address}: is it running? "
+                               "Start it with `underpaint serve`.")
+        return ClientError(f"{code.name.lower()}: {exc.details()}")
+
+    def info(self) -> pb.Info:
+        return self.call(self.stub.GetInfo, pb.GetInfoRequest(), timeout=10)
+
+    def models(self, rescan: bool = False) -> pb.ListModelsResponse:
+        return self.call(self.stub.ListModels, pb.ListModelsRequest(rescan=rescan))
+
+    def samplers(self) -> pb.ListSamplersResponse:
+        return self.call(self.stub.ListSamplers, pb.ListSamplersRequest())
+
+    def submit(self, request: pb.GenerateRequest) -> pb.Job:
+        return self.call(self.stub.Submit, request, timeout=300)
+
+    def cancel(self, job_id: str) -> pb.CancelResponse:
+        return self.call(self.stub.Cancel, pb.CancelRequest(job_id=job_id))
+
+    def watch(self, job_id: str, after_seq: int = 0, reconnects: int = 3) -> Iterator[pb.JobEvent]:
+        """Yields the job's events until its final one, resuming after a dropped stream."""
+        seq = after_seq
+        while True:
+            try:
+                for event in self.stub.Watch(pb.WatchRequest(job_id=job_id, after_seq=seq), metadata=self._metadata):
+                    seq = event.seq
+                    yield event
+                return
+            except grpc.RpcError as exc:
+                if exc.code() != grpc.StatusCode.UNAVAILABLE or reconnects <= 0:
+                    raise self._error(exc) from None
+                reconnects -= 1

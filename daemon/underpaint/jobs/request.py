@@ -1,0 +1,194 @@
+"""Checks a GenerateRequest and resolves it into what the worker runs.
+
+Everything a client can get wrong is caught here, before the job is queued, with a message that
+names the field and the allowed range. Defaults live here too, so every transport shares them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import images
+from ..errors import InvalidArgument
+from ..v1 import underpaint_pb2 as pb
+
+DEFAULT_STEPS = 25
+DEFAULT_GUIDANCE = 7.0
+DEFAULT_STRENGTH = 0.75
+DEFAULT_PREVIEW_SIZE = 256
+MAX_STEPS = 150
+MAX_GUIDANCE = 30.0
+MAX_COUNT = 16
+MAX_PREVIEW_SIZE = 1024
+MAX_PROMPT_CHARS = 10_000
+MAX_SEED = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_generation_pixels: int = 2048 * 2048
+    max_canvas_pixels: int = 8192 * 8192
+
+
+@dataclass
+class ResolvedRequest:
+    request: pb.GenerateRequest       # as sent, images stripped (kept for logs and parameters)
+    model: object                     # models.registry.ModelEntry
+    prompt: str
+    negative_prompt: str
+    width: int
+    height: int
+    steps: int
+    guidance: float
+    sampler: str
+    seed: int                         # the first seed; variation i uses seed + i
+    count: int
+    strength: float | None            # None = txt2img
+    init_image: np.ndarray | None     # (h, w, 3) uint8
+    mask: np.ndarray | None           # (h, w) uint8
+    tiling: bool
+    preview_max_size: int             # 0 = no previews
+    output_format: int
+    canvas: object | None = None      # canvas.CanvasPlan for canvas operations
+
+
+def _check_range(field: str, value, low, high, what: str = "") -> None:
+    if not (low <= value <= high):
+        raise InvalidArgument(field, f"{value} is out of range; allowed {low} to {high}{what}")
+
+
+def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: str,
+            limits: Limits) -> ResolvedRequest:
+    """Validates `req` and fills in defaults. Raises InvalidArgument / NotFound."""
+    if len(req.prompt) > MAX_PROMPT_CHARS:
+        raise InvalidArgument("prompt", f"is {len(req.prompt)} characters; the limit is {MAX_PROMPT_CHARS}")
+    if len(req.negative_prompt) > MAX_PROMPT_CHARS:
+        raise InvalidArgument("negative_prompt", f"is too long; the limit is {MAX_PROMPT_CHARS} characters")
+    model = registry.get(req.model) if req.model else registry.get(registry.default_id)
+    multiple = model.size_multiple
+
+    steps = req.steps or DEFAULT_STEPS
+    _check_range("steps", steps, 1, MAX_STEPS)
+    guidance = req.guidance or DEFAULT_GUIDANCE
+    if not np.isfinite(guidance):
+        raise InvalidArgument("guidance", "must be a finite number")
+    _check_range("guidance", guidance, 1.0, MAX_GUIDANCE)
+    count = req.count or 1
+    _check_range("count", count, 1, MAX_COUNT)
+    if req.seed < -1:
+        raise InvalidArgument("seed", f"{req.seed} is invalid; use -1 for random or 0 to {MAX_SEED}")
+    seed = req.seed if req.seed >= 0 else secrets.randbelow(2**32)
+    seed = min(seed, MAX_SEED - count)
+    sampler = req.sampler or default_sampler
+    if sampler not in samplers:
+        raise InvalidArgument("sampler", f"unknown sampler '{sampler}'; one of: {', '.join(samplers)}")
+    preview = 0
+    if req.previews:
+        preview = req.preview_max_size or DEFAULT_PREVIEW_SIZE
+        _check_range("preview_max_size", preview, 16, MAX_PREVIEW_SIZE)
+    if req.output_format not in (pb.PIXEL_FORMAT_UNSPECIFIED, pb.PIXEL_FORMAT_RGBA8,
+                                 pb.PIXEL_FORMAT_PNG, pb.PIXEL_FORMAT_WEBP, pb.PIXEL_FORMAT_RGB8):
+        raise InvalidArgument("output_format", "must be RGBA8, RGB8, PNG or WEBP")
+    if not np.isfinite(req.strength):
+        raise InvalidArgument("strength", "must be a finite number")
+
+    stripped = pb.GenerateRequest()
+    stripped.CopyFrom(req)
+    stripped.ClearField("init_image")
+    stripped.ClearField("mask")
+    stripped.ClearField("canvas")
+    resolved = ResolvedRequest(
+        request=stripped, model=model, prompt=req.prompt, negative_prompt=req.negative_prompt,
+        width=0, height=0, steps=steps, guidance=float(guidance), sampler=sampler, seed=seed,
+        count=count, strength=None, init_image=None, mask=None, tiling=req.tiling,
+        preview_max_size=preview, output_format=req.output_format or pb.PIXEL_FORMAT_RGBA8)
+
+    if req.HasField("canvas"):
+        _resolve_canvas(req, resolved, limits)
+        return resolved
+
+    width = req.width or (req.init_image.width if req.HasField("init_image") else model.native_width)
+    height = req.height or (req.init_image.height if req.HasField("init_image") else model.native_height)
+    _check_size(width, height, multiple, limits)
+    resolved.width, resolved.height = width, height
+
+    if req.HasField("init_image"):
+        init = images.decode(req.init_image, "init_image", 3, limits.max_generation_pixels)
+        if init.shape[:2] != (height, width):
+            raise InvalidArgument("init_image", f"is {init.shape[1]}x{init.shape[0]} but width x height "
+                                  f"is {width}x{height}; send them equal")
+        resolved.init_image = init
+        strength = req.strength or DEFAULT_STRENGTH
+        if not (0.0 < strength <= 1.0):
+            raise InvalidArgument("strength", f"{strength} is out of range; allowed (0, 1]")
+        resolved.strength = float(strength)
+    elif req.strength:
+        raise InvalidArgument("strength", "only applies with an init_image (img2img)")
+    if req.HasField("mask"):
+        if resolved.init_image is None:
+            raise InvalidArgument("mask", "needs an init_image to inpaint into")
+        mask = images.decode(req.mask, "mask", 1, limits.max_generation_pixels)
+        if mask.shape[:2] != (height, width):
+            raise InvalidArgument("mask", f"is {mask.shape[1]}x{mask.shape[0]} but the init_image is "
+                                  f"{width}x{height}; they must be the same size")
+        resolved.mask = mask
+    return resolved
+
+
+def _check_size(width: int, height: int, multiple: int, limits: Limits) -> None:
+    for name, value in (("width", width), ("height", height)):
+        if value < multiple or value % multiple:
+            raise InvalidArgument(name, f"{value} must be a positive multiple of {multiple}")
+    if width * height > limits.max_generation_pixels:
+        raise InvalidArgument("width", f"{width}x{height} = {width * height} pixels is over the limit of "
+                              f"{limits.max_generation_pixels} pixels per image")
+
+
+_OPERATIONS = {pb.CANVAS_OPERATION_GENERATE: "generate", pb.CANVAS_OPERATION_REFINE: "refine",
+               pb.CANVAS_OPERATION_FILL: "fill", pb.CANVAS_OPERATION_EXPAND: "expand"}
+
+
+def _resolve_canvas(req: pb.GenerateRequest, resolved: ResolvedRequest, limits: Limits) -> None:
+    from .. import canvas  # numpy-only; imported late to keep this module light
+
+    c = req.canvas
+    if c.document_width <= 0 or c.document_height <= 0:
+        raise InvalidArgument("canvas.document_width", f"document size must be positive, got "
+                              f"{c.document_width}x{c.document_height}")
+    if c.document_width * c.document_height > limits.max_canvas_pixels:
+        raise InvalidArgument("canvas.document_width", f"{c.document_width}x{c.document_height} is over "
+                              f"the canvas limit of {limits.max_canvas_pixels} pixels")
+    op = c.operation
+    if op == pb.CANVAS_OPERATION_UNSPECIFIED:
+        op = pb.CANVAS_OPERATION_FILL if c.HasField("selection") else pb.CANVAS_OPERATION_GENERATE
+    if op not in _OPERATIONS:
+        raise InvalidArgument("canvas.operation", f"unknown operation {c.operation}")
+    region = images.decode(c.region, "canvas.region", 4, limits.max_canvas_pixels) if c.HasField("region") else None
+    selection = (images.decode(c.selection, "canvas.selection", 1, limits.max_canvas_pixels)
+                 if c.HasField("selection") else None)
+    if op in (pb.CANVAS_OPERATION_REFINE, pb.CANVAS_OPERATION_FILL, pb.CANVAS_OPERATION_EXPAND) and region is None:
+        raise InvalidArgument("canvas.region", f"{_OPERATIONS[op]} needs the document's pixels")
+    mo = c.mask_options
+    inp = canvas.CanvasInput(
+        document_width=c.document_width, document_height=c.document_height,
+        region=region, region_x=c.region_x, region_y=c.region_y,
+        selection=selection, selection_x=c.selection_x, selection_y=c.selection_y,
+        operation=_OPERATIONS[op],
+        expand=(c.expand.left, c.expand.top, c.expand.right, c.expand.bottom),
+        grow=mo.grow, feather=mo.feather, context=mo.context, min_context_size=mo.min_context_size)
+    model = resolved.model
+    plan = canvas.plan_canvas(inp, (model.native_width, model.native_height), model.size_multiple,
+                              limits.max_generation_pixels)
+    resolved.canvas = plan
+    resolved.width, resolved.height = plan.gen_width, plan.gen_height
+    resolved.init_image = plan.init_image
+    resolved.mask = plan.mask
+    if plan.init_image is not None:
+        default = DEFAULT_STRENGTH if op == pb.CANVAS_OPERATION_REFINE else 1.0
+        strength = req.strength or default
+        if not (0.0 < strength <= 1.0):
+            raise InvalidArgument("strength", f"{strength} is out of range; allowed (0, 1]")
+        resolved.strength = float(strength)

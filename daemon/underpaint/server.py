@@ -1,0 +1,109 @@
+"""Assembles the daemon: models, the job service, the board, and both transports."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+
+from . import __version__
+from .config import MAX_MESSAGE_BYTES, DaemonConfig, ensure_token, write_discovery_file
+from .jobs.request import Limits
+from .transport.grpc_server import start_grpc
+from .transport.http_gateway import start_gateway
+from .transport.routing import TokenCheck, rpcs
+from .v1 import board_connect, board_pb2, underpaint_connect, underpaint_pb2
+
+log = logging.getLogger("underpaint")
+
+CAPABILITIES = ["canvas", "tiling", "previews", "board", "long_poll"]
+
+
+def _load_models(cfg: DaemonConfig):
+    from .models.demo import write_demo_model
+    from .models.registry import ModelRegistry
+
+    cfg.models_dir.mkdir(parents=True, exist_ok=True)
+    registry = ModelRegistry(cfg.models_dir, allow_pickle=cfg.allow_pickle)
+    registry.scan()
+    if registry.entries:
+        return registry
+    log.warning("No model is installed in %s. Put a diffusers folder or a .safetensors checkpoint there "
+                "(or run `underpaint models pull REPO_ID`). Serving the DEMO model meanwhile: it has "
+                "random weights and makes noise, for testing only.", cfg.models_dir)
+    demo_dir = cfg.data_dir / "demo-model"
+    if not any(demo_dir.glob("*")):
+        write_demo_model(demo_dir)
+    registry = ModelRegistry(demo_dir)
+    registry.scan()
+    return registry
+
+
+async def serve(cfg: DaemonConfig) -> None:
+    from .board.service import BoardService
+    from .board.store import BoardStore
+    from .devices import pick_device, pick_dtype
+    from .models.cache import PipelineCache
+    from .pipelines.samplers import DEFAULT_SAMPLER, SAMPLERS
+    from .service.generation import GenerationService
+
+    loop = asyncio.get_running_loop()
+    log.info("Underpaint %s (protocol v1)", __version__)
+    log.info("models: %s", cfg.models_dir)
+    log.info("data:   %s", cfg.data_dir)
+    log.info("config: %s", cfg.config_dir)
+    registry = await asyncio.to_thread(_load_models, cfg)
+    for entry in registry.entries:
+        log.info("model %s (%s, %s%s)", entry.id, entry.architecture, entry.kind,
+                 ", DEMO: random weights" if entry.is_demo else "")
+    device = pick_device()
+    cache = PipelineCache(device, pick_dtype(device), cfg.memory_budget_bytes)
+    log.info("device: %s", device)
+
+    generation = GenerationService(cfg, registry, cache, limits=Limits(), samplers=dict(SAMPLERS),
+                                   default_sampler=DEFAULT_SAMPLER, max_message_bytes=MAX_MESSAGE_BYTES,
+                                   capabilities=CAPABILITIES)
+    board = BoardService(BoardStore(cfg.data_dir / "board", cfg.board_budget_bytes))
+    token = ensure_token(cfg.config_dir)
+    tokens = TokenCheck(token if cfg.require_token else None)
+    if cfg.require_token:
+        log.warning("listening beyond loopback on %s: clients need the token in %s/token", cfg.host, cfg.config_dir)
+
+    gen_rpcs = rpcs(underpaint_pb2.DESCRIPTOR.services_by_name["Underpaint"], generation)
+    board_rpcs = rpcs(board_pb2.DESCRIPTOR.services_by_name["Board"], board)
+    generation.start(loop)
+    grpc_server, grpc_port = await start_grpc(cfg.host, cfg.port, [gen_rpcs, board_rpcs], tokens, MAX_MESSAGE_BYTES)
+    log.info("gRPC on %s:%d", cfg.host, grpc_port)
+    http = None
+    http_port = None
+    if cfg.http_port >= 0:
+        http = await start_gateway(cfg.host, cfg.http_port,
+                                   [(underpaint_connect.UnderpaintASGIApplication, gen_rpcs),
+                                    (board_connect.BoardASGIApplication, board_rpcs)],
+                                   tokens, MAX_MESSAGE_BYTES)
+        http_port = http[1]
+        log.info("HTTP/1.1 Connect gateway on %s:%d", cfg.host, http_port)
+    discovery = write_discovery_file(cfg, grpc_port, http_port, __version__)
+    log.info("ready")
+
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # Windows: Ctrl-C raises KeyboardInterrupt instead
+            pass
+    try:
+        await stop.wait()
+    finally:
+        log.info("shutting down")
+        generation.stop()
+        if http:
+            http[0].should_exit = True
+            await http[2]
+        await grpc_server.stop(grace=1.0)
+        try:
+            if f'"pid": {os.getpid()}' in discovery.read_text():
+                discovery.unlink()
+        except OSError:
+            pass

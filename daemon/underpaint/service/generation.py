@@ -1,0 +1,167 @@
+"""The Underpaint service: info, models, samplers and jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import platform
+import time
+import uuid
+from collections import OrderedDict
+
+import psutil
+
+from .. import PROTOCOL_MAJOR, PROTOCOL_MINOR, __version__
+from ..errors import InvalidArgument, NotFound
+from ..jobs.job import Job
+from ..jobs.queue import JobQueue
+from ..jobs.request import Limits, resolve
+from ..jobs.worker import Worker
+from ..v1 import underpaint_pb2 as pb
+
+log = logging.getLogger("underpaint.service")
+
+MAX_WAIT_MS = 30_000
+KEEP_FINISHED_JOBS = 200          # finished jobs stay readable (reconnect, late PollEvents) ...
+KEEP_FINISHED_SECONDS = 30 * 60   # ... for this long or until this many newer ones finished
+
+
+class GenerationService:
+    def __init__(self, cfg, registry, cache, *, limits: Limits, samplers: dict, default_sampler: str,
+                 max_message_bytes: int, capabilities: list[str]):
+        self._cfg = cfg
+        self._registry = registry
+        self._cache = cache
+        self._limits = limits
+        self._samplers = samplers
+        self._default_sampler = default_sampler
+        self._max_message_bytes = max_message_bytes
+        self._capabilities = capabilities
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._queue = JobQueue()
+        self._arrivals = 0
+        self._worker: Worker | None = None
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._worker = Worker(self._queue, self._cache, loop, self._samplers, self._announce_positions)
+        self._worker.start()
+
+    def stop(self) -> None:
+        if self._worker:
+            self._worker.stop()
+
+    # --- information -------------------------------------------------------------------------
+
+    async def get_info(self, request: pb.GetInfoRequest) -> pb.Info:
+        from ..devices import device_name, memory_info
+
+        device = self._cache.device
+        total, free = await asyncio.to_thread(memory_info, device)
+        vm = psutil.virtual_memory()
+        return pb.Info(
+            daemon_version=__version__, protocol_major=PROTOCOL_MAJOR, protocol_minor=PROTOCOL_MINOR,
+            device=device, device_name=device_name(device) or platform.processor(),
+            device_memory_total=total, device_memory_free=free,
+            system_memory_total=vm.total, system_memory_available=vm.available,
+            models_dir=str(self._cfg.models_dir), data_dir=str(self._cfg.data_dir),
+            config_dir=str(self._cfg.config_dir),
+            demo_only=all(e.is_demo for e in self._registry.entries),
+            queue_length=sum(1 for j in self._jobs.values() if not j.done),
+            max_message_bytes=self._max_message_bytes,
+            max_canvas_pixels=self._limits.max_canvas_pixels,
+            max_generation_pixels=self._limits.max_generation_pixels,
+            capabilities=self._capabilities)
+
+    async def list_models(self, request: pb.ListModelsRequest) -> pb.ListModelsResponse:
+        if request.rescan:
+            await asyncio.to_thread(self._registry.scan)
+        loaded = set(self._cache.loaded_ids())
+        models = [pb.Model(id=e.id, display_name=e.display_name, architecture=e.architecture,
+                           native_width=e.native_width, native_height=e.native_height, kind=e.kind,
+                           is_demo=e.is_demo, path=str(e.path), loaded=e.id in loaded,
+                           size_multiple=e.size_multiple, description=e.description)
+                  for e in self._registry.entries]
+        return pb.ListModelsResponse(models=models, default_model=self._registry.default_id or "")
+
+    async def list_samplers(self, request: pb.ListSamplersRequest) -> pb.ListSamplersResponse:
+        return pb.ListSamplersResponse(
+            samplers=[pb.Sampler(id=k, display_name=v) for k, v in self._samplers.items()],
+            default_sampler=self._default_sampler)
+
+    # --- jobs --------------------------------------------------------------------------------
+
+    async def submit(self, request: pb.GenerateRequest) -> pb.Job:
+        # Decoding and canvas planning touch every pixel: keep them off the event loop.
+        resolved = await asyncio.to_thread(resolve, request, self._registry, self._samplers,
+                                           self._default_sampler, self._limits)
+        self._arrivals += 1
+        job = Job(id=uuid.uuid4().hex[:16], request=resolved, priority=request.priority,
+                  arrival=self._arrivals)
+        self._prune()
+        self._jobs[job.id] = job
+        self._queue.put(job)
+        position = self._queue.position(job)
+        job.append(queued=pb.Queued(position=position))
+        log.info("job %s queued at %d: %s %dx%d x%d (%s)", job.id, position, resolved.model.id,
+                 resolved.width, resolved.height, resolved.count, request.client or "unknown client")
+        return pb.Job(id=job.id, queue_position=position, seed=resolved.seed)
+
+    async def watch(self, request: pb.WatchRequest):
+        job = self._job(request.job_id)
+        seq = max(request.after_seq, 0)
+        while True:
+            for event in job.events_after(seq):
+                seq = event.seq
+                yield event
+            if job.done and seq >= len(job.events):
+                return
+            await job.wait_for_event_after(seq, None)
+
+    async def poll_events(self, request: pb.PollEventsRequest) -> pb.PollEventsResponse:
+        job = self._job(request.job_id)
+        if request.wait_ms < 0:
+            raise InvalidArgument("wait_ms", "must be 0 or more")
+        wait = min(request.wait_ms, MAX_WAIT_MS) / 1000
+        seq = max(request.after_seq, 0)
+        if wait and len(job.events) <= seq:
+            await job.wait_for_event_after(seq, wait)
+        events = job.events_after(seq)
+        done = job.done and (not job.events or seq + len(events) >= len(job.events))
+        return pb.PollEventsResponse(events=events, done=done)
+
+    async def cancel(self, request: pb.CancelRequest) -> pb.CancelResponse:
+        job = self._job(request.job_id)
+        if not job.done:
+            job.cancel_requested.set()
+            if self._queue.remove(job):  # never started: report it now; the worker never sees it
+                job.append(finished=pb.Finished(status=pb.JOB_STATUS_CANCELLED, message="cancelled"))
+                self._announce_positions(None)
+            log.info("job %s cancel requested", job.id)
+        return pb.CancelResponse(status=job.status)
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _job(self, job_id: str) -> Job:
+        if not job_id:
+            raise InvalidArgument("job_id", "is empty")
+        job = self._jobs.get(job_id)
+        if job is None:
+            raise NotFound(f"job '{job_id}' is unknown (finished jobs are kept for "
+                           f"{KEEP_FINISHED_SECONDS // 60} minutes)")
+        return job
+
+    def _announce_positions(self, started: Job | None) -> None:
+        """Tells every waiting job its new place in the queue (runs on the event loop)."""
+        for position, job in enumerate(self._queue.waiting()):
+            last = next((e.queued.position for e in reversed(job.events) if e.HasField("queued")), None)
+            if last != position:
+                job.append(queued=pb.Queued(position=position))
+
+    def _prune(self) -> None:
+        now = time.time()
+        finished = [j for j in self._jobs.values() if j.done]
+        excess = len(finished) - KEEP_FINISHED_JOBS
+        for job in finished:
+            if excess > 0 or now - job.finished_at > KEEP_FINISHED_SECONDS:
+                del self._jobs[job.id]
+                excess -= 1
