@@ -21,11 +21,14 @@ def decode(image: pb.Image, field: str, channels: int, max_pixels: int) -> np.nd
     if image.format in _ENCODED:
         try:
             pil = PILImage.open(io.BytesIO(image.data))
+            # check the size from the header, before decoding a bomb into memory
+            if pil.width * pil.height > max_pixels:
+                raise InvalidArgument(field, f"{pil.width}x{pil.height} is over the limit of {max_pixels} pixels")
             pil.load()
+        except InvalidArgument:
+            raise
         except Exception as exc:  # Pillow raises many types for broken files
             raise InvalidArgument(f"{field}.data", f"not a readable {_ENCODED[image.format]} image ({exc})")
-        if pil.width * pil.height > max_pixels:
-            raise InvalidArgument(field, f"{pil.width}x{pil.height} is over the limit of {max_pixels} pixels")
         if (w or h) and (w, h) != pil.size:
             raise InvalidArgument(field, f"width x height say {w}x{h} but the file is {pil.width}x{pil.height}")
         mode = {4: "RGBA", 3: "RGB", 1: "L"}[channels]
@@ -74,7 +77,7 @@ def encode(arr: np.ndarray, fmt: int) -> pb.Image:
         buf = io.BytesIO()
         pil = PILImage.fromarray(arr)
         if fmt == pb.PIXEL_FORMAT_WEBP:
-            pil.save(buf, "WEBP", lossless=True)
+            pil.save(buf, "WEBP", lossless=True, exact=True)  # exact: keep colour under alpha 0
         else:
             pil.save(buf, "PNG")
         return pb.Image(width=w, height=h, format=fmt, data=buf.getvalue())

@@ -102,6 +102,7 @@ class GenerationService:
         self._queue.put(job)
         position = self._queue.position(job)
         job.append(queued=pb.Queued(position=position))
+        self._announce_positions(None)  # jobs behind a higher-priority newcomer moved back
         log.info("job %s queued at %d: %s %dx%d x%d (%s)", job.id, position, resolved.model.id,
                  resolved.width, resolved.height, resolved.count, request.client or "unknown client")
         return pb.Job(id=job.id, queue_position=position, seed=resolved.seed)

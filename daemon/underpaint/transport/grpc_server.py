@@ -49,7 +49,8 @@ def _stream(rpc: Rpc, tokens: TokenCheck):
 async def start_grpc(host: str, port: int, services: list[list[Rpc]], tokens: TokenCheck,
                      max_message_bytes: int) -> tuple[grpc.aio.Server, int]:
     options = [("grpc.max_receive_message_length", max_message_bytes),
-               ("grpc.max_send_message_length", max_message_bytes)]
+               ("grpc.max_send_message_length", max_message_bytes),
+               ("grpc.so_reuseport", 0)]  # a second daemon on a taken port must fail, not share it
     server = grpc.aio.server(options=options)
     names = []
     for rpcs in services:
@@ -61,7 +62,10 @@ async def start_grpc(host: str, port: int, services: list[list[Rpc]], tokens: To
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(names + [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
                                                  reflection.SERVICE_NAME], server)
-    bound = server.add_insecure_port(f"{_bracket(host)}:{port}")
+    try:
+        bound = server.add_insecure_port(f"{_bracket(host)}:{port}")
+    except RuntimeError:  # grpcio reports a taken port this way
+        bound = 0
     if not bound:
         raise OSError(f"cannot listen for gRPC on {host}:{port} (port in use?)")
     await server.start()
