@@ -22,6 +22,8 @@ CASES = [
     ("guidance too high", dict(guidance=99.0), grpc.StatusCode.INVALID_ARGUMENT, "guidance"),
     ("guidance NaN", dict(guidance=float("nan")), grpc.StatusCode.INVALID_ARGUMENT, "guidance"),
     ("strength above 1", dict(init_image=INIT, strength=1.5), grpc.StatusCode.INVALID_ARGUMENT, "strength"),
+    ("strength runs no step", dict(init_image=INIT, strength=0.1, steps=4), grpc.StatusCode.INVALID_ARGUMENT,
+     "at least 10"),
     ("strength without init", dict(strength=0.5), grpc.StatusCode.INVALID_ARGUMENT, "strength"),
     ("count too many", dict(count=100), grpc.StatusCode.INVALID_ARGUMENT, "count"),
     ("seed below -1", dict(seed=-5), grpc.StatusCode.INVALID_ARGUMENT, "seed"),

@@ -6,6 +6,7 @@ names the field and the allowed range. Defaults live here too, so every transpor
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass
 
@@ -108,7 +109,17 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
 
     if req.HasField("canvas"):
         _resolve_canvas(req, resolved, limits)
-        return resolved
+    else:
+        _resolve_plain(req, resolved, limits)
+    if resolved.strength is not None and int(resolved.steps * resolved.strength) < 1:
+        raise InvalidArgument("strength", f"{resolved.strength:g} with {resolved.steps} steps runs no step; "
+                              f"raise steps to at least {math.ceil(1 / resolved.strength)} or raise strength")
+    return resolved
+
+
+def _resolve_plain(req: pb.GenerateRequest, resolved: ResolvedRequest, limits: Limits) -> None:
+    model = resolved.model
+    multiple = model.size_multiple
 
     width = req.width or (req.init_image.width if req.HasField("init_image") else model.native_width)
     height = req.height or (req.init_image.height if req.HasField("init_image") else model.native_height)
@@ -135,7 +146,6 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
             raise InvalidArgument("mask", f"is {mask.shape[1]}x{mask.shape[0]} but the init_image is "
                                   f"{width}x{height}; they must be the same size")
         resolved.mask = mask
-    return resolved
 
 
 def _check_size(width: int, height: int, multiple: int, limits: Limits) -> None:
@@ -181,7 +191,7 @@ def _resolve_canvas(req: pb.GenerateRequest, resolved: ResolvedRequest, limits: 
         grow=mo.grow, feather=mo.feather, context=mo.context, min_context_size=mo.min_context_size)
     model = resolved.model
     plan = canvas.plan_canvas(inp, (model.native_width, model.native_height), model.size_multiple,
-                              limits.max_generation_pixels)
+                              limits.max_generation_pixels, max_canvas_pixels=limits.max_canvas_pixels)
     resolved.canvas = plan
     resolved.width, resolved.height = plan.gen_width, plan.gen_height
     resolved.init_image = plan.init_image
