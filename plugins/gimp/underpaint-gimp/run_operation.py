@@ -1,0 +1,167 @@
+"""One procedure call from arguments to layers: read, submit, follow, place.
+
+Works on any `document` with GimpDocument's methods and any `progress` with GimpProgress's,
+so it runs unchanged in GIMP and in the tests. GIMP's API is not thread-safe: the kit's job
+runner follows the job on its own thread and only queues events; every document and progress
+call happens here, on the plug-in's main thread.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import traceback
+
+import _vendor
+
+_vendor.activate()
+
+from underpaint_kit import JobRunner, UnderpaintError, requests  # noqa: E402
+
+from cancel_guard import CancelGuard  # noqa: E402
+from procedures import ProcedureSpec, expand_margins  # noqa: E402
+
+
+class OperationError(UnderpaintError):
+    """A problem the artist can fix (no selection, bad arguments); str() says how."""
+
+
+class OperationCancelled(UnderpaintError):
+    """The job was cancelled before it produced anything."""
+
+
+def build_request(document, spec: ProcedureSpec, params: dict, client: str = "gimp"):
+    """The pb.GenerateRequest for one call: document size, pixels around the selection, the
+    selection as a soft mask, and the arguments."""
+    document.check_supported()
+    doc_size = document.size()
+    selection_rect = document.selection_rect()
+    expand = (0, 0, 0, 0)
+    if spec.operation == "expand":
+        try:
+            expand = expand_margins(params)
+        except ValueError as error:
+            raise OperationError(str(error)) from None
+        selection_rect = None  # outpainting grows the canvas; the selection plays no part
+    elif spec.needs_selection and selection_rect is None:
+        raise OperationError(f"{spec.menu_label.replace('_', '').rstrip('.')} needs a "
+                             "selection: select the area to repaint first.")
+    try:
+        region_rect = requests.context_rect(doc_size, selection_rect)
+        region = document.read_pixels(region_rect, bool(params.get("sample-merged", True)))
+        selection = document.read_selection(selection_rect) if selection_rect else None
+        return requests.canvas_request(
+            operation=spec.operation, document_size=doc_size, region_rgba=region,
+            region_rect=region_rect, selection=selection, selection_rect=selection_rect,
+            prompt=params.get("prompt", ""), negative_prompt=params.get("negative-prompt", ""),
+            model=params.get("model", ""), strength=float(params.get("strength", 0.0)),
+            steps=int(params.get("steps", 0)), guidance=float(params.get("guidance", 0.0)),
+            seed=int(params.get("seed", -1)), count=int(params.get("count", 1)),
+            expand=expand, grow=int(params.get("grow", 0)),
+            feather=int(params.get("feather", 0)), client=client,
+            previews=False)  # GIMP's progress bar has nowhere to show them
+    except ValueError as error:
+        raise OperationError(str(error)) from None
+
+
+def follow_job(daemon, request, progress, title: str):
+    """Runs the job to its end, showing progress; returns the kit's JobOutcome.
+
+    While the job runs a CancelGuard watches the plug-in: if GIMP kills it (the progress bar's
+    cancel button), the guard cancels this job on the daemon."""
+    events = queue.Queue()
+    runner = JobRunner(
+        daemon, request,
+        on_queued=lambda position: events.put(("queued", position)),
+        on_started=lambda: events.put(("started",)),
+        on_progress=lambda step, total, _preview: events.put(("progress", step, total)),
+        on_finished=lambda outcome: events.put(("finished", outcome)))
+    progress.start(f"{title}: sending to the daemon")
+    runner.start()
+    guard = None
+    try:
+        while True:
+            if guard is None and runner.job_id:
+                guard = CancelGuard.launch(daemon.address, runner.job_id)
+                print(f"underpaint: job {runner.job_id} submitted", file=sys.stderr, flush=True)
+            try:
+                event = events.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            kind = event[0]
+            if kind == "queued":
+                progress.text(f"{title}: waiting, {event[1]} job(s) ahead")
+            elif kind == "started":
+                progress.text(f"{title}: painting")
+            elif kind == "progress" and event[2] > 0:
+                progress.update(event[1] / event[2])
+            elif kind == "finished":
+                return event[1]
+    finally:
+        if guard is not None:
+            guard.release()
+        progress.end()
+
+
+def place_results(document, results, title: str) -> list:
+    """Adds each result as a layer at its offset, growing the canvas first for expand; one undo
+    step for all of it. Returns the new layers."""
+    layers = []
+    with document.undo_group():
+        first = results[0]
+        new_size = (first.document_width, first.document_height)
+        if all(new_size) and new_size != tuple(document.size()):
+            document.resize_canvas(*new_size, first.offset_x, first.offset_y)
+        for result in results:
+            image = result.image
+            if len(image.data) != image.width * image.height * 4:
+                raise OperationError(f"result {result.index}: expected RGBA8 pixels from the "
+                                     "daemon, got another format")
+            name = f"{title} {result.index + 1} (seed {result.seed})"
+            layers.append(document.add_layer(name, result.x, result.y, image.width,
+                                             image.height, image.data))
+    document.flush_displays()
+    return layers
+
+
+def run_operation(document, spec: ProcedureSpec, params: dict, daemon, progress,
+                  client: str = "gimp") -> list:
+    """The whole procedure; returns the new layers. Raises UnderpaintError subclasses with
+    artist-facing messages (daemon gone, request rejected, job failed or cancelled)."""
+    title = "Underpaint " + spec.menu_label.replace("_", "").rstrip(".").lower()
+    request = build_request(document, spec, params, client)
+    outcome = follow_job(daemon, request, progress, title)
+    if not outcome.results:
+        if outcome.status == "cancelled":
+            raise OperationCancelled("The Underpaint job was cancelled.")
+        raise OperationError(outcome.message or f"The Underpaint job ended: {outcome.status}.")
+    layers = place_results(document, outcome.results, title)
+    if outcome.status != "succeeded":
+        # Some variations made it before the job stopped: keep them, and say why the rest did not.
+        raise OperationError(f"Only {len(layers)} image(s) were made: "
+                             f"{outcome.message or outcome.status}")
+    return layers
+
+
+def run_procedure(spec: ProcedureSpec, document, params: dict, daemon, progress,
+                  client: str = "gimp") -> tuple:
+    """Runs any registered procedure and turns its errors into
+    ("success" | "cancel" | "error", message for the artist), which underpaint-gimp.py maps to
+    GIMP's PDB status. The message of a success is worth showing, or empty."""
+    import board  # here, not at the top: board.py imports this module
+
+    try:
+        if spec.operation == "board-send":
+            return "success", board.send(document, params, daemon)
+        if spec.operation == "board-place":
+            layer = board.place(document, params, daemon)
+            return "success", f"Placed layer \"{layer.get_name()}\"."
+        run_operation(document, spec, params, daemon, progress, client)
+    except OperationCancelled as error:
+        return "cancel", str(error)
+    except UnderpaintError as error:
+        return "error", str(error)
+    except Exception as error:  # a plug-in bug: say so instead of crashing GIMP's call
+        traceback.print_exc()
+        return "error", f"Internal error in the Underpaint plug-in: {error!r}"
+    return "success", ""
