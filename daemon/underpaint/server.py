@@ -40,6 +40,15 @@ def _load_models(cfg: DaemonConfig):
     return registry
 
 
+def _quiet_library_progress_bars() -> None:
+    """Loading bars from diffusers/transformers clutter a daemon's log; our own lines say enough."""
+    from diffusers.utils import logging as diffusers_logging
+    from transformers.utils import logging as transformers_logging
+
+    diffusers_logging.disable_progress_bar()
+    transformers_logging.disable_progress_bar()
+
+
 async def serve(cfg: DaemonConfig) -> None:
     from .board.service import BoardService
     from .board.store import BoardStore
@@ -48,6 +57,7 @@ async def serve(cfg: DaemonConfig) -> None:
     from .pipelines.samplers import DEFAULT_SAMPLER, SAMPLERS
     from .service.generation import GenerationService
 
+    _quiet_library_progress_bars()
     loop = asyncio.get_running_loop()
     log.info("Underpaint %s (protocol v1)", __version__)
     log.info("models: %s", cfg.models_dir)

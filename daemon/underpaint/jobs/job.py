@@ -52,6 +52,9 @@ class Job:
         changed.set()
         return event
 
+    def result_bytes(self) -> int:
+        return sum(len(e.result.image.data) for e in self.events if e.HasField("result"))
+
     def events_after(self, seq: int) -> list[pb.JobEvent]:
         return self.events[max(seq, 0):]
 

@@ -23,7 +23,8 @@ log = logging.getLogger("underpaint.service")
 
 MAX_WAIT_MS = 30_000
 KEEP_FINISHED_JOBS = 200          # finished jobs stay readable (reconnect, late PollEvents) ...
-KEEP_FINISHED_SECONDS = 30 * 60   # ... for this long or until this many newer ones finished
+KEEP_FINISHED_SECONDS = 30 * 60   # ... for this long or until this many newer ones finished,
+KEEP_FINISHED_BYTES = 1024**3     # ... and while their results fit in this much memory
 
 
 class GenerationService:
@@ -159,10 +160,13 @@ class GenerationService:
                 job.append(queued=pb.Queued(position=position))
 
     def _prune(self) -> None:
+        """Forgets the oldest finished jobs past the count, age or memory limits."""
         now = time.time()
         finished = [j for j in self._jobs.values() if j.done]
         excess = len(finished) - KEEP_FINISHED_JOBS
-        for job in finished:
-            if excess > 0 or now - job.finished_at > KEEP_FINISHED_SECONDS:
+        held = sum(j.result_bytes() for j in finished)
+        for job in finished:  # oldest first: the dict keeps submission order
+            if excess > 0 or held > KEEP_FINISHED_BYTES or now - job.finished_at > KEEP_FINISHED_SECONDS:
                 del self._jobs[job.id]
                 excess -= 1
+                held -= job.result_bytes()
