@@ -1,0 +1,165 @@
+"""Everything that touches Krita's document API: read pixels and the selection, add layers,
+grow the canvas. The rest of the plugin sees only plain bytes, tuples and LayerImage.
+"""
+
+from dataclasses import dataclass
+
+from . import pixel_depth
+
+_DEPTH_NAMES = {
+    "U8": "8-bit integer/channel",
+    "U16": "16-bit integer/channel",
+    "F16": "16-bit float/channel",
+    "F32": "32-bit float/channel",
+}
+_MODEL_NAMES = {
+    "RGBA": "RGB/Alpha",
+    "GRAYA": "Grayscale/Alpha",
+    "CMYKA": "CMYK/Alpha",
+    "LABA": "L*a*b*/Alpha",
+    "XYZA": "XYZ/Alpha",
+    "YCbCrA": "YCbCr/Alpha",
+}
+
+
+class DocumentError(Exception):
+    """A document Underpaint cannot work on; str() is the message for the artist."""
+
+
+@dataclass
+class LayerImage:
+    """One result to place: RGBA8 (straight, sRGB) pixels at (x, y) in document pixels."""
+
+    name: str
+    rgba: bytes
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+def check_color_space(doc):
+    """Raise DocumentError unless the document is RGB/Alpha at a depth we convert."""
+    _check_model(doc.colorModel(), doc.colorDepth(), "this document")
+
+
+def _check_model(model, depth, what):
+    if model == "RGBA" and depth in pixel_depth.DEPTHS:
+        return
+    shown = "%s (%s)" % (_MODEL_NAMES.get(model, model), _DEPTH_NAMES.get(depth, depth))
+    raise DocumentError(
+        "Underpaint works on RGB documents; %s is %s. Convert it with Image > Convert "
+        "Image Color Space... to RGB/Alpha, 8-bit integer/channel (sRGB) and try again." % (what, shown)
+    )
+
+
+def document_size(doc):
+    return doc.width(), doc.height()
+
+
+def read_selection(doc):
+    """The selection as (GRAY8 bytes, (x, y, w, h)), or (None, None) when nothing is selected."""
+    selection = doc.selection()
+    if selection is None or selection.width() <= 0 or selection.height() <= 0:
+        return None, None
+    rect = (selection.x(), selection.y(), selection.width(), selection.height())
+    mask = bytes(selection.pixelData(*rect))
+    if not any(mask):
+        return None, None
+    return mask, rect
+
+
+def read_pixels(doc, rect):
+    """The composite image (what the artist sees) inside rect, as RGBA8 sRGB."""
+    check_color_space(doc)
+    raw = bytes(doc.pixelData(*rect))
+    return pixel_depth.to_rgba8(raw, doc.colorDepth(), _is_linear(doc))
+
+
+def read_layer(doc, node=None):
+    """A layer's own pixels (the active layer by default) inside the document, as RGBA8.
+
+    Returns (rgba, (x, y, w, h), layer name); raises DocumentError when there is nothing to read.
+    """
+    node = node or doc.activeNode()
+    if node is None:
+        raise DocumentError("Pick a layer in the Layers docker first.")
+    _check_model(node.colorModel(), node.colorDepth(), "the layer \"%s\"" % node.name())
+    bounds = node.bounds()
+    x0, y0 = max(bounds.x(), 0), max(bounds.y(), 0)
+    x1 = min(bounds.x() + bounds.width(), doc.width())
+    y1 = min(bounds.y() + bounds.height(), doc.height())
+    if x1 <= x0 or y1 <= y0:
+        raise DocumentError("The layer \"%s\" has no pixels inside the canvas." % node.name())
+    rect = (x0, y0, x1 - x0, y1 - y0)
+    raw = bytes(node.pixelData(*rect))
+    linear = pixel_depth.is_linear_profile(node.colorProfile())
+    return pixel_depth.to_rgba8(raw, node.colorDepth(), linear), rect, node.name()
+
+
+def grow_canvas(doc, width, height, offset_x, offset_y):
+    """Resize the canvas to width x height with the old top-left pixel at (offset_x, offset_y).
+
+    Layers keep their pixels: Krita moves them by the offset (a negative resize origin).
+    """
+    if (doc.width(), doc.height()) == (width, height) and offset_x == 0 and offset_y == 0:
+        return
+    doc.resizeImage(-offset_x, -offset_y, width, height)
+    doc.waitForDone()
+
+
+def add_layers(doc, images, group_name=None):
+    """Add images as new paint layers above the active layer; the first visible, the rest hidden.
+
+    With a group_name, the layers go into a new group layer. The new nodes are filled before they
+    enter the document, so inserting them is a single change in Krita's history.
+    Returns the created top-level node.
+    """
+    check_color_space(doc)
+    depth, linear = doc.colorDepth(), _is_linear(doc)
+    layers = []
+    for index, image in enumerate(images):
+        node = doc.createNode(image.name, "paintlayer")
+        node.setPixelData(pixel_depth.from_rgba8(image.rgba, depth, linear), image.x, image.y, image.width, image.height)
+        node.setVisible(index == 0)
+        layers.append(node)
+
+    if group_name is not None:
+        top = doc.createGroupLayer(group_name)
+        below = None
+        for node in reversed(layers):  # the first image ends up on top
+            top.addChildNode(node, below)
+            below = node
+        top_nodes = [top]
+    else:
+        top_nodes = layers
+
+    parent, below = _insertion_point(doc)
+    for node in reversed(top_nodes):
+        parent.addChildNode(node, below)
+        below = node
+    doc.refreshProjection()
+    return top_nodes[0]
+
+
+def is_open(doc):
+    from krita import Krita
+
+    return any(d == doc for d in Krita.instance().documents())
+
+
+def _is_linear(doc):
+    return pixel_depth.is_linear_profile(doc.colorProfile())
+
+
+def _insertion_point(doc):
+    """(parent, node to insert above): right above the active layer, else on top of the stack."""
+    root = doc.rootNode()
+    anchor = doc.activeNode()
+    while anchor is not None and anchor.type().endswith("mask"):
+        anchor = anchor.parentNode()  # masks belong to a layer; new layers go above that layer
+    parent = anchor.parentNode() if anchor is not None else None
+    if anchor is None or parent is None:
+        children = root.childNodes()
+        return root, (children[-1] if children else None)
+    return parent, anchor

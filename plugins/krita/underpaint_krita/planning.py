@@ -1,0 +1,161 @@
+"""Pure logic between the panel and the daemon: which operation a click means, the request it
+sends, and how results become layers. No Krita, no Qt: tested in plain pytest.
+"""
+
+import random
+from dataclasses import dataclass
+
+from .document import LayerImage
+
+# Seeds are int64 in the protocol; the panel shows them in a double spin box, exact up to 2**53.
+MAX_SEED = 2**53 - 1
+REROLL_MAX_SEED = 2**32 - 1
+NAME_PROMPT_CHARS = 40
+
+
+@dataclass
+class PanelSettings:
+    """What the artist set in the panel; 0 / "" = the daemon's default."""
+
+    prompt: str = ""
+    negative_prompt: str = ""
+    model: str = ""
+    sampler: str = ""
+    strength: float = 1.0  # 1.0 = generate anew; below = refine what is there
+    steps: int = 0
+    guidance: float = 0.0
+    seed: int = -1  # -1 = a new random seed each time
+    count: int = 1
+    grow: int = 0
+    feather: int = 0
+    context: float = 0.0
+
+
+@dataclass
+class CanvasFacts:
+    """What the plugin read from the document (on the UI thread) for one request."""
+
+    document_size: tuple
+    region_rect: tuple
+    region_rgba: bytes
+    selection: bytes = None
+    selection_rect: tuple = None
+
+
+def choose_operation(has_selection, strength):
+    """Generate: no selection -> whole canvas, selection -> fill it; strength < 100 % -> refine."""
+    if strength < 1.0:
+        return "refine"
+    return "fill" if has_selection else "generate"
+
+
+def needs_pixels(operation, has_selection):
+    """Generating the whole canvas anew needs no pixels; everything else reads the canvas."""
+    return not (operation == "generate" and not has_selection)
+
+
+def build_request(operation, settings, facts, expand=(0, 0, 0, 0), client="krita"):
+    from underpaint_kit import requests
+
+    return requests.canvas_request(
+        operation=operation,
+        document_size=facts.document_size,
+        region_rgba=facts.region_rgba,
+        region_rect=facts.region_rect,
+        selection=facts.selection,
+        selection_rect=facts.selection_rect,
+        prompt=settings.prompt,
+        negative_prompt=settings.negative_prompt,
+        model=settings.model,
+        strength=settings.strength if operation == "refine" else 0.0,
+        steps=settings.steps,
+        guidance=settings.guidance,
+        seed=settings.seed,
+        count=max(1, settings.count),
+        sampler=settings.sampler,
+        expand=expand,
+        grow=settings.grow,
+        feather=settings.feather,
+        context=settings.context,
+        previews=True,
+        client=client,
+    )
+
+
+def quick_extend_margins(side, amount):
+    """(left, top, right, bottom) for the one-click "Extend <side>" buttons."""
+    sides = ("left", "top", "right", "bottom")
+    if side not in sides:
+        raise ValueError("side: expected one of %s, got %r" % (", ".join(sides), side))
+    if amount <= 0:
+        raise ValueError("amount: must be a positive number of pixels, got %r" % (amount,))
+    return tuple(amount if s == side else 0 for s in sides)
+
+
+def reroll_seed(rng=random):
+    return rng.randint(0, REROLL_MAX_SEED)
+
+
+def short_prompt(prompt):
+    words = " ".join((prompt or "").split())
+    if not words:
+        return "Underpaint"
+    if len(words) > NAME_PROMPT_CHARS:
+        words = words[: NAME_PROMPT_CHARS - 1].rstrip() + "…"
+    return words
+
+
+def layer_name(prompt, seed):
+    return "%s · seed %d" % (short_prompt(prompt), seed)
+
+
+def group_name(prompt, count):
+    return "%s · %d variations" % (short_prompt(prompt), count)
+
+
+def canvas_growth(results):
+    """(width, height, offset_x, offset_y) of the grown document for expand results, else None."""
+    for result in results:
+        if result.document_width > 0 and result.document_height > 0:
+            return result.document_width, result.document_height, result.offset_x, result.offset_y
+    return None
+
+
+def result_layers(results, prompt):
+    """pb.Result list -> LayerImage list (in result order). Raises ValueError on odd images."""
+    from underpaint_kit import pb
+
+    layers = []
+    for result in sorted(results, key=lambda r: r.index):
+        image = result.image
+        if image.format not in (pb.PIXEL_FORMAT_UNSPECIFIED, pb.PIXEL_FORMAT_RGBA8):
+            raise ValueError("result image: expected raw RGBA8 pixels, got format %d" % image.format)
+        if len(image.data) != image.width * image.height * 4:
+            raise ValueError(
+                "result image: %dx%d RGBA8 needs %d bytes, got %d"
+                % (image.width, image.height, image.width * image.height * 4, len(image.data))
+            )
+        layers.append(
+            LayerImage(layer_name(prompt, result.seed), image.data, result.x, result.y, image.width, image.height)
+        )
+    return layers
+
+
+def board_layer(entry, document_size):
+    """A fetched board entry -> LayerImage. It keeps its source position when it comes from a
+    document of the same size (a round trip through another app), else lands at the top left."""
+    from underpaint_kit import pb
+
+    image = entry.image
+    if image.format not in (pb.PIXEL_FORMAT_UNSPECIFIED, pb.PIXEL_FORMAT_RGBA8):
+        raise ValueError("board image: expected raw RGBA8 pixels, got format %d" % image.format)
+    if len(image.data) != image.width * image.height * 4:
+        raise ValueError("board image: %dx%d RGBA8 needs %d bytes, got %d"
+                         % (image.width, image.height, image.width * image.height * 4, len(image.data)))
+    meta = entry.meta
+    same_document = (meta.document_width, meta.document_height) == tuple(document_size)
+    x, y = (meta.x, meta.y) if same_document else (0, 0)
+    name = "%s · v%d" % (entry.channel, entry.version)
+    if meta.source_app:
+        name += " (from %s)" % meta.source_app
+    return LayerImage(name, image.data, x, y, image.width, image.height)

@@ -1,0 +1,57 @@
+"""GUI smoke test: real Krita under Xvfb with the built plugin installed like an artist does.
+
+A test-only helper plugin (gui_smoke/) finds the docker, clicks Generate with 2 variations,
+presses Undo once, writes a JSON report and quits Krita. A timeout kills Krita and fails.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from krita_support import HERE, krita_env, require, run_logged, skip_without_pykrita
+
+pytestmark = pytest.mark.slow
+
+
+def install(plugin_dir, pykrita):
+    pykrita.mkdir(parents=True)
+    for source in list(plugin_dir.iterdir()) + list((HERE / "gui_smoke").iterdir()):
+        if source.name == "__pycache__":
+            continue
+        target = pykrita / source.name
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target)
+
+
+def test_krita_starts_with_the_docker_generates_undoes_and_quits(daemon, built_krita_plugin, tmp_path):
+    xvfb_run = require("xvfb-run")
+    krita = require("krita")
+    home = tmp_path / "home"
+    install(built_krita_plugin, home / ".local" / "share" / "krita" / "pykrita")
+    (home / ".config").mkdir(parents=True)
+    (home / ".config" / "kritarc").write_text(
+        "[python]\nenable_underpaint_krita=true\nenable_underpaint_krita_smoke=true\n", encoding="utf-8")
+    marker = tmp_path / "smoke.json"
+    env = krita_env(home, UNDERPAINT_HTTP=daemon.http, UNDERPAINT_KRITA_SMOKE=str(marker))
+    done = run_logged([xvfb_run, "-a", krita, "--nosplash"], env, 400, tmp_path)
+    log = done.stdout[-4000:] + done.stderr[-4000:]
+    skip_without_pykrita(log)
+    assert marker.exists(), f"the plugin never reported (rc {done.returncode}):\n{log}"
+    report = json.loads(marker.read_text())
+    assert "error" not in report, report["error"]
+    assert done.returncode == 0, f"Krita did not quit cleanly (rc {done.returncode}):\n{log}"
+
+    assert report["docker_found"] and report["docker_visible"]
+    assert report["docker_title"] == "Underpaint"
+    assert report["cancel_enabled_while_running"]
+    assert report["job_status"] == "succeeded", report["job_message"]
+    assert report["panel_message"] == report["job_message"]
+    top = report["after_job"][-1]
+    assert top[0] == "smoke test · 2 variations"
+    assert [visible for _name, visible, _children in reversed(top[2])] == [True, False]
+    assert report["after_undo"] == report["before"]  # one Undo removes the whole result
