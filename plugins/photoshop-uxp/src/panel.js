@@ -1,0 +1,224 @@
+// The panel's DOM: reads the inputs, starts and cancels jobs, shows queue position, progress,
+// preview and messages. All the work happens in connection.js and job.js.
+import { BoardClient, BoardWatcher, describeUpdate, placeFromBoard, sendToBoard } from "./board.js";
+import { connect, describeConnection, readManifest } from "./connection.js";
+import { CanvasJob } from "./job.js";
+import { parseParams } from "./params.js";
+import { defaultStorage, loadSettings, saveSettings } from "./settings.js";
+
+const PARAM_FIELDS = ["strength", "steps", "guidance", "seed", "variations",
+  "expandLeft", "expandTop", "expandRight", "expandBottom"];
+const ACTION_BUTTONS = ["generate", "fill", "expand"];
+
+/**
+ * @param {Document} page
+ * @param {{clientName?: string}} [options]
+ * @returns {{stop(): void}}
+ */
+export function startPanel(page, { clientName = "photoshop-uxp" } = {}) {
+  const storage = defaultStorage();
+  let settings = loadSettings(storage);
+  /** @type {import("./connection.js").Connection | null} */
+  let connection = null;
+  /** @type {CanvasJob | null} */
+  let running = null;
+  /** @type {BoardWatcher | null} */
+  let watcher = null;
+
+  /** @param {string} id */
+  const input = (id) => /** @type {HTMLInputElement} */ (page.getElementById(id));
+  /** @param {string} id */
+  const element = (id) => /** @type {HTMLElement} */ (page.getElementById(id));
+  const modelSelect = /** @type {HTMLSelectElement} */ (page.getElementById("model"));
+  const preview = /** @type {HTMLImageElement} */ (page.getElementById("preview"));
+
+  for (const id of PARAM_FIELDS) input(id).value = String(settings[/** @type {keyof typeof settings} */ (id)]);
+  input("negativePrompt").value = settings.negativePrompt;
+  input("server").value = settings.server;
+  input("token").value = settings.token;
+  input("boardChannel").value = settings.boardChannel;
+
+  /** @param {string} id @param {string} text @param {boolean} isError */
+  function showLine(id, text, isError) {
+    element(id).textContent = text;
+    element(id).className = isError ? "status error" : "status";
+  }
+  /** @param {string} text @param {boolean} [isError] */
+  const showStatus = (text, isError = false) => showLine("status", text, isError);
+  /** @param {string} text @param {boolean} [isError] */
+  const showBoardStatus = (text, isError = false) => showLine("boardStatus", text, isError);
+
+  /** @param {unknown} error */
+  const messageOf = (error) => (error instanceof Error ? error.message : String(error));
+
+  /** @param {number} fraction */
+  function showProgress(fraction) {
+    element("progressBar").style.width = `${Math.round(Math.max(0, Math.min(1, fraction)) * 100)}%`;
+  }
+
+  /** @param {boolean} busy */
+  function setBusy(busy) {
+    for (const id of ACTION_BUTTONS) input(id).disabled = busy;
+    input("cancel").disabled = !busy;
+  }
+
+  function readRaw() {
+    /** @type {Record<string, string>} */
+    const raw = { prompt: input("prompt").value, negativePrompt: input("negativePrompt").value, model: modelSelect.value };
+    for (const id of PARAM_FIELDS) raw[id] = input(id).value;
+    return raw;
+  }
+
+  function remember() {
+    const raw = readRaw();
+    /** @type {Record<string, unknown>} */
+    const next = { ...settings, negativePrompt: raw.negativePrompt, model: raw.model };
+    for (const id of PARAM_FIELDS) {
+      const value = Number(raw[id]);
+      if (Number.isFinite(value)) next[id] = value;
+    }
+    settings = /** @type {typeof settings} */ (next);
+    saveSettings(storage, settings);
+  }
+
+  /** Follows the board channel named in the panel (restarted when it or the connection changes). */
+  function watchBoard() {
+    watcher?.stop();
+    watcher = null;
+    const channel = input("boardChannel").value.trim();
+    if (!connection || !channel || !connection.info.capabilities.includes("board")) return;
+    watcher = new BoardWatcher(new BoardClient(connection.client.transport), [channel],
+      (update) => showBoardStatus(describeUpdate(update)),
+      (error) => showBoardStatus(`Stopped following ${channel}: ${error.message}`, true));
+  }
+
+  /** @param {"send" | "place"} what */
+  async function boardAction(what) {
+    if (!connection) await reconnect();
+    if (!connection) return;
+    const channel = input("boardChannel").value.trim();
+    if (!channel) {
+      showBoardStatus("Channel: name the board channel first, e.g. sketch.", true);
+      return;
+    }
+    if (channel !== settings.boardChannel) {
+      settings = { ...settings, boardChannel: channel };
+      saveSettings(storage, settings);
+      watchBoard();
+      await watcher?.ready; // so the watcher sees what is sent next
+    }
+    const board = new BoardClient(connection.client.transport);
+    try {
+      if (what === "send") {
+        showBoardStatus(`Sending to ${channel}…`);
+        const entry = await sendToBoard(board, channel, input("boardNote").value.trim());
+        showBoardStatus(`Sent to ${entry.channel} as version ${entry.version} (${entry.width}x${entry.height}).`);
+      } else {
+        showBoardStatus(`Fetching ${channel}…`);
+        const { entry, x, y } = await placeFromBoard(board, channel);
+        showBoardStatus(`Placed ${entry.channel} v${entry.version} at (${x}, ${y}).`);
+      }
+    } catch (error) {
+      showBoardStatus(messageOf(error), true);
+    }
+  }
+
+  async function reconnect() {
+    connection = null;
+    watcher?.stop();
+    watcher = null;
+    showStatus("Connecting…");
+    try {
+      connection = await connect(settings, await readManifest());
+    } catch (error) {
+      showStatus(messageOf(error), true);
+      return;
+    }
+    modelSelect.innerHTML = "";
+    for (const model of connection.models) {
+      const option = page.createElement("option");
+      option.value = model.id;
+      option.textContent = model.isDemo ? `${model.displayName} (random weights)` : model.displayName;
+      modelSelect.appendChild(option);
+    }
+    const wanted = connection.models.some((m) => m.id === settings.model) ? settings.model : connection.defaultModel;
+    modelSelect.value = wanted;
+    showStatus(describeConnection(connection));
+    watchBoard();
+  }
+
+  /** @param {import("./job.js").Action} action */
+  async function start(action) {
+    if (running) return;
+    if (!connection) await reconnect();
+    if (!connection) return;
+    let params;
+    try {
+      params = parseParams(readRaw());
+    } catch (error) {
+      showStatus(messageOf(error), true);
+      return;
+    }
+    remember();
+    const model = connection.models.find((m) => m.id === (params.model || connection?.defaultModel));
+    running = new CanvasJob({
+      client: connection.client,
+      action,
+      params,
+      model: { nativeSize: model ? Math.max(model.nativeWidth, model.nativeHeight) : 0, clientName },
+      onUpdate: (update) => {
+        showStatus(update.message || "", update.phase === "failed");
+        if (update.preview) {
+          preview.src = update.preview;
+          preview.style.display = "block";
+        }
+        if (update.totalSteps) showProgress((update.step || 0) / update.totalSteps);
+        if (update.phase === "done") showProgress(1);
+        if (update.phase === "queued" || update.phase === "reading") showProgress(0);
+      },
+    });
+    setBusy(true);
+    try {
+      await running.run();
+    } finally {
+      running = null;
+      setBusy(false);
+    }
+  }
+
+  async function cancel() {
+    if (!running) return;
+    showStatus("Cancelling…");
+    try {
+      await running.cancel();
+    } catch (error) {
+      showStatus(messageOf(error), true);
+    }
+  }
+
+  for (const action of /** @type {const} */ (["generate", "fill", "expand"])) {
+    input(action).addEventListener("click", () => void start(action));
+  }
+  input("cancel").addEventListener("click", () => void cancel());
+  input("refresh").addEventListener("click", () => void reconnect());
+  input("sendToBoard").addEventListener("click", () => void boardAction("send"));
+  input("placeFromBoard").addEventListener("click", () => void boardAction("place"));
+  input("boardChannel").addEventListener("change", () => {
+    settings = { ...settings, boardChannel: input("boardChannel").value.trim() };
+    saveSettings(storage, settings);
+    watchBoard();
+  });
+  input("saveSettings").addEventListener("click", () => {
+    settings = { ...settings, server: input("server").value.trim(), token: input("token").value.trim() };
+    saveSettings(storage, settings);
+    void reconnect();
+  });
+  void reconnect();
+  return {
+    /** Stops following the board (the panel is going away). */
+    stop() {
+      watcher?.stop();
+      watcher = null;
+    },
+  };
+}

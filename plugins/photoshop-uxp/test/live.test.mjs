@@ -1,0 +1,305 @@
+// The panel's real code (connection, job, document) against a live daemon, with Photoshop
+// played by the pixel-holding stand-in from test/stand-ins/photoshop.js.
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { after, before, beforeEach, describe, test } from "node:test";
+import { standIn } from "photoshop";
+import { connect, describeConnection } from "../src/connection.js";
+import { CanvasJob } from "../src/job.js";
+import { parseParams } from "../src/params.js";
+import { SRGB } from "../src/document.js";
+import { liveSkipReason, startDaemon } from "./daemon.mjs";
+import { pixelAt, testPicture } from "./helpers.mjs";
+import { fakeDocument, fakeStorage, waitFor } from "./fake-dom.mjs";
+import { standInUxp } from "uxp";
+import { startPanel } from "../src/panel.js";
+import { BoardClient, BoardWatcher, placeFromBoard, sendToBoard } from "../src/board.js";
+
+const skip = liveSkipReason();
+const TIMEOUT = 240000;
+
+/** Panel values for a quick job on the demo model. */
+function params(overrides = {}) {
+  return parseParams({ prompt: "a red barn", negativePrompt: "", model: "", strength: 1, steps: 2, guidance: 7,
+    seed: 1234, variations: 1, ...overrides });
+}
+
+describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
+  /** @type {Awaited<ReturnType<typeof startDaemon>>} */
+  let daemon;
+  /** @type {import("../src/connection.js").Connection} */
+  let connection;
+
+  before(async () => {
+    daemon = await startDaemon();
+    connection = await connectToTestDaemon();
+  }, { timeout: TIMEOUT });
+  after(async () => {
+    await daemon?.stop();
+  });
+  beforeEach(() => standIn.reset());
+
+  // The manifest only lists port 50052; the test daemon is on a free port, so the tests
+  // allow it the way an artist would: by adding it to manifest.json.
+  async function connectToTestDaemon() {
+    const manifest = { requiredPermissions: { network: { domains: [`http://${daemon.http}`] } } };
+    return connect({ server: daemon.http, token: "" }, manifest);
+  }
+
+  /** Runs a job to its end and returns [final update, every update]. */
+  async function run(action, jobParams) {
+    const updates = [];
+    const job = new CanvasJob({ client: connection.client, action, params: jobParams, model: { nativeSize: 64 },
+      onUpdate: (u) => updates.push(u) });
+    const last = await job.run();
+    return { last, updates, job };
+  }
+
+  test("connects: versions, models, a sentence for the panel", { timeout: TIMEOUT }, async () => {
+    assert.equal(connection.info.protocolMajor, 1);
+    assert.ok(connection.models.some((m) => m.id === connection.defaultModel));
+    const text = describeConnection(connection);
+    assert.match(text, new RegExp(`Connected to Underpaint ${connection.info.daemonVersion} at http://${daemon.http}`));
+    assert.match(text, /demo model/);
+  });
+
+  test("fill: a layer at the returned bounds, pixels outside the selection untouched", { timeout: TIMEOUT }, async () => {
+    const width = 96, height = 80;
+    const doc = standIn.newDocument({ width, height, pixels: testPicture(width, height), opaque: true });
+    const selected = { left: 40, top: 24, right: 72, bottom: 56 };
+    doc.selection.set(selected);
+    const before = doc.composite();
+
+    const { last, updates } = await run("fill", params({ prompt: "" }));
+    assert.equal(last.phase, "done", last.message);
+    assert.ok(updates.some((u) => u.phase === "queued" && typeof u.queuePosition === "number"));
+    assert.ok(updates.some((u) => u.phase === "running" && u.totalSteps > 0));
+    assert.ok(updates.some((u) => u.preview?.startsWith("data:image/jpeg;base64,")), "a preview was shown");
+
+    // Read in sRGB, 8 bit, around the selection; the selection itself within its bounds.
+    const [read] = standIn.callsNamed("getPixels");
+    assert.equal(read.options.colorProfile, SRGB);
+    assert.equal(read.options.colorSpace, "RGB");
+    assert.equal(read.options.componentSize, 8);
+    const source = read.options.sourceBounds;
+    assert.ok(source.left <= selected.left && source.top <= selected.top &&
+      source.right >= selected.right && source.bottom >= selected.bottom, "context covers the selection");
+    assert.deepEqual(standIn.callsNamed("getSelection")[0].options.sourceBounds, selected);
+
+    // One new layer, written where the daemon said, in one history step.
+    assert.equal(doc.layers.length, 2);
+    const [put] = standIn.callsNamed("putPixels");
+    assert.equal(put.options.layerID, doc.layers[1].id);
+    const placed = put.options.targetBounds;
+    assert.ok(placed.left >= selected.left && placed.top >= selected.top &&
+      placed.left + put.options.width <= selected.right && placed.top + put.options.height <= selected.bottom,
+    `layer ${JSON.stringify(placed)} lies inside the selection`);
+    assert.deepEqual(doc.historyStates, ["Underpaint Fill"]);
+    assert.equal(standIn.callsNamed("createImageDataFromBuffer").at(-1).options.colorProfile, SRGB);
+
+    // Composite the new layer over the document: outside the selection nothing changed.
+    const composite = doc.composite();
+    let changedInside = 0;
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const inside = x >= selected.left && x < selected.right && y >= selected.top && y < selected.bottom;
+        const same = pixelAt(composite, width, x, y).every((v, c) => v === before[(y * width + x) * 4 + c]);
+        if (!inside) assert.ok(same, `pixel (${x}, ${y}) outside the selection changed`);
+        else if (!same) changedInside++;
+      }
+    }
+    assert.ok(changedInside > 100, `only ${changedInside} pixels changed inside the selection`);
+  });
+
+  test("variations: one layer each, the first visible, one history state", { timeout: TIMEOUT }, async () => {
+    const doc = standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64) });
+    const { last } = await run("generate", params({ variations: 3, seed: 77 }));
+    assert.equal(last.phase, "done", last.message);
+    assert.equal(doc.layers.length, 4);
+    const added = doc.layers.slice(1);
+    assert.deepEqual(added.map((l) => l.visible), [true, false, false]);
+    assert.deepEqual(added.map((l) => l.name.match(/seed (\d+)/)[1]), ["77", "78", "79"]);
+    assert.deepEqual(doc.historyStates, ["Underpaint Generate"]);
+    // Generate without a selection sends no pixels: it paints the whole canvas.
+    assert.equal(standIn.callsNamed("getPixels").length, 0);
+    for (const layer of added) assert.deepEqual(layer.bounds, { left: 0, top: 0, right: 64, bottom: 64 });
+    const [a, b] = added.map((l) => l.pixels);
+    assert.notDeepEqual(a, b, "variations differ");
+  });
+
+  test("expand: the canvas grows, the old picture moves to its offset, the margins are painted", { timeout: TIMEOUT }, async () => {
+    const doc = standIn.newDocument({ width: 64, height: 48, pixels: testPicture(64, 48) });
+    const old = doc.layers[0].pixels.slice();
+    const { last } = await run("expand", params({ expandLeft: 16, expandTop: 8, expandRight: 0, expandBottom: 0 }));
+    assert.equal(last.phase, "done", last.message);
+    assert.equal(doc.width, 80);
+    assert.equal(doc.height, 56);
+    for (const [x, y] of [[0, 0], [63, 0], [0, 47], [63, 47], [20, 30]]) {
+      assert.deepEqual(pixelAt(doc.layers[0].pixels, 80, x + 16, y + 8), pixelAt(old, 64, x, y));
+    }
+    const painted = doc.layers[1].pixels;
+    for (const [x, y] of [[0, 0], [15, 55], [79, 7], [5, 30]]) {
+      assert.equal(pixelAt(painted, 80, x, y)[3], 255, `new margin pixel (${x}, ${y}) is painted`);
+    }
+    assert.deepEqual(doc.historyStates, ["Underpaint Expand"]);
+  });
+
+  test("refine: strength below 1 reworks the whole canvas from its pixels", { timeout: TIMEOUT }, async () => {
+    const doc = standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64) });
+    const { last } = await run("generate", params({ strength: 0.5 }));
+    assert.equal(last.phase, "done", last.message);
+    assert.deepEqual(standIn.callsNamed("getPixels")[0].options.sourceBounds, { left: 0, top: 0, right: 64, bottom: 64 });
+    assert.deepEqual(doc.layers[1].bounds, { left: 0, top: 0, right: 64, bottom: 64 });
+  });
+
+  test("cancel stops the job and leaves the document alone", { timeout: TIMEOUT }, async () => {
+    const doc = standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64) });
+    let job;
+    let cancelled = false;
+    const updates = [];
+    job = new CanvasJob({
+      client: connection.client, action: "generate", params: params({ steps: 150, variations: 8 }), model: { nativeSize: 64 },
+      onUpdate: (u) => {
+        updates.push(u);
+        if (!cancelled && u.phase === "running" && u.step >= 1) {
+          cancelled = true;
+          void job.cancel();
+        }
+      },
+    });
+    const started = Date.now();
+    const last = await job.run();
+    assert.equal(last.phase, "cancelled", last.message);
+    const steps = Math.max(...updates.map((u) => u.step || 0));
+    assert.ok(steps < 150 * 8, `stopped early (step ${steps})`);
+    assert.equal(doc.layers.length, 1);
+    assert.deepEqual(doc.historyStates, []);
+    // The daemon agrees: the job is over and cancelled.
+    const status = await connection.client.cancel(job.jobId);
+    assert.equal(status.status, 5 /* JOB_STATUS_CANCELLED */);
+    assert.ok(Date.now() - started < TIMEOUT);
+  });
+
+  test("a request the daemon refuses shows its message, naming the field", { timeout: TIMEOUT }, async () => {
+    const doc = standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64) });
+    const { last } = await run("generate", params({ model: "no-such-model" }));
+    assert.equal(last.phase, "failed");
+    assert.match(last.message, /model/);
+    assert.match(last.message, /no-such-model/);
+    assert.equal(doc.layers.length, 1);
+  });
+
+  test("16-bit documents are refused with a clear message before anything is sent", { timeout: TIMEOUT }, async () => {
+    standIn.newDocument({ width: 64, height: 64, bitsPerChannel: "bitDepth16" });
+    const { last, job } = await run("generate", params());
+    assert.equal(last.phase, "failed");
+    assert.match(last.message, /8-bit/);
+    assert.match(last.message, /16 bits per channel/);
+    assert.equal(job.jobId, null);
+  });
+
+  test("the panel: connects, lists models, fills the selection, remembers its settings", { timeout: TIMEOUT }, async () => {
+    const doc = standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64) });
+    doc.selection.set({ left: 16, top: 16, right: 48, bottom: 40 });
+    const manifest = JSON.parse(await readFile(new URL("../manifest.json", import.meta.url), "utf8"));
+    manifest.requiredPermissions.network.domains.push(`http://${daemon.http}`);
+    standInUxp.setPluginFile("manifest.json", JSON.stringify(manifest));
+    const storage = fakeStorage({ "underpaint.settings.v1": JSON.stringify({ server: daemon.http, steps: 3 }) });
+    globalThis.localStorage = storage;
+    let panel;
+    try {
+      const page = fakeDocument();
+      const $ = (id) => page.getElementById(id);
+      panel = startPanel(/** @type {any} */ (page));
+      await waitFor(() => $("status").textContent.startsWith("Connected"), 30000, "the connection");
+      assert.deepEqual($("model").children.map((o) => o.value), connection.models.map((m) => m.id));
+      assert.equal($("model").value, connection.defaultModel);
+      assert.equal($("steps").value, "3");
+
+      $("prompt").value = "moss";
+      $("variations").value = "2";
+      $("fill").click();
+      assert.equal($("cancel").disabled, false, "Cancel is enabled while a job runs");
+      assert.equal($("generate").disabled, true);
+      await waitFor(() => /^Done/.test($("status").textContent) || $("status").className.includes("error"), TIMEOUT - 30000, "the job");
+      assert.match($("status").textContent, /^Done in [\d.]+ s: 2 new layers \(seed \d+, \d+\)\.$/);
+      assert.equal(doc.layers.length, 3);
+      assert.equal($("progressBar").style.width, "100%");
+      assert.ok($("preview").src.startsWith("data:image/jpeg;base64,"));
+      assert.equal($("preview").style.display, "block");
+      assert.equal($("cancel").disabled, true);
+      assert.equal($("fill").disabled, false);
+      assert.equal(JSON.parse(storage.getItem("underpaint.settings.v1")).variations, 2, "settings remembered");
+
+      $("steps").value = "0";
+      $("generate").click();
+      await waitFor(() => $("status").className === "status error", 5000, "the refusal");
+      assert.equal($("status").textContent, "Steps: 0 is outside 1..150.");
+      assert.equal(doc.layers.length, 3);
+      // The board: what the panel sends comes back through Place, and the panel follows the channel.
+      // (One publication elsewhere first: on a board that never had one, cursor 0 means "from now".)
+      await new BoardClient(connection.client.transport).publish({ channel: "ps/elsewhere",
+        image: { width: 1, height: 1, format: 1, data: Uint8Array.from([1, 2, 3, 4]) } });
+      $("boardChannel").value = "ps/panel-test";
+      $("sendToBoard").click();
+      await waitFor(() => /^Sent to/.test($("boardStatus").textContent) || $("boardStatus").className.includes("error"), 30000, "the send");
+      assert.match($("boardStatus").textContent, /^Sent to ps\/panel-test as version 1 \(32x24\)\.$/);
+      await waitFor(() => /^Board: ps\/panel-test v1 from photoshop/.test($("boardStatus").textContent), 15000, "the watcher");
+      $("placeFromBoard").click();
+      await waitFor(() => /^Placed/.test($("boardStatus").textContent) || $("boardStatus").className.includes("error"), 30000, "the place");
+      assert.equal($("boardStatus").textContent, "Placed ps/panel-test v1 at (16, 16).");
+      assert.equal(doc.layers.at(-1).name, "Board: ps/panel-test v1 from photoshop");
+    } finally {
+      panel?.stop();
+      delete globalThis.localStorage;
+      standInUxp.setPluginFile("manifest.json", null);
+    }
+  });
+
+  test("board: send the selection, place a channel's image where it sat, follow a channel", { timeout: TIMEOUT }, async () => {
+    const board = new BoardClient(connection.client.transport);
+    const width = 80, height = 60;
+    const doc = standIn.newDocument({ width, height, pixels: testPicture(width, height) });
+    const mask = new Uint8Array(width * height);
+    for (let y = 10; y < 30; y++) for (let x = 20; x < 50; x++) mask[y * width + x] = x < 30 ? 128 : 255;
+    doc.selection.set(mask);
+
+    const updates = [];
+    const watcher = new BoardWatcher(board, ["ps/board-test"], (u) => updates.push(u));
+    await watcher.ready;
+    try {
+      const sent = await sendToBoard(board, "ps/board-test", "from the test");
+      assert.equal(sent.version, 1n);
+      const fetched = await board.fetch("ps/board-test");
+      assert.deepEqual([fetched.width, fetched.height, fetched.meta.x, fetched.meta.y], [30, 20, 20, 10]);
+      assert.equal(fetched.meta.sourceApp, "photoshop");
+      assert.equal(fetched.meta.note, "from the test");
+      const picture = doc.composite();
+      for (const [x, y] of [[20, 10], [29, 29], [30, 10], [49, 29]]) {
+        const want = pixelAt(picture, width, x, y);
+        want[3] = x < 30 ? 128 : 255; // the soft selection becomes alpha
+        assert.deepEqual(pixelAt(fetched.image.data, 30, x - 20, y - 10), want, `pixel (${x}, ${y})`);
+      }
+      await waitFor(() => updates.length, 15000, "the watcher's update");
+      assert.equal(updates[0].entry.channel, "ps/board-test");
+      assert.equal(updates[0].entry.version, 1n);
+
+      // A picture published elsewhere for a document of this size lands where it sat there.
+      const tile = testPicture(8, 6).map((v, i) => (i % 4 === 0 ? 255 - v : v));
+      await board.publish({ channel: "ps/board-test", image: { width: 8, height: 6, format: 1, data: tile },
+        meta: { sourceApp: "krita", x: 70, y: 50, documentWidth: width, documentHeight: height } });
+      const placed = await placeFromBoard(board, "ps/board-test");
+      assert.deepEqual([placed.x, placed.y, placed.entry.version], [70, 50, 2n]);
+      const layer = doc.layers.at(-1);
+      assert.equal(layer.id, placed.layerId);
+      assert.equal(layer.name, "Board: ps/board-test v2 from krita");
+      assert.deepEqual(layer.bounds, { left: 70, top: 50, right: 78, bottom: 56 });
+      assert.deepEqual(pixelAt(layer.pixels, width, 73, 52), pixelAt(tile, 8, 3, 2));
+      assert.deepEqual(doc.historyStates, ["Underpaint Place from board"]);
+
+      await assert.rejects(sendToBoard(board, "bad..name"), /channel/);
+    } finally {
+      watcher.stop();
+    }
+  });
+});
