@@ -239,15 +239,15 @@ def test_poll_board_waits_for_the_next_update(service):
 def test_poll_board_resumes_and_times_out(service):
     for i in range(3):
         run(service.publish(publish_request("a" if i != 1 else "b", i)))
-    reply = run(service.poll_board(board_pb2.PollBoardRequest(after_cursor=1)))
-    assert [u.cursor for u in reply.updates] == [2, 3] and reply.cursor == 3
+    reply = run(service.poll_board(board_pb2.PollBoardRequest(after_cursor=2)))
+    assert [u.cursor for u in reply.updates] == [3, 4] and reply.cursor == 4
     # Updates for other channels advance the cursor without being returned.
-    reply = run(service.poll_board(board_pb2.PollBoardRequest(channels=["b"], after_cursor=2, wait_ms=0)))
-    assert reply.updates == [] and reply.cursor == 3
+    reply = run(service.poll_board(board_pb2.PollBoardRequest(channels=["b"], after_cursor=3, wait_ms=0)))
+    assert reply.updates == [] and reply.cursor == 4
 
     started = time.monotonic()
-    reply = run(service.poll_board(board_pb2.PollBoardRequest(after_cursor=3, wait_ms=150)))
-    assert reply.updates == [] and reply.cursor == 3
+    reply = run(service.poll_board(board_pb2.PollBoardRequest(after_cursor=4, wait_ms=150)))
+    assert reply.updates == [] and reply.cursor == 4
     assert 0.1 < time.monotonic() - started < 5
 
 
@@ -277,3 +277,11 @@ def test_big_publish_does_not_stall_the_loop(service):
 
     took, gaps = run(main())
     assert len(gaps) >= 3, f"the loop ticked only {len(gaps)} times during a {took:.2f}s publish"
+
+
+def test_polling_an_empty_board_misses_nothing_published_next(service):
+    # "0 = from now on" must not collide with the cursor of an empty board.
+    first = run(service.poll_board(board_pb2.PollBoardRequest(wait_ms=0)))
+    run(service.publish(publish_request("fresh", 1)))
+    reply = run(service.poll_board(board_pb2.PollBoardRequest(after_cursor=first.cursor, wait_ms=0)))
+    assert [(u.entry.channel, u.entry.version) for u in reply.updates] == [("fresh", 1)]

@@ -109,13 +109,13 @@ def test_restart_keeps_everything(tmp_path):
 
     again = BoardStore(tmp_path)
     assert again.list() == before_list
-    assert again.bytes_used == before_used and again.cursor == before_cursor == 5
+    assert again.bytes_used == before_used and again.cursor == before_cursor == 1 + 5  # a fresh board starts at cursor 1
     assert again.updates_after(0)[0] == before_log
     assert [u.deleted for u in before_log] == [False, False, False, True, False]
     assert again.fetch("a", 1)[1] == noise(1) and again.fetch("a", 1)[0].meta.note == "one"
     assert publish(again, "a", 5).version == 3
     assert publish(again, "b/c", 6).version == 2
-    assert again.cursor == 7
+    assert again.cursor == 1 + 7
 
 
 def test_restart_sweeps_interrupted_writes(tmp_path):
@@ -166,7 +166,7 @@ def test_latest_versions_are_never_evicted(tmp_path):
     assert versions(store) == {"a": [1], "b": [1]}
     assert store.bytes_used == 2 * BLOB and store.blob_count() == 2
     # A refused publish consumes neither a version number nor a cursor.
-    assert store.cursor == 2
+    assert store.cursor == 1 + 2
     assert publish(store, "a", 4).version == 2
 
 
@@ -218,7 +218,7 @@ def test_concurrent_publishers_never_lose_a_version(tmp_path):
     for entry in results:
         assert store.fetch("shared", entry.version)[0].digest == entry.digest
     log, cursor = store.updates_after(0)
-    assert cursor == total and [u.entry.version for u in log] == list(range(1, total + 1))
+    assert cursor == 1 + total and [u.entry.version for u in log] == list(range(1, total + 1))
 
 
 def test_update_log_filters_and_pages(tmp_path):
@@ -226,10 +226,10 @@ def test_update_log_filters_and_pages(tmp_path):
     for i in range(5):
         publish(store, "a" if i % 2 == 0 else "b", i)
     only_b, cursor = store.updates_after(0, ["b"])
-    assert [u.cursor for u in only_b] == [2, 4] and cursor == 5
-    page, cursor = store.updates_after(1, limit=2)
-    assert [u.cursor for u in page] == [2, 3] and cursor == 3
-    assert store.updates_after(99) == ([], 5)  # a cursor from a wiped board resumes from now
+    assert [u.cursor for u in only_b] == [3, 5] and cursor == 6
+    page, cursor = store.updates_after(2, limit=2)
+    assert [u.cursor for u in page] == [3, 4] and cursor == 4
+    assert store.updates_after(99) == ([], 6)  # a cursor from a wiped board resumes from now
 
 
 def test_update_log_is_bounded(tmp_path):
@@ -237,9 +237,9 @@ def test_update_log_is_bounded(tmp_path):
     for i in range(5):
         publish(store, "a", i)
     log, _ = store.updates_after(0)
-    assert [u.cursor for u in log] == [3, 4, 5]
+    assert [u.cursor for u in log] == [4, 5, 6]
     store.close()
-    assert [u.cursor for u in BoardStore(tmp_path, log_size=3).updates_after(0)[0]] == [3, 4, 5]
+    assert [u.cursor for u in BoardStore(tmp_path, log_size=3).updates_after(0)[0]] == [4, 5, 6]
 
 
 @pytest.mark.parametrize("name", ["", "x" * 65, "/a", "a/", "a..b", "..", "a b", "ümlaut", "a\nb",
@@ -268,4 +268,4 @@ def test_oversize_and_malformed_pixels_are_refused(tmp_path):
         store.publish("a", 0, 2, b"")
     with pytest.raises(InvalidArgument, match="^meta.note: "):
         store.publish("a", 32, 32, noise(1), board_pb2.BoardMeta(note="x" * 5000))
-    assert store.list() == [] and store.cursor == 0
+    assert store.list() == [] and store.cursor == 1  # untouched: a fresh board's cursor

@@ -85,7 +85,9 @@ class BoardStore:
         self._log = collections.deque((board_pb2.BoardUpdate.FromString(r[0]) for r in rows),
                                       maxlen=log_size)
         self._log.reverse()
-        self._cursor = self._state("cursor")
+        # Cursor 0 means "from now on" in Subscribe/PollBoard, so a fresh board starts at 1:
+        # a client that polls an empty board gets 1 back and misses nothing published next.
+        self._cursor = self._state("cursor") or 1
         known = {r[0] for r in self._db.execute("SELECT digest FROM blobs")}
         self._blobs.sweep(known)
         self.bytes_used = self._db.execute("SELECT COALESCE(SUM(size), 0) FROM blobs").fetchone()[0]
@@ -94,7 +96,7 @@ class BoardStore:
 
     @property
     def cursor(self) -> int:
-        """The board-wide sequence number of the newest update (0 before the first)."""
+        """The board-wide sequence number of the newest update (1 before the first)."""
         with self._log_lock:
             return self._cursor
 
