@@ -85,7 +85,8 @@ def _pull(args) -> int:
     target = (args.models or default_models_dir()) / args.repo_id.replace("/", "--")
     try:
         snapshot_download(args.repo_id, local_dir=target, etag_timeout=10,
-                          allow_patterns=["*.json", "*.txt", "*.safetensors", "*.model"],
+                          # the diffusers layout only: repos often also hold multi-GB single files at the root
+                          allow_patterns=["model_index.json", "*/*.json", "*/*.txt", "*/*.safetensors", "*/*.model"],
                           ignore_patterns=["*.fp32.*", "*non_ema*", "*.ckpt"])
     except Exception as exc:  # offline, unknown repo, auth: one line, non-zero exit
         print(f"underpaint: cannot download {args.repo_id}: {str(exc).splitlines()[0]}", file=sys.stderr)

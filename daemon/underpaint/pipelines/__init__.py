@@ -1,0 +1,1 @@
+"""Running diffusion jobs: samplers, previews, seamless tiling and the generate entry point."""

@@ -1,0 +1,159 @@
+"""One generation: text-to-image, image-to-image or inpaint on a loaded model.
+
+The caller (the GPU worker) gets a step callback after every denoising step, can stop the job
+from it by raising JobCancelled, and receives (height, width, 3) uint8 RGB.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+from PIL import Image
+
+from underpaint.errors import InvalidArgument, ResourceExhausted
+from underpaint.models.loader import LoadedModel
+from underpaint.pipelines.preview import latents_to_preview
+from underpaint.pipelines.samplers import check_sampler, make_scheduler
+from underpaint.pipelines.tiling import set_tiling
+
+DEFAULT_IMG2IMG_STRENGTH = 0.75
+DEFAULT_INPAINT_STRENGTH = 1.0
+MAX_STEPS = 1000
+
+StepCallback = Callable[[int, int, "np.ndarray | None"], None]
+
+
+@dataclass
+class GenerationSpec:
+    prompt: str
+    negative_prompt: str
+    width: int
+    height: int
+    steps: int
+    guidance: float
+    sampler: str
+    tiling: bool = False
+    init_image: np.ndarray | None = None  # (height, width, 3) uint8 RGB
+    strength: float | None = None  # img2img/inpaint strength, None for txt2img
+    mask: np.ndarray | None = None  # (height, width) uint8, 255 = regenerate; needs init_image
+    preview_max_size: int = 0  # 0 = no previews
+
+
+def mode_of(spec: GenerationSpec) -> str:
+    if spec.init_image is None:
+        return "txt2img"
+    return "img2img" if spec.mask is None else "inpaint"
+
+
+def effective_strength(spec: GenerationSpec) -> float | None:
+    """The strength that applies: None for txt2img (a stray strength is ignored there)."""
+    mode = mode_of(spec)
+    if mode == "txt2img":
+        return None
+    if spec.strength is not None:
+        return float(spec.strength)
+    return DEFAULT_IMG2IMG_STRENGTH if mode == "img2img" else DEFAULT_INPAINT_STRENGTH
+
+
+def steps_to_run(spec: GenerationSpec) -> int:
+    """Denoising steps diffusers will run (before a 2nd-order sampler doubles its model calls)."""
+    strength = effective_strength(spec)
+    if strength is None:
+        return spec.steps
+    return min(int(spec.steps * strength), spec.steps)
+
+
+def validate(spec: GenerationSpec, size_multiple: int = 8) -> None:
+    """Raise InvalidArgument naming the first bad field."""
+    for name in ("width", "height"):
+        value = getattr(spec, name)
+        if not isinstance(value, int) or value <= 0 or value % size_multiple:
+            raise InvalidArgument(name, f"must be a positive multiple of {size_multiple}, got {value}")
+    if not isinstance(spec.steps, int) or not 1 <= spec.steps <= MAX_STEPS:
+        raise InvalidArgument("steps", f"must be between 1 and {MAX_STEPS}, got {spec.steps}")
+    if not math.isfinite(spec.guidance) or spec.guidance < 0:
+        raise InvalidArgument("guidance", f"must be a finite number >= 0, got {spec.guidance}")
+    check_sampler(spec.sampler)
+    if spec.preview_max_size < 0:
+        raise InvalidArgument("preview_max_size", f"must be >= 0, got {spec.preview_max_size}")
+    _check_array("init_image", spec.init_image, (spec.height, spec.width, 3))
+    _check_array("mask", spec.mask, (spec.height, spec.width))
+    if spec.mask is not None and spec.init_image is None:
+        raise InvalidArgument("mask", "a mask needs an init_image to keep pixels from")
+    if spec.strength is not None and spec.init_image is not None:
+        if not 0 < spec.strength <= 1:
+            raise InvalidArgument("strength", f"must be in (0, 1], got {spec.strength}")
+    if steps_to_run(spec) < 1:
+        raise InvalidArgument(
+            "strength",
+            f"strength {effective_strength(spec)} with {spec.steps} steps runs no step; "
+            f"raise steps to at least {math.ceil(1 / effective_strength(spec))} or raise strength",
+        )
+
+
+def _check_array(name: str, array, shape: tuple) -> None:
+    if array is None:
+        return
+    if not isinstance(array, np.ndarray) or array.dtype != np.uint8 or array.shape != shape:
+        got = f"{array.dtype} {array.shape}" if isinstance(array, np.ndarray) else type(array).__name__
+        raise InvalidArgument(name, f"expected uint8 array of shape {shape}, got {got}")
+
+
+def blend_by_mask(generated: np.ndarray, init: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Integer blend: mask 0 gives `init` bit for bit, 255 gives `generated`, soft values mix."""
+    m = mask.astype(np.uint32)[..., None]
+    mixed = generated.astype(np.uint32) * m + init.astype(np.uint32) * (255 - m)
+    return ((mixed + 127) // 255).astype(np.uint8)
+
+
+def run_generation(model: LoadedModel, spec: GenerationSpec, seed: int, on_step: StepCallback) -> np.ndarray:
+    validate(spec, model.entry.size_multiple)
+    mode = mode_of(spec)
+    pipe = getattr(model, mode)
+    architecture = model.architecture
+
+    def step_end(pipeline, index, _timestep, tensors):
+        preview = None
+        if spec.preview_max_size > 0:
+            preview = latents_to_preview(tensors["latents"], architecture, spec.preview_max_size)
+        on_step(index + 1, pipeline.num_timesteps, preview)
+        return {}
+
+    kwargs = dict(
+        prompt=spec.prompt,
+        negative_prompt=spec.negative_prompt or None,  # None lets SDXL use its zero embedding
+        num_inference_steps=spec.steps,
+        guidance_scale=spec.guidance,
+        generator=torch.Generator("cpu").manual_seed(seed & 0xFFFF_FFFF_FFFF_FFFF),
+        output_type="np",
+        callback_on_step_end=step_end,
+        callback_on_step_end_tensor_inputs=["latents"],
+    )
+    if mode == "txt2img":
+        kwargs.update(width=spec.width, height=spec.height)
+    else:
+        kwargs.update(image=Image.fromarray(spec.init_image), strength=effective_strength(spec))
+    if mode == "inpaint":
+        kwargs.update(mask_image=Image.fromarray(spec.mask), width=spec.width, height=spec.height)
+
+    with model.lock:
+        pipe.scheduler = make_scheduler(spec.sampler, model.base_scheduler_config or pipe.scheduler.config)
+        set_tiling(pipe, spec.tiling)
+        try:
+            images = pipe(**kwargs).images
+        except torch.OutOfMemoryError as e:
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()
+            raise ResourceExhausted(
+                f"out of memory generating {spec.width}x{spec.height} on {model.device}; try a smaller size"
+            ) from e
+        finally:
+            set_tiling(pipe, False)
+    image = (np.clip(images[0], 0, 1) * 255).round().astype(np.uint8)
+    if mode == "inpaint":
+        image = blend_by_mask(image, spec.init_image, spec.mask)
+    return image
