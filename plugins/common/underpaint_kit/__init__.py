@@ -1,0 +1,19 @@
+"""Underpaint host kit: what a Krita, GIMP or Blender plugin needs to talk to the daemon.
+
+Pure Python 3.10+, standard library plus the pure-Python protobuf runtime (vendored into each
+built plugin by `underpaint plugins build`). See docs/plugins.md.
+"""
+
+from __future__ import annotations
+
+from . import pixels, requests
+from .daemon import Daemon, connect_daemon
+from .errors import DaemonNotRunning, DaemonTooOld, RequestRejected, UnderpaintError
+from .jobs import JobOutcome, JobRunner
+from .protocol import pb, pb_board
+
+__version__ = "0.1.0"
+
+__all__ = ["connect_daemon", "Daemon", "JobRunner", "JobOutcome", "UnderpaintError",
+           "DaemonNotRunning", "DaemonTooOld", "RequestRejected", "pixels", "requests", "pb",
+           "pb_board"]
