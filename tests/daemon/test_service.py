@@ -61,3 +61,12 @@ def test_health_and_reflection_are_served(daemon):
     names = {s.name for s in next(responses).list_services_response.service}
     assert {"underpaint.v1.Underpaint", "underpaint.v1.Board", "grpc.health.v1.Health"} <= names
     channel.close()
+
+
+def test_echo_returns_the_image_unchanged(grpc_client):
+    import numpy as np
+
+    data = np.random.default_rng(0).integers(0, 256, 37 * 23 * 4, dtype=np.uint8).tobytes()
+    image = pb.Image(width=37, height=23, format=pb.PIXEL_FORMAT_RGBA8, data=data)
+    back = grpc_client.call(grpc_client.stub.Echo, image)
+    assert back == image

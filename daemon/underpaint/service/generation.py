@@ -141,6 +141,9 @@ class GenerationService:
             log.info("job %s cancel requested", job.id)
         return pb.CancelResponse(status=job.status)
 
+    async def echo(self, request: pb.Image) -> pb.Image:
+        return request
+
     # --- helpers -----------------------------------------------------------------------------
 
     def _job(self, job_id: str) -> Job:

@@ -39,6 +39,9 @@ class Underpaint(Protocol):
     async def cancel(self, request: underpaint_dot_v1_dot_underpaint__pb2.CancelRequest, ctx: RequestContext) -> underpaint_dot_v1_dot_underpaint__pb2.CancelResponse:
         raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
 
+    async def echo(self, request: underpaint_dot_v1_dot_underpaint__pb2.Image, ctx: RequestContext) -> underpaint_dot_v1_dot_underpaint__pb2.Image:
+        raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
+
 
 class UnderpaintASGIApplication(ConnectASGIApplication[Underpaint]):
     def __init__(self, service: Underpaint | AsyncGenerator[Underpaint], *, interceptors: Iterable[Interceptor]=(), read_max_bytes: int | None = None, compressions: Iterable[Compression] | None = None, codecs: Iterable[Codec] | None = None) -> None:
@@ -114,6 +117,16 @@ class UnderpaintASGIApplication(ConnectASGIApplication[Underpaint]):
                         idempotency_level=IdempotencyLevel.UNKNOWN,
                     ),
                     function=svc.cancel,
+                ),
+                "/underpaint.v1.Underpaint/Echo": Endpoint.unary(
+                    method=MethodInfo(
+                        name="Echo",
+                        service_name="underpaint.v1.Underpaint",
+                        input=underpaint_dot_v1_dot_underpaint__pb2.Image,
+                        output=underpaint_dot_v1_dot_underpaint__pb2.Image,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                    ),
+                    function=svc.echo,
                 ),
             },
             interceptors=interceptors,
@@ -269,6 +282,26 @@ class UnderpaintClient(ConnectClient):
             timeout_ms=timeout_ms,
         )
 
+    async def echo(
+        self,
+        request: underpaint_dot_v1_dot_underpaint__pb2.Image,
+        *,
+        headers: Headers | Mapping[str, str] | None = None,
+        timeout_ms: int | None = None,
+    ) -> underpaint_dot_v1_dot_underpaint__pb2.Image:
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="Echo",
+                service_name="underpaint.v1.Underpaint",
+                input=underpaint_dot_v1_dot_underpaint__pb2.Image,
+                output=underpaint_dot_v1_dot_underpaint__pb2.Image,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+
 
 
 
@@ -287,6 +320,8 @@ class UnderpaintSync(Protocol):
     def poll_events(self, request: underpaint_dot_v1_dot_underpaint__pb2.PollEventsRequest, ctx: RequestContext) -> underpaint_dot_v1_dot_underpaint__pb2.PollEventsResponse:
         raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
     def cancel(self, request: underpaint_dot_v1_dot_underpaint__pb2.CancelRequest, ctx: RequestContext) -> underpaint_dot_v1_dot_underpaint__pb2.CancelResponse:
+        raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
+    def echo(self, request: underpaint_dot_v1_dot_underpaint__pb2.Image, ctx: RequestContext) -> underpaint_dot_v1_dot_underpaint__pb2.Image:
         raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
 
 
@@ -363,6 +398,16 @@ class UnderpaintWSGIApplication(ConnectWSGIApplication):
                         idempotency_level=IdempotencyLevel.UNKNOWN,
                     ),
                     function=service.cancel,
+                ),
+                "/underpaint.v1.Underpaint/Echo": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="Echo",
+                        service_name="underpaint.v1.Underpaint",
+                        input=underpaint_dot_v1_dot_underpaint__pb2.Image,
+                        output=underpaint_dot_v1_dot_underpaint__pb2.Image,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                    ),
+                    function=service.echo,
                 ),
             },
             interceptors=interceptors,
@@ -512,6 +557,26 @@ class UnderpaintClientSync(ConnectClientSync):
                 service_name="underpaint.v1.Underpaint",
                 input=underpaint_dot_v1_dot_underpaint__pb2.CancelRequest,
                 output=underpaint_dot_v1_dot_underpaint__pb2.CancelResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+
+    def echo(
+        self,
+        request: underpaint_dot_v1_dot_underpaint__pb2.Image,
+        *,
+        headers: Headers | Mapping[str, str] | None = None,
+        timeout_ms: int | None = None,
+    ) -> underpaint_dot_v1_dot_underpaint__pb2.Image:
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="Echo",
+                service_name="underpaint.v1.Underpaint",
+                input=underpaint_dot_v1_dot_underpaint__pb2.Image,
+                output=underpaint_dot_v1_dot_underpaint__pb2.Image,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
             ),
             headers=headers,

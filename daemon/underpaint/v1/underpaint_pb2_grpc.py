@@ -69,6 +69,11 @@ class UnderpaintStub:
                 request_serializer=underpaint_dot_v1_dot_underpaint__pb2.CancelRequest.SerializeToString,
                 response_deserializer=underpaint_dot_v1_dot_underpaint__pb2.CancelResponse.FromString,
                 _registered_method=True)
+        self.Echo = channel.unary_unary(
+                '/underpaint.v1.Underpaint/Echo',
+                request_serializer=underpaint_dot_v1_dot_underpaint__pb2.Image.SerializeToString,
+                response_deserializer=underpaint_dot_v1_dot_underpaint__pb2.Image.FromString,
+                _registered_method=True)
 
 
 class UnderpaintServicer:
@@ -122,6 +127,14 @@ class UnderpaintServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Echo(self, request, context):
+        """Returns the image unchanged (since v1.1). Lets a client check the size limits and measure
+        what moving pixels to the daemon and back costs on its transport.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_UnderpaintServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -159,6 +172,11 @@ def add_UnderpaintServicer_to_server(servicer, server):
                     servicer.Cancel,
                     request_deserializer=underpaint_dot_v1_dot_underpaint__pb2.CancelRequest.FromString,
                     response_serializer=underpaint_dot_v1_dot_underpaint__pb2.CancelResponse.SerializeToString,
+            ),
+            'Echo': grpc.unary_unary_rpc_method_handler(
+                    servicer.Echo,
+                    request_deserializer=underpaint_dot_v1_dot_underpaint__pb2.Image.FromString,
+                    response_serializer=underpaint_dot_v1_dot_underpaint__pb2.Image.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -350,6 +368,33 @@ class Underpaint:
             '/underpaint.v1.Underpaint/Cancel',
             underpaint_dot_v1_dot_underpaint__pb2.CancelRequest.SerializeToString,
             underpaint_dot_v1_dot_underpaint__pb2.CancelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Echo(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/underpaint.v1.Underpaint/Echo',
+            underpaint_dot_v1_dot_underpaint__pb2.Image.SerializeToString,
+            underpaint_dot_v1_dot_underpaint__pb2.Image.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1334,5 +1334,16 @@ export declare const Underpaint: GenService<{
     input: typeof CancelRequestSchema;
     output: typeof CancelResponseSchema;
   },
+  /**
+   * Returns the image unchanged (since v1.1). Lets a client check the size limits and measure
+   * what moving pixels to the daemon and back costs on its transport.
+   *
+   * @generated from rpc underpaint.v1.Underpaint.Echo
+   */
+  echo: {
+    methodKind: "unary";
+    input: typeof ImageSchema;
+    output: typeof ImageSchema;
+  },
 }>;
 
