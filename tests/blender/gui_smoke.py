@@ -81,7 +81,8 @@ def tick():
             area.spaces.active.image = bpy.data.images.new("start", 64, 64)
             area.spaces.active.show_region_ui = True
             s = bpy.context.scene.underpaint
-            s.prompt, s.width, s.height, s.steps, s.seed = "lichen on granite", 64, 64, 12, 7
+            # long enough (a second or more on a quiet CPU) for the 0.3 s status sampler to see steps
+            s.prompt, s.width, s.height, s.steps, s.seed = "lichen on granite", 96, 96, 60, 7
             with bpy.context.temp_override(area=area, screen=screen):
                 bpy.ops.underpaint.generate()
             state["area"] = area

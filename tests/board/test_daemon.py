@@ -214,8 +214,8 @@ def test_board_survives_a_daemon_restart(demo_models_dir, tmp_path):
             assert stub.List(board_pb2.ListChannelsRequest()) == before
             assert stub.Fetch(board_pb2.FetchRequest(channel="kept", version=1)).image.data == noise(1, 40, 24)
             # The board-wide cursor carries on, so a client's saved cursor stays meaningful.
-            assert stub.PollBoard(board_pb2.PollBoardRequest(wait_ms=0)).cursor == cursor == 2
-            replay = stub.PollBoard(board_pb2.PollBoardRequest(after_cursor=1, wait_ms=0))
+            assert stub.PollBoard(board_pb2.PollBoardRequest(wait_ms=0)).cursor == cursor == 1 + 2  # fresh board: 1
+            replay = stub.PollBoard(board_pb2.PollBoardRequest(after_cursor=2, wait_ms=0))
             assert [u.entry.version for u in replay.updates] == [2]
             assert stub.Publish(board_pb2.PublishRequest(channel="kept", image=rgba(3))).version == 3
     finally:

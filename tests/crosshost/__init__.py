@@ -1,0 +1,1 @@
+"""A picture passed between real Krita and real Blender through the daemon's board."""
