@@ -7,7 +7,7 @@ import logging
 import os
 import signal
 
-from . import __version__
+from . import PROTOCOL_MAJOR, PROTOCOL_MINOR, __version__
 from .config import MAX_MESSAGE_BYTES, DaemonConfig, ensure_token, write_discovery_file
 from .jobs.request import Limits
 from .transport.grpc_server import start_grpc
@@ -59,7 +59,7 @@ async def serve(cfg: DaemonConfig) -> None:
 
     _quiet_library_progress_bars()
     loop = asyncio.get_running_loop()
-    log.info("Underpaint %s (protocol v1)", __version__)
+    log.info("Underpaint %s (protocol v%d.%d)", __version__, PROTOCOL_MAJOR, PROTOCOL_MINOR)
     log.info("models: %s", cfg.models_dir)
     log.info("data:   %s", cfg.data_dir)
     log.info("config: %s", cfg.config_dir)
