@@ -2,6 +2,10 @@
 scenario's image, calls the installed Underpaint procedure through the PDB non-interactively,
 and writes the same state.json / pixel dumps as standin/driver.py, so the tests check both the
 same way. Paths come from $UNDERPAINT_GIMP_SCENARIO (python-fu-eval gives no __file__).
+
+Extra scenario keys for real GIMP: "repeat": true calls the procedure a second time with
+Gimp.RunMode.WITH_LAST_VALS and no arguments (Filters > Repeat), "status2"/"message2" in the
+state say how that went.
 """
 
 import json
@@ -14,6 +18,9 @@ gi.require_version("Gegl", "0.4")
 from gi.repository import Gegl, Gimp  # noqa: E402
 
 RGBA8 = "R'G'B'A u8"
+ALL_PROCEDURES = ("underpaint-generate", "underpaint-fill", "underpaint-refine",
+                  "underpaint-expand", "underpaint-variations", "underpaint-board-send",
+                  "underpaint-board-place")
 
 
 def _rect(x, y, w, h):
@@ -25,16 +32,14 @@ def _offsets(layer):
     return int(values[-2]), int(values[-1])
 
 
-def run_scenario(scenario_path):
-    with open(scenario_path) as f:
-        scenario = json.load(f)
-    out_dir = os.path.join(os.path.dirname(scenario_path), "out")
-    os.makedirs(out_dir, exist_ok=True)
-    Gegl.init(None)
-
+def _new_image(scenario):
     base = {"rgb": Gimp.ImageBaseType.RGB, "gray": Gimp.ImageBaseType.GRAY}[
         scenario.get("base_type", "rgb")]
-    image = Gimp.Image.new(scenario["width"], scenario["height"], base)
+    # "float" is what the stand-in calls a 32-bit linear-light image.
+    precision = {"u8": Gimp.Precision.U8_NON_LINEAR, "float": Gimp.Precision.FLOAT_LINEAR}[
+        scenario.get("precision", "u8")]
+    image = Gimp.Image.new_with_precision(scenario["width"], scenario["height"], base,
+                                          precision)
     layer_type = (Gimp.ImageType.RGBA_IMAGE if base == Gimp.ImageBaseType.RGB
                   else Gimp.ImageType.GRAYA_IMAGE)
     layer = None
@@ -52,23 +57,50 @@ def run_scenario(scenario_path):
         Gimp.context_set_feather(False)
         Gimp.context_set_antialias(False)
         image.select_rectangle(Gimp.ChannelOps.REPLACE, *scenario["selection"])
+    return image, layer
 
-    procedure = Gimp.get_pdb().lookup_procedure(scenario["procedure"])
-    if procedure is None:
-        raise RuntimeError(f"{scenario['procedure']} is not registered: the plug-in did not load")
+
+def _call(procedure, run_mode, image, layer, params):
     config = procedure.create_config()
-    config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
+    config.set_property("run-mode", run_mode)
     config.set_property("image", image)
     config.set_core_object_array("drawables", [layer])
-    for name, value in scenario["params"].items():
+    for name, value in params.items():
         config.set_property(name, value)
     result = procedure.run(config)
     status = result.index(0)
     message = ""
     if status != Gimp.PDBStatusType.SUCCESS and result.length() > 1:
         message = str(result.index(1))
-    status_name = {Gimp.PDBStatusType.SUCCESS: "success",
-                   Gimp.PDBStatusType.CANCEL: "cancel"}.get(status, "error")
+    return {Gimp.PDBStatusType.SUCCESS: "success",
+            Gimp.PDBStatusType.CANCEL: "cancel"}.get(status, "error"), message
+
+
+def _registration(pdb, procedure):
+    return {"registered": [name for name in ALL_PROCEDURES if pdb.procedure_exists(name)],
+            "menu_paths": list(procedure.get_menu_paths()),
+            "menu_label": procedure.get_menu_label(),
+            "arguments": [spec.get_name() for spec in procedure.get_arguments()]}
+
+
+def run_scenario(scenario_path):
+    with open(scenario_path) as f:
+        scenario = json.load(f)
+    out_dir = os.path.join(os.path.dirname(scenario_path), "out")
+    os.makedirs(out_dir, exist_ok=True)
+    Gegl.init(None)
+    image, layer = _new_image(scenario)
+
+    pdb = Gimp.get_pdb()
+    procedure = pdb.lookup_procedure(scenario["procedure"])
+    if procedure is None:
+        raise RuntimeError(f"{scenario['procedure']} is not registered: the plug-in did not load")
+    state = _registration(pdb, procedure)
+    state["status"], state["message"] = _call(procedure, Gimp.RunMode.NONINTERACTIVE, image,
+                                              layer, scenario["params"])
+    if scenario.get("repeat"):
+        state["status2"], state["message2"] = _call(procedure, Gimp.RunMode.WITH_LAST_VALS,
+                                                    image, layer, {})
 
     layers = []
     for n, item in enumerate(image.get_layers()):
@@ -84,9 +116,9 @@ def run_scenario(scenario_path):
     with open(os.path.join(out_dir, "selection.gray"), "wb") as f:
         f.write(image.get_selection().get_buffer().get(_rect(0, 0, width, height), 1.0, "Y u8",
                                                        Gegl.AbyssPolicy.NONE))
-    state = {"status": status_name, "message": message, "width": width, "height": height,
-             "layers": layers, "calls": [], "progress": [],
-             "undo_enabled": bool(image.undo_is_enabled())}
+    state.update(width=width, height=height, layers=layers, calls=[], progress=[],
+                 undo_enabled=bool(image.undo_is_enabled()),
+                 precision=image.get_precision().value_nick)
     with open(os.path.join(out_dir, "state.json"), "w") as f:
         json.dump(state, f, indent=1)
     image.delete()

@@ -62,6 +62,9 @@ class ProcedureSpec:
         return {arg.name: arg.default for arg in self.args}
 
 
+# Mnemonics (the underlined letters) are unique per dialog and avoid the dialog's own buttons
+# (_OK, _Cancel, _Reset, _Help, _Load/_Save settings): GIMP 3.0 warns about each clash. "Top"
+# and "Right" of Expand have none left.
 def _prompt_args() -> tuple:
     return (
         Arg("prompt", "string", "_Prompt", "What to paint", ""),
@@ -74,39 +77,39 @@ def _prompt_args() -> tuple:
 
 def _sampling_args(count: int = 1) -> tuple:
     return (
-        Arg("steps", "int", "_Steps", "Denoising steps", 25, 1, 150),
+        Arg("steps", "int", "S_teps", "Denoising steps", 25, 1, 150),
         Arg("guidance", "double", "_Guidance", "Classifier-free guidance scale", 7.0, 1.0, 30.0),
-        Arg("seed", "int", "S_eed", "Seed; -1 picks a random one", -1, -1, 2**31 - 1),
-        Arg("count", "int", "_Count", "How many images (each becomes its own layer)", count, 1,
+        Arg("seed", "int", "See_d", "Seed; -1 picks a random one", -1, -1, 2**31 - 1),
+        Arg("count", "int", "Co_unt", "How many images (each becomes its own layer)", count, 1,
             16),
     )
 
 
 def _strength(default: float) -> Arg:
-    return Arg("strength", "double", "S_trength",
+    return Arg("strength", "double", "Str_ength",
                "How much of the picture to repaint (1 = all of it)", default, 0.01, 1.0)
 
 
 def _mask_args() -> tuple:
     return (
-        Arg("grow", "int", "G_row selection", "Grow the selection by this many pixels", 0, 0, 512),
+        Arg("grow", "int", "Gro_w selection", "Grow the selection by this many pixels", 0, 0, 512),
         Arg("feather", "int", "_Feather",
             "Soft edge in pixels; 0 = automatic, -1 = hard edge", 0, -1, 512),
     )
 
 
-_SAMPLE_MERGED = Arg("sample-merged", "bool", "Sample _merged",
+_SAMPLE_MERGED = Arg("sample-merged", "bool", "S_ample merged",
                      "Read all visible layers (on) or only the selected layer (off)", True)
 
 
 def _expand_args() -> tuple:
     return (
-        Arg("preset", "choice", "_Direction", "Which sides to grow", "extend-top",
+        Arg("preset", "choice", "D_irection", "Which sides to grow", "extend-top",
             choices=tuple((nick, label) for nick, (label, _) in EXPAND_PRESETS.items())),
-        Arg("amount", "int", "_Amount", "Pixels to add on each chosen side", 128, 8, 4096),
-        Arg("margin-left", "int", "_Left", "Custom margin: pixels to add on the left", 0, 0, 4096),
-        Arg("margin-top", "int", "_Top", "Custom margin: pixels to add on top", 0, 0, 4096),
-        Arg("margin-right", "int", "_Right", "Custom margin: pixels to add on the right", 0, 0,
+        Arg("amount", "int", "Pi_xels to add", "Pixels to add on each chosen side", 128, 8, 4096),
+        Arg("margin-left", "int", "L_eft", "Custom margin: pixels to add on the left", 0, 0, 4096),
+        Arg("margin-top", "int", "Top", "Custom margin: pixels to add on top", 0, 0, 4096),
+        Arg("margin-right", "int", "Right", "Custom margin: pixels to add on the right", 0, 0,
             4096),
         Arg("margin-bottom", "int", "_Bottom", "Custom margin: pixels to add at the bottom", 0, 0,
             4096),
@@ -148,7 +151,7 @@ PROCEDURES = (
 )
 
 # The board (docs/board.md): pass pictures between applications through the daemon.
-_CHANNEL = Arg("channel", "string", "_Channel",
+_CHANNEL = Arg("channel", "string", "Cha_nnel",
                "Board channel, e.g. \"sketch\" or \"poster/background\" (`underpaint board list`)",
                "gimp")
 BOARD_PROCEDURES = (
@@ -157,7 +160,7 @@ BOARD_PROCEDURES = (
         "Publish the selected layer (or everything visible) to a board channel",
         "Publishes the selected layer, or the visible image with Sample merged, as a new version "
         "of a board channel, so Krita, Blender, Photoshop or another GIMP can place it.",
-        (_CHANNEL, Arg("sample-merged", "bool", "Sample _merged",
+        (_CHANNEL, Arg("sample-merged", "bool", "S_ample merged",
                        "Send everything visible (on) or only the selected layer (off)", False))),
     ProcedureSpec(
         "underpaint-board-place", "board-place", "_Place from Board...",

@@ -65,7 +65,7 @@ def _add_argument(procedure, arg):
     elif arg.kind == "choice":
         choice = Gimp.Choice.new()
         for index, (nick, label) in enumerate(arg.choices):
-            choice.add(nick, index, label, None)
+            choice.add(nick, index, label, "")  # help: GIMP refuses None
         procedure.add_choice_argument(arg.name, arg.nick, arg.blurb, choice, arg.default, _RW)
     else:
         raise ValueError(f"{arg.name}: unknown argument kind {arg.kind!r}")
@@ -105,8 +105,12 @@ class UnderpaintPlugIn(Gimp.PlugIn):
         self._model_ids = {}
         for index, (nick, model_id, label) in enumerate(
                 procedures.model_choices(_daemon_models())):
-            choice.add(nick, index, label, None)
+            choice.add(nick, index, label, "")  # help: GIMP refuses None
             self._model_ids[nick] = model_id
+        # GIMP 3.0.x keeps (and later unrefs) this choice although its introspection data says
+        # "transfer none", so Python's own reference would be dropped twice and the plug-in
+        # segfaults at exit. Hand GIMP a reference of its own (a harmless leak where fixed).
+        choice._ref()
         procedure.add_choice_aux_argument(procedures.MODEL_CHOICE_ARG, "_Model",
                                           "Model to paint with", choice,
                                           procedures.DEFAULT_MODEL_NICK, _RW)
@@ -149,6 +153,11 @@ class UnderpaintPlugIn(Gimp.PlugIn):
         if has_model:
             # The model string stays for scripts; the dialog offers the daemon's list instead.
             names[names.index("model")] = procedures.MODEL_CHOICE_ARG
+        for arg in spec.args:
+            if arg.kind == "double":
+                # A slider; GIMP 3.0's default spin button for a double asks for increments
+                # wider than a 0.01..1 range and logs a CRITICAL.
+                dialog.get_spin_scale(arg.name, 1.0)
         dialog.fill(names)
         accepted = dialog.run()
         dialog.destroy()
