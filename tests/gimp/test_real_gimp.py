@@ -78,9 +78,15 @@ def gimp_env(gimp3, built_plugin, daemon, tmp_path) -> dict:
     main.chmod(0o755)
     env = plugin_env(daemon.env)
     # gimp-console needs no display; HOME keeps GIMP's caches out of the real home.
+    # pyenv's shims (on CI machines) would also win the `env python3` lookup with a Python that
+    # has no PyGObject: put the system's python3 first, as a Debian desktop has it.
+    system_python = tmp_path / "system-python"
+    system_python.mkdir()
+    if Path("/usr/bin/python3").exists():
+        (system_python / "python3").symlink_to("/usr/bin/python3")
     env.update(GIMP3_DIRECTORY=str(profile), HOME=str(tmp_path / "home"),
                UNDERPAINT_HTTP=daemon.http, NO_AT_BRIDGE="1",
-               PATH=_without_virtualenvs(env.get("PATH", os.defpath)))
+               PATH=os.pathsep.join([str(system_python), _without_virtualenvs(env.get("PATH", os.defpath))]))
     (tmp_path / "home").mkdir()
     return env
 
