@@ -11,7 +11,12 @@ import time
 import types
 
 import PyQt6.QtCore  # noqa: F401  (Krita 6 has imported its binding before any plugin loads)
+from PyQt6.QtCore import QObject, pyqtSignal
 from PyQt6.QtWidgets import QApplication, QDockWidget
+
+
+class _Notifier(QObject):
+    imageCreated = pyqtSignal(object)
 
 
 class _Krita:
@@ -20,6 +25,7 @@ class _Krita:
     def __init__(self):
         self.settings = {}
         self.factories = []
+        self._notifier = _Notifier()
 
     @classmethod
     def instance(cls):
@@ -37,6 +43,12 @@ class _Krita:
 
     def activeDocument(self):
         return None
+
+    def documents(self):
+        return []
+
+    def notifier(self):
+        return self._notifier
 
     def addDockWidgetFactory(self, factory):
         self.factories.append(factory)
@@ -80,7 +92,11 @@ def main():
     docker._on_preview(2, 1, bytes([255, 0, 0, 255, 0, 0, 255, 128]))
     docker.strength.setValue(100)
     docker._on_generate()  # no document open: the panel says so instead of failing
+    generate_message = docker.message.text()
+    docker.board.follow.click()  # the live link buttons under PyQt6: no document, so refused
     report = {
+        "follow_message": docker.message.text(),
+        "link_status": docker.board.link_status.text(),
         "binding": qt.QT_BINDING,
         "factory": [factory.docker_id, factory.position, factory.docker_class is UnderpaintDocker],
         "pyqt5_loaded": "PyQt5" in sys.modules,
@@ -88,7 +104,7 @@ def main():
         "models": [docker.model.itemData(i) for i in range(docker.model.count())],
         "strength_label": docker.strength_label.text(),
         "preview_width": docker.preview.pixmap().width() if docker.preview.pixmap() else 0,
-        "message": docker.message.text(),
+        "message": generate_message,
         "saved_settings": sorted(key for _group, key in _Krita.instance().settings),
     }
     print(json.dumps(report))

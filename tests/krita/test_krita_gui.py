@@ -1,7 +1,8 @@
 """GUI smoke test: real Krita under Xvfb with the built plugin installed like an artist does.
 
 A test-only helper plugin (gui_smoke/) finds the docker, clicks Generate with 2 variations,
-presses Undo once, writes a JSON report and quits Krita. A timeout kills Krita and fails.
+presses Undo once, clicks Follow on the active layer, publishes to that channel, clicks Unlink,
+clicks Place linked, writes a JSON report and quits Krita while that link is live. A timeout kills Krita and fails.
 """
 
 from __future__ import annotations
@@ -55,3 +56,13 @@ def test_krita_starts_with_the_docker_generates_undoes_and_quits(daemon, built_k
     assert top[0] == "smoke test · 2 variations"
     assert [visible for _name, visible, _children in reversed(top[2])] == [True, False]
     assert report["after_undo"] == report["before"]  # one Undo removes the whole result
+
+    # Live link by the buttons: Follow on the active layer, a publication repaints it, Unlink.
+    layer = report["active_layer"]
+    assert report["linked_name"].startswith(f"{layer} ⇄ krita-gui/live-")
+    assert report["updated"]["same_pixels"]
+    assert report["updated"]["cleared_around"] == [[0, 0, 0, 0]] * 3  # the old pixels are gone
+    assert report["link_list"] == [f"● {report['linked_name']} · v1"]
+    assert report["unlinked_name"] == layer and report["links_after_unlink"] == 0
+    # ... and Krita quit cleanly (checked above) while a Place linked layer was following
+    assert report["following_at_quit"] == [True, f"Following {report['linked_name'].split(' ⇄ ')[1]}."]

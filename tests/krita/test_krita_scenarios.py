@@ -195,3 +195,54 @@ def test_board_errors_name_the_channel(report):
     assert board["bad_channel"]["message"].startswith("channel:")
     assert board["missing_channel"]["status"] == "failed"
     assert "krita-test/nothing-here" in board["missing_channel"]["message"]
+
+
+def test_live_link_repaints_the_layer_on_each_publication_and_nothing_else(report):
+    live = scenario(report, "live_link")
+    channel = live["channel"]
+    assert live["follow_accepted"]
+    linked = live["linked"]
+    assert linked["name"] == f"ink ⇄ {channel}"  # the indicator
+    assert linked["state"] == "ok" and linked["status"] == f"Following {channel}."
+    assert linked["list"] == [f"● ink ⇄ {channel} · no version yet"]
+    assert linked["pixels_kept"]  # linking alone does not repaint the layer
+    first, second = live["first"], live["second"]
+    # from a document of this size: at the published position; else where the layer is now
+    assert first["arrived"] and first["bounds"] == [10, 12, 6, 5] and first["same_pixels"]
+    assert second["arrived"] and second["bounds"] == [10, 12, 7, 4] and second["same_pixels"]
+    assert first["others_unchanged"] and second["others_unchanged"]
+    assert first["name"] == second["name"] == f"ink ⇄ {channel}"
+    assert live["list_after_updates"] == [f"● ink ⇄ {channel} · v{second['version']}"]
+
+
+def test_unlink_removes_the_indicator_and_stops_following(report):
+    live = scenario(report, "live_link")
+    assert live["unlinked"] == {"name": "ink", "links": 0, "list": 0, "state": "off"}
+    assert live["after_unlink"] == {"arrived": False, "unchanged": True, "loop_running": False}
+
+
+def test_place_linked_adds_a_layer_that_follows_the_channel(report):
+    live = scenario(report, "live_link")
+    channel = live["channel"]
+    assert live["place_accepted"]
+    assert live["placed"] == [[f"board ⇄ {channel}", [10, 12, 5, 5]]]  # the latest (v3) where it was
+    assert live["placed_updated"]
+    assert live["placed_after"] == {"bounds": [10, 12, 3, 3], "same_pixels": True}
+
+
+def test_follow_refuses_bad_channels_and_non_paint_layers(report):
+    live = scenario(report, "live_link")
+    accepted, message = live["refused_bad_name"]
+    assert not accepted and message.startswith("channel: 'bad name' is not a channel name")
+    accepted, message = live["refused_group"]
+    assert not accepted and "is not a paint layer" in message
+
+
+def test_live_links_are_saved_in_the_kra_and_follow_again_when_it_is_reopened(report):
+    live = scenario(report, "live_link")
+    reopened, channel = live["reopened"], live["channel"]
+    assert reopened["saved"] and reopened["links_after_close"] == 0
+    assert reopened["links"] == [["board", channel, True]]  # the placed layer, in the reopened document
+    # what was published while the file was closed is shown on opening (no source size: in place)
+    assert reopened["caught_up"] and reopened["after_catch_up"] == {"bounds": [10, 12, 2, 2], "same_pixels": True}
+    assert reopened["updated"] and reopened["after_update"] == {"bounds": [10, 12, 3, 2], "same_pixels": True}

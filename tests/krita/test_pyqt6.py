@@ -30,4 +30,6 @@ def test_docker_builds_and_connects_under_pyqt6(daemon, built_krita_plugin):
     assert report["strength_label"] == "100 % (new)"
     assert report["preview_width"] > 0
     assert report["message"] == "Open or create a document first."
+    assert report["follow_message"] == "Open or create a document first."
+    assert report["link_status"] == "No live links."
     assert "prompt" in report["saved_settings"]

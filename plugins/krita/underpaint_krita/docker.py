@@ -7,6 +7,7 @@ from krita import DockWidget, Krita
 from . import planning
 from .board_panel import BoardPanel
 from .controller import JobController
+from .live_links import LiveLinks
 from .qt import (
     QApplication,
     QCheckBox,
@@ -63,6 +64,8 @@ class UnderpaintDocker(DockWidget):
         self.setWindowTitle(DOCKER_TITLE)
         self.setObjectName(DOCKER_ID)
         self.controller = JobController(parent=self)
+        self.live_links = LiveLinks(self.controller.connection, parent=self)
+        self.live_links.watch_documents()
         self._build()
         self._wire()
         self._load_settings()
@@ -70,6 +73,7 @@ class UnderpaintDocker(DockWidget):
         self._set_light("unknown", "Not connected yet.")
         self.controller.check_connection()
         QApplication.instance().aboutToQuit.connect(self.controller.shutdown)
+        QApplication.instance().aboutToQuit.connect(self.live_links.shutdown)
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -200,7 +204,7 @@ class UnderpaintDocker(DockWidget):
         expand_layout.addLayout(quick_row)
         layout.addWidget(expand)
 
-        self.board = BoardPanel(self.controller, self._show_message, _read_setting, _write_setting)
+        self.board = BoardPanel(self.controller, self._show_message, _read_setting, _write_setting, self.live_links)
         layout.addWidget(self.board)
 
         self.queue_label = QLabel()

@@ -142,6 +142,97 @@ def add_layers(doc, images, group_name=None):
     return top_nodes[0]
 
 
+def node_id(node):
+    """A layer's unique id as text: it survives renaming and moving the layer."""
+    return node.uniqueId().toString()
+
+
+def find_node(doc, wanted_id):
+    """The layer with that unique id, or None (deleted meanwhile)."""
+    pending = list(doc.rootNode().childNodes())
+    while pending:
+        node = pending.pop()
+        if node_id(node) == wanted_id:
+            return node
+        pending.extend(node.childNodes())
+    return None
+
+
+def paint_layer(doc, node=None):
+    """`node` (the active layer by default) when it is a paint layer, the only kind whose pixels
+    a live link can replace."""
+    node = node or doc.activeNode()
+    if node is None:
+        raise DocumentError("Pick a layer in the Layers docker first.")
+    if node.type() != "paintlayer":
+        raise DocumentError("\"%s\" is not a paint layer (it is a %s): pick a paint layer, or use "
+                            "Place linked to add one." % (node.name(), node.type()))
+    return node
+
+
+def layer_name(node):
+    return node.name()
+
+
+def rename_layer(node, name):
+    if node.name() != name:
+        node.setName(name)
+
+
+def layer_position(node):
+    """The top left of the layer's pixels; (0, 0) for an empty layer."""
+    bounds = node.bounds()
+    if bounds.width() <= 0 or bounds.height() <= 0:
+        return 0, 0
+    return bounds.x(), bounds.y()
+
+
+def replace_layer_pixels(doc, node, image):
+    """Replace every pixel of a paint layer with `image` (a LayerImage) at (image.x, image.y).
+
+    Krita 5's scripting API writes pixels outside the undo history, so this is no undo step.
+    Raises DocumentError for a locked layer or one in a colour model we do not convert.
+    """
+    if node.locked():
+        raise DocumentError("the layer \"%s\" is locked" % node.name())
+    _check_model(node.colorModel(), node.colorDepth(), "the layer \"%s\"" % node.name())
+    depth, linear = node.colorDepth(), pixel_depth.is_linear_profile(node.colorProfile())
+    old = node.bounds()
+    if old.width() > 0 and old.height() > 0:  # clear: zero bytes are transparent at every depth
+        pixel_bytes = len(pixel_depth.from_rgba8(bytes(4), depth, linear))
+        node.setPixelData(bytes(old.width() * old.height() * pixel_bytes), old.x(), old.y(), old.width(), old.height())
+    node.setPixelData(pixel_depth.from_rgba8(image.rgba, depth, linear), image.x, image.y, image.width, image.height)
+    doc.setModified(True)  # writing pixels this way does not mark the document changed
+    doc.refreshProjection()
+
+
+def read_note(doc, kind):
+    """Bytes the plugin keeps in the document (a Krita annotation, saved in the .kra); b"" if none."""
+    return bytes(doc.annotation(kind)) if kind in doc.annotationTypes() else b""
+
+
+def write_note(doc, kind, description, data):
+    """Keep bytes in the document (b"" removes the note). Marks the document as changed."""
+    if data:
+        if read_note(doc, kind) != data:
+            doc.setAnnotation(kind, description, data)
+    elif kind in doc.annotationTypes():
+        doc.removeAnnotation(kind)
+
+
+def open_documents():
+    from krita import Krita
+
+    return list(Krita.instance().documents())
+
+
+def on_document_opened(callback):
+    """Call callback(doc) for each document Krita opens from now on."""
+    from krita import Krita
+
+    Krita.instance().notifier().imageCreated.connect(callback)
+
+
 def is_open(doc):
     from krita import Krita
 

@@ -25,8 +25,9 @@ def _pick_binding():
 QT_BINDING = _pick_binding()
 
 if QT_BINDING == "PyQt6":
+    from PyQt6 import sip
     from PyQt6.QtCore import QObject, QSize, Qt, QTimer, pyqtSignal
-    from PyQt6.QtGui import QImage, QPixmap
+    from PyQt6.QtGui import QColor, QImage, QPixmap
     from PyQt6.QtWidgets import (
         QApplication,
         QCheckBox,
@@ -39,6 +40,8 @@ if QT_BINDING == "PyQt6":
         QHBoxLayout,
         QLabel,
         QLineEdit,
+        QListWidget,
+        QListWidgetItem,
         QPlainTextEdit,
         QProgressBar,
         QPushButton,
@@ -49,8 +52,9 @@ if QT_BINDING == "PyQt6":
         QWidget,
     )
 else:
+    from PyQt5 import sip
     from PyQt5.QtCore import QObject, QSize, Qt, QTimer, pyqtSignal
-    from PyQt5.QtGui import QImage, QPixmap
+    from PyQt5.QtGui import QColor, QImage, QPixmap
     from PyQt5.QtWidgets import (
         QApplication,
         QCheckBox,
@@ -63,6 +67,8 @@ else:
         QHBoxLayout,
         QLabel,
         QLineEdit,
+        QListWidget,
+        QListWidgetItem,
         QPlainTextEdit,
         QProgressBar,
         QPushButton,
@@ -73,10 +79,18 @@ else:
         QWidget,
     )
 
+
+
+def is_deleted(qobject):
+    """True when the Qt side of a Python wrapper is gone (e.g. its parent widget was closed)."""
+    return sip.isdeleted(qobject)
+
+
 __all__ = [
     "QT_BINDING",
     "QApplication",
     "QCheckBox",
+    "QColor",
     "QComboBox",
     "QDockWidget",
     "QDoubleSpinBox",
@@ -87,6 +101,8 @@ __all__ = [
     "QImage",
     "QLabel",
     "QLineEdit",
+    "QListWidget",
+    "QListWidgetItem",
     "QObject",
     "QPixmap",
     "QPlainTextEdit",
@@ -100,5 +116,6 @@ __all__ = [
     "QVBoxLayout",
     "QWidget",
     "Qt",
+    "is_deleted",
     "pyqtSignal",
 ]

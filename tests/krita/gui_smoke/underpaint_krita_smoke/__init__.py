@@ -89,7 +89,67 @@ class SmokeTest(Extension):
     def after_undo(self):
         self.doc.waitForDone()
         self.report["after_undo"] = layer_names(self.doc.rootNode())
+        self.follow_active_layer()
+
+    # --- live link: the Follow and Unlink buttons on the active layer ----------------------------
+
+    def follow_active_layer(self):
+        try:
+            self.channel = "krita-gui/live-%d" % os.getpid()
+            self.linked_node = self.doc.activeNode()
+            self.report["active_layer"] = self.linked_node.name()
+            self.docker.board.channel.setEditText(self.channel)
+            self.docker.board.follow.click()
+            self.deadline = time.monotonic() + 30
+            self.wait_then(lambda: self.docker.live_links.state == "ok", self.publish_to_channel)
+        except Exception:
+            self.report["error"] = traceback.format_exc()
+            self.finish()
+
+    def publish_to_channel(self):
+        from underpaint_kit import connect_daemon, pb_board, requests
+
+        self.report["linked_name"] = self.linked_node.name()
+        self.published = bytes([40, 90, 160, 255]) * (6 * 4)
+        meta = pb_board.BoardMeta(x=7, y=9, document_width=64, document_height=64)
+        connect_daemon().publish(self.channel, requests.rgba_image(6, 4, self.published), meta)
+        self.deadline = time.monotonic() + 30
+        self.wait_then(lambda: self.docker.live_links.book.links()[0].version > 0, self.unlink)
+
+    def unlink(self):
+        self.doc.waitForDone()
+        node = self.linked_node
+        bounds = node.bounds()
+        bgra = bytearray(self.published)  # Krita keeps 8-bit RGBA as B, G, R, A
+        bgra[0::4], bgra[2::4] = self.published[2::4], self.published[0::4]
+        # The Background layer's "empty" is white (Krita's default pixel for it), so its bounds
+        # stay the canvas: check that the old white is gone around the new picture instead.
+        self.report["updated"] = {"bounds": [bounds.x(), bounds.y(), bounds.width(), bounds.height()],
+                                  "same_pixels": bytes(node.pixelData(7, 9, 6, 4)) == bytes(bgra),
+                                  "cleared_around": [list(bytes(node.pixelData(x, y, 1, 1))) for x, y in ((0, 0), (6, 9), (63, 63))]}
+        self.report["link_list"] = [self.docker.board.link_list.item(i).text() for i in range(self.docker.board.link_list.count())]
+        self.docker.board.unlink.click()  # nothing selected in the list: the active layer's link
+        self.report["unlinked_name"] = node.name()
+        self.report["links_after_unlink"] = len(self.docker.live_links.book.links())
+        # Quit while a link is live: the board loop is waiting in a long-poll then.
+        self.docker.board.place_linked.click()
+        self.deadline = time.monotonic() + 30
+        self.wait_then(lambda: self.docker.live_links.book.links() and self.docker.live_links.state == "ok",
+                       self.quit_while_following)
+
+    def quit_while_following(self):
+        self.report["following_at_quit"] = [self.docker.live_links.follower.running,
+                                            self.docker.board.link_status.text()]
         self.finish()
+
+    def wait_then(self, ready, then):
+        """Check ready() every 200 ms (the UI keeps running); then(), or finish on the deadline."""
+        if ready():
+            return then()
+        if time.monotonic() > self.deadline:
+            self.report["error"] = "live link: waited 30 s in vain before %s" % then.__name__
+            return self.finish()
+        QTimer.singleShot(200, lambda: self.wait_then(ready, then))
 
     def finish(self):
         with open(self.path, "w", encoding="utf-8") as f:
