@@ -4,6 +4,7 @@ Other modules import Qt names from here and write enums fully qualified
 (`Qt.AlignmentFlag.AlignLeft`), which both bindings accept.
 """
 
+import importlib
 import sys
 
 
@@ -24,61 +25,23 @@ def _pick_binding():
 
 QT_BINDING = _pick_binding()
 
-if QT_BINDING == "PyQt6":
-    from PyQt6 import sip
-    from PyQt6.QtCore import QObject, QSize, Qt, QTimer, pyqtSignal
-    from PyQt6.QtGui import QColor, QImage, QPixmap
-    from PyQt6.QtWidgets import (
-        QApplication,
-        QCheckBox,
-        QComboBox,
-        QDockWidget,
-        QDoubleSpinBox,
-        QFileDialog,
-        QFormLayout,
-        QGroupBox,
-        QHBoxLayout,
-        QLabel,
-        QLineEdit,
-        QListWidget,
-        QListWidgetItem,
-        QPlainTextEdit,
-        QProgressBar,
-        QPushButton,
-        QSlider,
-        QSpinBox,
-        QToolButton,
-        QVBoxLayout,
-        QWidget,
-    )
-else:
-    from PyQt5 import sip
-    from PyQt5.QtCore import QObject, QSize, Qt, QTimer, pyqtSignal
-    from PyQt5.QtGui import QColor, QImage, QPixmap
-    from PyQt5.QtWidgets import (
-        QApplication,
-        QCheckBox,
-        QComboBox,
-        QDockWidget,
-        QDoubleSpinBox,
-        QFileDialog,
-        QFormLayout,
-        QGroupBox,
-        QHBoxLayout,
-        QLabel,
-        QLineEdit,
-        QListWidget,
-        QListWidgetItem,
-        QPlainTextEdit,
-        QProgressBar,
-        QPushButton,
-        QSlider,
-        QSpinBox,
-        QToolButton,
-        QVBoxLayout,
-        QWidget,
-    )
+# Both bindings name these classes alike: import them once from whichever module set is in use.
+sip = importlib.import_module(f"{QT_BINDING}.sip")
+_core = importlib.import_module(f"{QT_BINDING}.QtCore")
+_gui = importlib.import_module(f"{QT_BINDING}.QtGui")
+_widgets = importlib.import_module(f"{QT_BINDING}.QtWidgets")
 
+QObject, QSize, Qt, QTimer, pyqtSignal = (getattr(_core, name) for name in
+                                          ("QObject", "QSize", "Qt", "QTimer", "pyqtSignal"))
+QColor, QImage, QPixmap = (getattr(_gui, name) for name in ("QColor", "QImage", "QPixmap"))
+(QApplication, QCheckBox, QComboBox, QDockWidget, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
+ QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QProgressBar,
+ QPushButton, QSlider, QSpinBox, QToolButton, QVBoxLayout, QWidget) = (
+    getattr(_widgets, name) for name in (
+        "QApplication", "QCheckBox", "QComboBox", "QDockWidget", "QDoubleSpinBox", "QFileDialog",
+        "QFormLayout", "QGroupBox", "QHBoxLayout", "QLabel", "QLineEdit", "QListWidget",
+        "QListWidgetItem", "QPlainTextEdit", "QProgressBar", "QPushButton", "QSlider", "QSpinBox",
+        "QToolButton", "QVBoxLayout", "QWidget"))
 
 
 def is_deleted(qobject):
