@@ -20,7 +20,7 @@ import bpy
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "blender"))
-from scenario import PACKAGE, install  # noqa: E402  (tests/blender: install as an artist does)
+from extension_harness import PACKAGE, install  # noqa: E402  (tests/blender: install as an artist does)
 
 VERSION_PROP = "underpaint_channel_version"  # set by the extension when a version arrived
 

@@ -15,9 +15,7 @@ import time
 import traceback
 
 # tests/krita's helpers: the plugin import, documents, and "call a board method, wait for done".
-from krita_scenarios import board_call, make_document, settle
-
-from underpaint_krita.qt import QApplication  # importable once krita_scenarios set the path
+from scenario_helpers import QApplication, board_call, make_document, rect, settle
 
 
 def swap_red_blue(data):
@@ -26,10 +24,6 @@ def swap_red_blue(data):
     out = bytearray(data)
     out[0::4], out[2::4] = data[2::4], data[0::4]
     return bytes(out)
-
-
-def rect(qrect):  # the same 1-liner as krita_scenarios._rect (private there)
-    return [qrect.x(), qrect.y(), qrect.width(), qrect.height()]
 
 
 def _size():
@@ -76,7 +70,7 @@ def _run(step):
         report = {"error": traceback.format_exc()}
     with open(os.environ["CROSSHOST_REPORT"], "w", encoding="utf-8") as handle:
         json.dump(report, handle, indent=1)
-    # As krita_scenarios.main: let worker threads end and queued signals arrive before Krita
+    # As tests/krita/krita_scenarios.main: let worker threads end and queued signals arrive before Krita
     # tears Qt down (a signal delivered during kritarunner's teardown crashes it).
     ends = time.monotonic() + 1.0
     while time.monotonic() < ends:

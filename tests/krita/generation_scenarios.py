@@ -1,0 +1,196 @@
+"""Generation scenarios inside real Krita: fill, generate, variations, refine, expand, cancel,
+refusals, a daemon that is down, colour models and depths, and the docker's own widgets.
+Each returns plain facts; test_krita_scenarios.py judges them."""
+
+import os
+import socket
+import time
+
+from scenario_helpers import (JOB_TIMEOUT_S, QApplication, count_changes, document, layer_mismatches,
+                              layer_tree, make_document, new_controller, pattern_rgba, run_job,
+                              select_rect, settings, settle)
+
+
+def scenario_fill():
+    doc = make_document(96, 80)
+    rect = (13, 7, 21, 17)
+    select_rect(doc, *rect)
+    before = document.read_pixels(doc, (0, 0, 96, 80))
+    names_before = [n.name() for n in doc.rootNode().childNodes()]
+    controller = new_controller()
+    report = run_job(controller, lambda: controller.generate(doc, settings()))
+    settle(doc)
+    after = document.read_pixels(doc, (0, 0, 96, 80))
+    report["outside_changed"], report["inside_changed"] = count_changes(before, after, 96, rect)
+    report["names_before"] = names_before
+    report["tree"] = layer_tree(doc.rootNode())
+    report["selection_after"] = list(document.read_selection(doc)[1] or [])
+    new_nodes = [n for n in doc.rootNode().childNodes() if n.name() not in names_before]
+    outcome = controller.last_outcome
+    if new_nodes and outcome and outcome.results:
+        r = outcome.results[0]
+        report["layer_mismatches"] = layer_mismatches(new_nodes[0], r.image, r.x, r.y)
+    background = doc.rootNode().childNodes()[0]
+    report["background_unchanged"] = bytes(background.pixelData(0, 0, 96, 80)) == document.pixel_depth.from_rgba8(pattern_rgba(96, 80), "U8")
+    return report
+
+
+def scenario_generate():
+    doc = make_document(64, 64)
+    before = document.read_pixels(doc, (0, 0, 64, 64))
+    controller = new_controller()
+    report = run_job(controller, lambda: controller.generate(doc, settings(seed=-1)))
+    settle(doc)
+    after = document.read_pixels(doc, (0, 0, 64, 64))
+    report["outside_changed"], report["inside_changed"] = count_changes(before, after, 64, (0, 0, 64, 64))
+    report["tree"] = layer_tree(doc.rootNode())
+    return report
+
+
+def scenario_variations():
+    doc = make_document(64, 64)
+    select_rect(doc, 9, 11, 30, 25)
+    controller = new_controller()
+    report = run_job(controller, lambda: controller.generate(doc, settings(count=3, seed=77)))
+    settle(doc)
+    report["tree"] = layer_tree(doc.rootNode())
+    return report
+
+
+def scenario_refine():
+    doc = make_document(64, 64)
+    select_rect(doc, 16, 16, 24, 24)
+    controller = new_controller()
+    report = run_job(controller, lambda: controller.generate(doc, settings(strength=0.5, steps=4)))
+    report["tree"] = layer_tree(doc.rootNode())
+    return report
+
+
+def scenario_expand():
+    doc = make_document(64, 48)
+    old = pattern_rgba(64, 48)
+    controller = new_controller()
+    margins = (0, 32, 16, 0)
+    report = run_job(controller, lambda: controller.expand(doc, settings(), margins))
+    settle(doc)
+    report["size"] = [doc.width(), doc.height()]
+    background = doc.rootNode().childNodes()[0]
+    moved = document.pixel_depth.to_rgba8(bytes(background.pixelData(0, 32, 64, 48)), "U8")
+    report["old_pixels_in_place"] = moved == old
+    report["old_area_projection_changed"] = count_changes(old, document.read_pixels(doc, (0, 32, 64, 48)), 64, (0, 0, 0, 0))[0]
+    report["tree"] = layer_tree(doc.rootNode())
+    return report
+
+
+def scenario_cancel():
+    """Cancel our long job once it runs, while another panel's job waits behind it: ours stops
+    and adds nothing, the other one still finishes (cancelling never touches other jobs)."""
+    doc, other_doc = make_document(64, 64), make_document(64, 64)
+    controller, other = new_controller(), new_controller()
+    other_done = {}
+    other.finished.connect(lambda status, message, seed: other_done.update(status=status, message=message))
+    refused = []
+    controller.refused.connect(refused.append)
+
+    def on_started():
+        other.generate(other_doc, settings())
+        controller.generate(doc, settings())  # a second click while busy is refused
+        controller.cancel()
+
+    report = run_job(controller, lambda: controller.generate(doc, settings(steps=150, count=4)), on_started=on_started)
+    began = time.monotonic()
+    while not other_done and time.monotonic() - began < JOB_TIMEOUT_S:
+        QApplication.processEvents()
+        time.sleep(0.01)
+    report["tree"] = layer_tree(doc.rootNode())
+    report["other"] = other_done
+    report["other_tree"] = layer_tree(other_doc.rootNode())
+    report["refused_while_busy"] = refused
+    return report
+
+
+def scenario_quit_during_job():
+    """Krita quitting mid-job (the panel calls shutdown on aboutToQuit) cancels the job."""
+    doc = make_document(64, 64)
+    controller = new_controller()
+    report = run_job(controller, lambda: controller.generate(doc, settings(steps=150, count=4)),
+                     on_started=controller.shutdown)
+    report["tree"] = layer_tree(doc.rootNode())
+    return report
+
+
+def scenario_refusals():
+    doc = make_document(32, 32)
+    clicks = {
+        "no_margins": lambda c: c.expand(doc, settings(), (0, 0, 0, 0)),
+        "negative_margin": lambda c: c.expand(doc, settings(), (8, -1, 0, 0)),
+        "no_document": lambda c: c.generate(None, settings()),
+    }
+    report = {}
+    for name, click in clicks.items():
+        controller = new_controller()
+        report[name] = run_job(controller, lambda: click(controller), timeout=5)
+    report["tree"] = layer_tree(doc.rootNode())
+    return report
+
+
+def scenario_daemon_down():
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    doc = make_document(64, 64)
+    controller = new_controller(address="127.0.0.1:%d" % port)
+    report = run_job(controller, lambda: controller.generate(doc, settings()), timeout=30)
+    report["address"] = "127.0.0.1:%d" % port
+    report["tree"] = layer_tree(doc.rootNode())
+    return report
+
+
+def scenario_cmyk():
+    doc = make_document(32, 32, depth="U8", model="CMYKA")
+    controller = new_controller()
+    report = run_job(controller, lambda: controller.generate(doc, settings()), timeout=10)
+    report["tree"] = layer_tree(doc.rootNode())
+    return report
+
+
+def scenario_deep_fill():
+    doc = make_document(64, 64, depth="U16")
+    rect = (20, 9, 17, 23)
+    select_rect(doc, *rect)
+    before = document.read_pixels(doc, (0, 0, 64, 64))
+    controller = new_controller()
+    report = run_job(controller, lambda: controller.generate(doc, settings()))
+    settle(doc)
+    after = document.read_pixels(doc, (0, 0, 64, 64))
+    report["outside_changed"], report["inside_changed"] = count_changes(before, after, 64, rect)
+    report["pattern_roundtrip"] = before == pattern_rgba(64, 64)
+    report["tree"] = layer_tree(doc.rootNode())
+    return report
+
+
+def scenario_docker():
+    from underpaint_krita.docker import UnderpaintDocker
+
+    docker = UnderpaintDocker()
+    docker.address.setText(os.environ.get("UNDERPAINT_HTTP", ""))
+    connected = {}
+    docker.controller.connected.connect(lambda info, models, error: connected.update(ok=info is not None, error=error))
+    docker._on_connect_clicked()
+    began = time.monotonic()
+    while not connected and time.monotonic() - began < 30:
+        QApplication.processEvents()
+        time.sleep(0.01)
+    QApplication.processEvents()
+    models = [docker.model.itemData(i) for i in range(docker.model.count())]
+    docker.prompt.setPlainText("  a castle  ")
+    docker.strength.setValue(60)
+    s = docker.settings()
+    return {
+        "connected": connected,
+        "models": models,
+        "light_text": docker.connection_text.text(),
+        "settings": {"prompt": s.prompt, "strength": s.strength, "seed": s.seed, "count": s.count},
+        "generate_enabled": docker.generate_button.isEnabled(),
+        "cancel_enabled": docker.cancel_button.isEnabled(),
+    }
