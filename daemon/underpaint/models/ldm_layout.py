@@ -45,6 +45,14 @@ def _rename_first(name: str, table: dict[str, str]) -> str:
     raise KeyError(f"no original-layout name for '{name}'")
 
 
+def _block_layer(parts: list[str], prefix: str, index: int) -> str:
+    """down/up_blocks.b.{resnets|attentions}.l.rest -> PREFIX.index.{0|1}.rest (LDM numbering)."""
+    kind, rest = parts[2], ".".join(parts[4:])
+    if kind == "resnets":
+        return f"{prefix}.{index}.0.{_rename_first(rest, _UNET_RESNET)}"
+    return f"{prefix}.{index}.1.{rest}"
+
+
 def unet_to_ldm(state: dict[str, torch.Tensor], layers_per_block: int) -> dict[str, torch.Tensor]:
     """UNet2DConditionModel state dict -> `model.diffusion_model.*` keys."""
     per_block = layers_per_block + 1  # resnets of an up block; down blocks add a downsampler slot
@@ -57,24 +65,14 @@ def unet_to_ldm(state: dict[str, torch.Tensor], layers_per_block: int) -> dict[s
             if kind == "downsamplers":  # down_blocks.b.downsamplers.0.conv.weight
                 new = f"input_blocks.{1 + block * per_block + layers_per_block}.0.op.{parts[-1]}"
             else:
-                layer = int(parts[3])
-                slot = "0" if kind == "resnets" else "1"
-                rest = ".".join(parts[4:])
-                if kind == "resnets":
-                    rest = _rename_first(rest, _UNET_RESNET)
-                new = f"input_blocks.{1 + block * per_block + layer}.{slot}.{rest}"
+                new = _block_layer(parts, "input_blocks", 1 + block * per_block + int(parts[3]))
         elif parts[0] == "up_blocks":
             block, kind = int(parts[1]), parts[2]
             if kind == "upsamplers":  # after the attention when the block has one
                 slot = 2 if parts[1] in up_has_attention else 1
                 new = f"output_blocks.{block * per_block + layers_per_block}.{slot}.conv.{parts[-1]}"
             else:
-                layer = int(parts[3])
-                slot = "0" if kind == "resnets" else "1"
-                rest = ".".join(parts[4:])
-                if kind == "resnets":
-                    rest = _rename_first(rest, _UNET_RESNET)
-                new = f"output_blocks.{block * per_block + layer}.{slot}.{rest}"
+                new = _block_layer(parts, "output_blocks", block * per_block + int(parts[3]))
         elif parts[0] == "mid_block":
             index = int(parts[2])
             rest = ".".join(parts[3:])
