@@ -35,6 +35,12 @@ class ResourceExhausted(ServiceError):
     code = "RESOURCE_EXHAUSTED"
 
 
+class Unimplemented(ServiceError):
+    """A protocol feature this daemon build does not offer (yet)."""
+
+    code = "UNIMPLEMENTED"
+
+
 class Unauthenticated(ServiceError):
     code = "UNAUTHENTICATED"
 

@@ -15,6 +15,7 @@ import numpy as np
 from .. import images
 from ..errors import InvalidArgument
 from ..v1 import underpaint_pb2 as pb
+from .unsupported import refuse_unsupported
 
 DEFAULT_STEPS = 25
 DEFAULT_GUIDANCE = 7.0
@@ -64,6 +65,7 @@ def _check_range(field: str, value, low, high, what: str = "") -> None:
 def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: str,
             limits: Limits) -> ResolvedRequest:
     """Validates `req` and fills in defaults. Raises InvalidArgument / NotFound."""
+    refuse_unsupported(req)
     if len(req.prompt) > MAX_PROMPT_CHARS:
         raise InvalidArgument("prompt", f"is {len(req.prompt)} characters; the limit is {MAX_PROMPT_CHARS}")
     if len(req.negative_prompt) > MAX_PROMPT_CHARS:

@@ -12,7 +12,7 @@ from collections import OrderedDict
 import psutil
 
 from .. import PROTOCOL_MAJOR, PROTOCOL_MINOR, __version__
-from ..errors import InvalidArgument, NotFound
+from ..errors import InvalidArgument, NotFound, Unimplemented
 from ..jobs.job import Job
 from ..jobs.queue import JobQueue
 from ..jobs.request import Limits, resolve
@@ -143,6 +143,12 @@ class GenerationService:
 
     async def echo(self, request: pb.Image) -> pb.Image:
         return request
+
+    async def tokenize_prompt(self, request: pb.TokenizePromptRequest) -> pb.TokenizePromptResponse:
+        raise Unimplemented("TokenizePrompt: this daemon does not tokenize prompts yet")
+
+    async def detect_faces(self, request: pb.DetectFacesRequest) -> pb.DetectFacesResponse:
+        raise Unimplemented("DetectFaces: this daemon has no face detection yet")
 
     # --- helpers -----------------------------------------------------------------------------
 

@@ -42,6 +42,12 @@ class Underpaint(Protocol):
     async def echo(self, request: underpaint_dot_v1_dot_underpaint__pb2.Image, ctx: RequestContext) -> underpaint_dot_v1_dot_underpaint__pb2.Image:
         raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
 
+    async def tokenize_prompt(self, request: underpaint_dot_v1_dot_underpaint__pb2.TokenizePromptRequest, ctx: RequestContext) -> underpaint_dot_v1_dot_underpaint__pb2.TokenizePromptResponse:
+        raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
+
+    async def detect_faces(self, request: underpaint_dot_v1_dot_underpaint__pb2.DetectFacesRequest, ctx: RequestContext) -> underpaint_dot_v1_dot_underpaint__pb2.DetectFacesResponse:
+        raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
+
 
 class UnderpaintASGIApplication(ConnectASGIApplication[Underpaint]):
     def __init__(self, service: Underpaint | AsyncGenerator[Underpaint], *, interceptors: Iterable[Interceptor]=(), read_max_bytes: int | None = None, compressions: Iterable[Compression] | None = None, codecs: Iterable[Codec] | None = None) -> None:
@@ -127,6 +133,26 @@ class UnderpaintASGIApplication(ConnectASGIApplication[Underpaint]):
                         idempotency_level=IdempotencyLevel.UNKNOWN,
                     ),
                     function=svc.echo,
+                ),
+                "/underpaint.v1.Underpaint/TokenizePrompt": Endpoint.unary(
+                    method=MethodInfo(
+                        name="TokenizePrompt",
+                        service_name="underpaint.v1.Underpaint",
+                        input=underpaint_dot_v1_dot_underpaint__pb2.TokenizePromptRequest,
+                        output=underpaint_dot_v1_dot_underpaint__pb2.TokenizePromptResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                    ),
+                    function=svc.tokenize_prompt,
+                ),
+                "/underpaint.v1.Underpaint/DetectFaces": Endpoint.unary(
+                    method=MethodInfo(
+                        name="DetectFaces",
+                        service_name="underpaint.v1.Underpaint",
+                        input=underpaint_dot_v1_dot_underpaint__pb2.DetectFacesRequest,
+                        output=underpaint_dot_v1_dot_underpaint__pb2.DetectFacesResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                    ),
+                    function=svc.detect_faces,
                 ),
             },
             interceptors=interceptors,
@@ -302,6 +328,46 @@ class UnderpaintClient(ConnectClient):
             timeout_ms=timeout_ms,
         )
 
+    async def tokenize_prompt(
+        self,
+        request: underpaint_dot_v1_dot_underpaint__pb2.TokenizePromptRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None,
+        timeout_ms: int | None = None,
+    ) -> underpaint_dot_v1_dot_underpaint__pb2.TokenizePromptResponse:
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="TokenizePrompt",
+                service_name="underpaint.v1.Underpaint",
+                input=underpaint_dot_v1_dot_underpaint__pb2.TokenizePromptRequest,
+                output=underpaint_dot_v1_dot_underpaint__pb2.TokenizePromptResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+
+    async def detect_faces(
+        self,
+        request: underpaint_dot_v1_dot_underpaint__pb2.DetectFacesRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None,
+        timeout_ms: int | None = None,
+    ) -> underpaint_dot_v1_dot_underpaint__pb2.DetectFacesResponse:
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="DetectFaces",
+                service_name="underpaint.v1.Underpaint",
+                input=underpaint_dot_v1_dot_underpaint__pb2.DetectFacesRequest,
+                output=underpaint_dot_v1_dot_underpaint__pb2.DetectFacesResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+
 
 
 
@@ -322,6 +388,10 @@ class UnderpaintSync(Protocol):
     def cancel(self, request: underpaint_dot_v1_dot_underpaint__pb2.CancelRequest, ctx: RequestContext) -> underpaint_dot_v1_dot_underpaint__pb2.CancelResponse:
         raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
     def echo(self, request: underpaint_dot_v1_dot_underpaint__pb2.Image, ctx: RequestContext) -> underpaint_dot_v1_dot_underpaint__pb2.Image:
+        raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
+    def tokenize_prompt(self, request: underpaint_dot_v1_dot_underpaint__pb2.TokenizePromptRequest, ctx: RequestContext) -> underpaint_dot_v1_dot_underpaint__pb2.TokenizePromptResponse:
+        raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
+    def detect_faces(self, request: underpaint_dot_v1_dot_underpaint__pb2.DetectFacesRequest, ctx: RequestContext) -> underpaint_dot_v1_dot_underpaint__pb2.DetectFacesResponse:
         raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
 
 
@@ -408,6 +478,26 @@ class UnderpaintWSGIApplication(ConnectWSGIApplication):
                         idempotency_level=IdempotencyLevel.UNKNOWN,
                     ),
                     function=service.echo,
+                ),
+                "/underpaint.v1.Underpaint/TokenizePrompt": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="TokenizePrompt",
+                        service_name="underpaint.v1.Underpaint",
+                        input=underpaint_dot_v1_dot_underpaint__pb2.TokenizePromptRequest,
+                        output=underpaint_dot_v1_dot_underpaint__pb2.TokenizePromptResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                    ),
+                    function=service.tokenize_prompt,
+                ),
+                "/underpaint.v1.Underpaint/DetectFaces": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="DetectFaces",
+                        service_name="underpaint.v1.Underpaint",
+                        input=underpaint_dot_v1_dot_underpaint__pb2.DetectFacesRequest,
+                        output=underpaint_dot_v1_dot_underpaint__pb2.DetectFacesResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                    ),
+                    function=service.detect_faces,
                 ),
             },
             interceptors=interceptors,
@@ -577,6 +667,46 @@ class UnderpaintClientSync(ConnectClientSync):
                 service_name="underpaint.v1.Underpaint",
                 input=underpaint_dot_v1_dot_underpaint__pb2.Image,
                 output=underpaint_dot_v1_dot_underpaint__pb2.Image,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+
+    def tokenize_prompt(
+        self,
+        request: underpaint_dot_v1_dot_underpaint__pb2.TokenizePromptRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None,
+        timeout_ms: int | None = None,
+    ) -> underpaint_dot_v1_dot_underpaint__pb2.TokenizePromptResponse:
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="TokenizePrompt",
+                service_name="underpaint.v1.Underpaint",
+                input=underpaint_dot_v1_dot_underpaint__pb2.TokenizePromptRequest,
+                output=underpaint_dot_v1_dot_underpaint__pb2.TokenizePromptResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+
+    def detect_faces(
+        self,
+        request: underpaint_dot_v1_dot_underpaint__pb2.DetectFacesRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None,
+        timeout_ms: int | None = None,
+    ) -> underpaint_dot_v1_dot_underpaint__pb2.DetectFacesResponse:
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="DetectFaces",
+                service_name="underpaint.v1.Underpaint",
+                input=underpaint_dot_v1_dot_underpaint__pb2.DetectFacesRequest,
+                output=underpaint_dot_v1_dot_underpaint__pb2.DetectFacesResponse,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
             ),
             headers=headers,

@@ -74,6 +74,16 @@ class UnderpaintStub:
                 request_serializer=underpaint_dot_v1_dot_underpaint__pb2.Image.SerializeToString,
                 response_deserializer=underpaint_dot_v1_dot_underpaint__pb2.Image.FromString,
                 _registered_method=True)
+        self.TokenizePrompt = channel.unary_unary(
+                '/underpaint.v1.Underpaint/TokenizePrompt',
+                request_serializer=underpaint_dot_v1_dot_underpaint__pb2.TokenizePromptRequest.SerializeToString,
+                response_deserializer=underpaint_dot_v1_dot_underpaint__pb2.TokenizePromptResponse.FromString,
+                _registered_method=True)
+        self.DetectFaces = channel.unary_unary(
+                '/underpaint.v1.Underpaint/DetectFaces',
+                request_serializer=underpaint_dot_v1_dot_underpaint__pb2.DetectFacesRequest.SerializeToString,
+                response_deserializer=underpaint_dot_v1_dot_underpaint__pb2.DetectFacesResponse.FromString,
+                _registered_method=True)
 
 
 class UnderpaintServicer:
@@ -135,6 +145,21 @@ class UnderpaintServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def TokenizePrompt(self, request, context):
+        """Splits a prompt the way the model will read it: chunks, tokens, weights, add-ons named in it
+        (since v1.2). Plugins use it for a "68/75 · 2 chunks" counter.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DetectFaces(self, request, context):
+        """Finds faces in an image (since v1.2). Quick, so not a job.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_UnderpaintServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -177,6 +202,16 @@ def add_UnderpaintServicer_to_server(servicer, server):
                     servicer.Echo,
                     request_deserializer=underpaint_dot_v1_dot_underpaint__pb2.Image.FromString,
                     response_serializer=underpaint_dot_v1_dot_underpaint__pb2.Image.SerializeToString,
+            ),
+            'TokenizePrompt': grpc.unary_unary_rpc_method_handler(
+                    servicer.TokenizePrompt,
+                    request_deserializer=underpaint_dot_v1_dot_underpaint__pb2.TokenizePromptRequest.FromString,
+                    response_serializer=underpaint_dot_v1_dot_underpaint__pb2.TokenizePromptResponse.SerializeToString,
+            ),
+            'DetectFaces': grpc.unary_unary_rpc_method_handler(
+                    servicer.DetectFaces,
+                    request_deserializer=underpaint_dot_v1_dot_underpaint__pb2.DetectFacesRequest.FromString,
+                    response_serializer=underpaint_dot_v1_dot_underpaint__pb2.DetectFacesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -395,6 +430,60 @@ class Underpaint:
             '/underpaint.v1.Underpaint/Echo',
             underpaint_dot_v1_dot_underpaint__pb2.Image.SerializeToString,
             underpaint_dot_v1_dot_underpaint__pb2.Image.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TokenizePrompt(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/underpaint.v1.Underpaint/TokenizePrompt',
+            underpaint_dot_v1_dot_underpaint__pb2.TokenizePromptRequest.SerializeToString,
+            underpaint_dot_v1_dot_underpaint__pb2.TokenizePromptResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DetectFaces(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/underpaint.v1.Underpaint/DetectFaces',
+            underpaint_dot_v1_dot_underpaint__pb2.DetectFacesRequest.SerializeToString,
+            underpaint_dot_v1_dot_underpaint__pb2.DetectFacesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -184,6 +184,29 @@ export declare type Info = Message<"underpaint.v1.Info"> & {
    * @generated from field: repeated string capabilities = 18;
    */
   capabilities: string[];
+
+  /**
+   * Since v1.2:
+   *
+   * Submit answers RESOURCE_EXHAUSTED beyond this many waiting jobs
+   *
+   * @generated from field: int32 max_queue_length = 19;
+   */
+  maxQueueLength: number;
+
+  /**
+   * the content policy in force (set by whoever runs the daemon)
+   *
+   * @generated from field: underpaint.v1.PolicySummary policy = 20;
+   */
+  policy?: PolicySummary | undefined;
+
+  /**
+   * where generation runs: this process, or cluster replicas
+   *
+   * @generated from field: repeated underpaint.v1.WorkerInfo workers = 21;
+   */
+  workers: WorkerInfo[];
 };
 
 /**
@@ -191,6 +214,94 @@ export declare type Info = Message<"underpaint.v1.Info"> & {
  * Use `create(InfoSchema)` to create a new message.
  */
 export declare const InfoSchema: GenMessage<Info>;
+
+/**
+ * What the content policy enforces, so plugins can say so before a user is refused.
+ *
+ * @generated from message underpaint.v1.PolicySummary
+ */
+export declare type PolicySummary = Message<"underpaint.v1.PolicySummary"> & {
+  /**
+   * "off", "blur" or "block"
+   *
+   * @generated from field: string image_check = 1;
+   */
+  imageCheck: string;
+
+  /**
+   * requests cannot loosen it
+   *
+   * @generated from field: bool locked = 2;
+   */
+  locked: boolean;
+
+  /**
+   * how many names/terms the prompt check refuses
+   *
+   * @generated from field: int32 blocked_terms = 3;
+   */
+  blockedTerms: number;
+
+  /**
+   * the policy file, or "" for the built-in default
+   *
+   * @generated from field: string source = 4;
+   */
+  source: string;
+};
+
+/**
+ * Describes the message underpaint.v1.PolicySummary.
+ * Use `create(PolicySummarySchema)` to create a new message.
+ */
+export declare const PolicySummarySchema: GenMessage<PolicySummary>;
+
+/**
+ * @generated from message underpaint.v1.WorkerInfo
+ */
+export declare type WorkerInfo = Message<"underpaint.v1.WorkerInfo"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * "cuda", "cpu", ...
+   *
+   * @generated from field: string device = 2;
+   */
+  device: string;
+
+  /**
+   * @generated from field: string device_name = 3;
+   */
+  deviceName: string;
+
+  /**
+   * @generated from field: repeated string loaded_models = 4;
+   */
+  loadedModels: string[];
+
+  /**
+   * jobs running or waiting on this worker
+   *
+   * @generated from field: int32 queue_length = 5;
+   */
+  queueLength: number;
+
+  /**
+   * "ready", "busy", "starting", "dead"
+   *
+   * @generated from field: string state = 6;
+   */
+  state: string;
+};
+
+/**
+ * Describes the message underpaint.v1.WorkerInfo.
+ * Use `create(WorkerInfoSchema)` to create a new message.
+ */
+export declare const WorkerInfoSchema: GenMessage<WorkerInfo>;
 
 /**
  * @generated from message underpaint.v1.ListModelsRequest
@@ -282,6 +393,13 @@ export declare type Model = Message<"underpaint.v1.Model"> & {
    * @generated from field: string description = 11;
    */
   description: string;
+
+  /**
+   * per-model defaults from a sidecar file (since v1.2); 0/"" = none
+   *
+   * @generated from field: underpaint.v1.ModelDefaults defaults = 12;
+   */
+  defaults?: ModelDefaults | undefined;
 };
 
 /**
@@ -289,6 +407,51 @@ export declare type Model = Message<"underpaint.v1.Model"> & {
  * Use `create(ModelSchema)` to create a new message.
  */
 export declare const ModelSchema: GenMessage<Model>;
+
+/**
+ * Defaults a model's author or user wrote beside it (<model>.underpaint.json).
+ *
+ * @generated from message underpaint.v1.ModelDefaults
+ */
+export declare type ModelDefaults = Message<"underpaint.v1.ModelDefaults"> & {
+  /**
+   * @generated from field: string sampler = 1;
+   */
+  sampler: string;
+
+  /**
+   * @generated from field: float guidance = 2;
+   */
+  guidance: number;
+
+  /**
+   * @generated from field: int32 steps = 3;
+   */
+  steps: number;
+
+  /**
+   * @generated from field: int32 clip_skip = 4;
+   */
+  clipSkip: number;
+
+  /**
+   * @generated from field: string vae = 5;
+   */
+  vae: string;
+
+  /**
+   * apply prompt weights without restoring the chunk's mean (SDXL)
+   *
+   * @generated from field: bool no_mean_restore = 6;
+   */
+  noMeanRestore: boolean;
+};
+
+/**
+ * Describes the message underpaint.v1.ModelDefaults.
+ * Use `create(ModelDefaultsSchema)` to create a new message.
+ */
+export declare const ModelDefaultsSchema: GenMessage<ModelDefaults>;
 
 /**
  * @generated from message underpaint.v1.ListModelsResponse
@@ -303,6 +466,20 @@ export declare type ListModelsResponse = Message<"underpaint.v1.ListModelsRespon
    * @generated from field: string default_model = 2;
    */
   defaultModel: string;
+
+  /**
+   * LoRAs, embeddings, VAEs, upscalers, ... (since v1.2)
+   *
+   * @generated from field: repeated underpaint.v1.AddOn add_ons = 3;
+   */
+  addOns: AddOn[];
+
+  /**
+   * files in the models folder that cannot be used, and why
+   *
+   * @generated from field: repeated underpaint.v1.UnusableFile unusable = 4;
+   */
+  unusable: UnusableFile[];
 };
 
 /**
@@ -310,6 +487,121 @@ export declare type ListModelsResponse = Message<"underpaint.v1.ListModelsRespon
  * Use `create(ListModelsResponseSchema)` to create a new message.
  */
 export declare const ListModelsResponseSchema: GenMessage<ListModelsResponse>;
+
+/**
+ * A file that works with a model rather than being one.
+ *
+ * @generated from message underpaint.v1.AddOn
+ */
+export declare type AddOn = Message<"underpaint.v1.AddOn"> & {
+  /**
+   * the name used in requests and prompts (<lora:ID:0.8>, an embedding's word)
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * "lora", "embedding", "vae", "upscaler", "face_restorer", "face_detector", "controlnet",
+   * "ipadapter", "clip", "caption", "safety_checker", "vae_approx", ... (string: new kinds need no enum)
+   *
+   * @generated from field: string type = 2;
+   */
+  type: string;
+
+  /**
+   * the model family it fits ("sd15", "sdxl", ...); "" = any
+   *
+   * @generated from field: string architecture = 3;
+   */
+  architecture: string;
+
+  /**
+   * @generated from field: string path = 4;
+   */
+  path: string;
+
+  /**
+   * @generated from field: string display_name = 5;
+   */
+  displayName: string;
+
+  /**
+   * @generated from field: string description = 6;
+   */
+  description: string;
+
+  /**
+   * random weights, for testing
+   *
+   * @generated from field: bool is_demo = 7;
+   */
+  isDemo: boolean;
+
+  /**
+   * upscalers: the network's factor
+   *
+   * @generated from field: int32 scale = 8;
+   */
+  scale: number;
+
+  /**
+   * controlnets: "canny", "depth", ... when the file tells
+   *
+   * @generated from field: string control_type = 9;
+   */
+  controlType: string;
+
+  /**
+   * embeddings: vectors per token
+   *
+   * @generated from field: int32 vectors = 10;
+   */
+  vectors: number;
+
+  /**
+   * set when the licence restricts use (e.g. "non-commercial")
+   *
+   * @generated from field: string license = 11;
+   */
+  license: string;
+};
+
+/**
+ * Describes the message underpaint.v1.AddOn.
+ * Use `create(AddOnSchema)` to create a new message.
+ */
+export declare const AddOnSchema: GenMessage<AddOn>;
+
+/**
+ * @generated from message underpaint.v1.UnusableFile
+ */
+export declare type UnusableFile = Message<"underpaint.v1.UnusableFile"> & {
+  /**
+   * the id it would have had
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string path = 2;
+   */
+  path: string;
+
+  /**
+   * for people: what is wrong and what to do
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message underpaint.v1.UnusableFile.
+ * Use `create(UnusableFileSchema)` to create a new message.
+ */
+export declare const UnusableFileSchema: GenMessage<UnusableFile>;
 
 /**
  * @generated from message underpaint.v1.ListSamplersRequest
@@ -507,6 +799,107 @@ export declare type GenerateRequest = Message<"underpaint.v1.GenerateRequest"> &
    * @generated from field: underpaint.v1.CanvasRequest canvas = 20;
    */
   canvas?: CanvasRequest | undefined;
+
+  /**
+   * Since v1.2. Prompt extras:
+   *
+   * in addition to <lora:NAME:WEIGHT> written in the prompt
+   *
+   * @generated from field: repeated underpaint.v1.LoraWeight loras = 21;
+   */
+  loras: LoraWeight[];
+
+  /**
+   * AddOn id of a "vae"; empty = the model's own (or its default)
+   *
+   * @generated from field: string vae = 22;
+   */
+  vae: string;
+
+  /**
+   * 0 = the model's default; 1 = last layer, 2 = the one before, ...
+   *
+   * @generated from field: int32 clip_skip = 23;
+   */
+  clipSkip: number;
+
+  /**
+   * ControlNet / T2I-Adapter / IP-Adapter inputs
+   *
+   * @generated from field: repeated underpaint.v1.Control controls = 24;
+   */
+  controls: Control[];
+
+  /**
+   * lexicon styles (names) applied to prompt and negative prompt
+   *
+   * @generated from field: repeated string styles = 25;
+   */
+  styles: string[];
+
+  /**
+   * variation seed, resize-seed-from, frozen noise
+   *
+   * @generated from field: underpaint.v1.NoiseOptions noise = 26;
+   */
+  noise?: NoiseOptions | undefined;
+
+  /**
+   * what the job does; UNSPECIFIED = GENERATE
+   *
+   * @generated from field: underpaint.v1.JobType type = 40;
+   */
+  type: JobType;
+
+  /**
+   * Applied in order to every image after generation (GENERATE), or to the input image
+   * (init_image or the canvas region/selection) for FINISH.
+   *
+   * @generated from field: repeated underpaint.v1.FinishingStep finishing = 41;
+   */
+  finishing: FinishingStep[];
+
+  /**
+   * KEYFRAMES: the input frames in order, all the same size
+   *
+   * @generated from field: repeated underpaint.v1.Image frames = 42;
+   */
+  frames: Image[];
+
+  /**
+   * EDIT: mask-free edit of init_image (or the canvas)
+   *
+   * @generated from field: underpaint.v1.EditOptions edit = 43;
+   */
+  edit?: EditOptions | undefined;
+
+  /**
+   * TRAIN_EMBEDDING
+   *
+   * @generated from field: underpaint.v1.TrainEmbeddingOptions train = 44;
+   */
+  train?: TrainEmbeddingOptions | undefined;
+
+  /**
+   * Live painting: a newer request with the same session replaces this one while queued and
+   * stops it at its next step while running.
+   *
+   * @generated from field: string live_session = 45;
+   */
+  liveSession: string;
+
+  /**
+   * @generated from field: underpaint.v1.ArchiveOptions archive = 46;
+   */
+  archive?: ArchiveOptions | undefined;
+
+  /**
+   * The client's wish for the image check: "" (policy default), "off", "blur", "block".
+   * A locked policy ignores wishes that loosen it and refuses them with FAILED_PRECONDITION.
+   *
+   * @generated from field: string image_check = 47;
+   */
+  imageCheck: string;
 };
 
 /**
@@ -514,6 +907,499 @@ export declare type GenerateRequest = Message<"underpaint.v1.GenerateRequest"> &
  * Use `create(GenerateRequestSchema)` to create a new message.
  */
 export declare const GenerateRequestSchema: GenMessage<GenerateRequest>;
+
+/**
+ * @generated from message underpaint.v1.LoraWeight
+ */
+export declare type LoraWeight = Message<"underpaint.v1.LoraWeight"> & {
+  /**
+   * AddOn id of a "lora"
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * 0 = 1.0 when absent from a prompt tag; any real value
+   *
+   * @generated from field: float weight = 2;
+   */
+  weight: number;
+};
+
+/**
+ * Describes the message underpaint.v1.LoraWeight.
+ * Use `create(LoraWeightSchema)` to create a new message.
+ */
+export declare const LoraWeightSchema: GenMessage<LoraWeight>;
+
+/**
+ * @generated from message underpaint.v1.Control
+ */
+export declare type Control = Message<"underpaint.v1.Control"> & {
+  /**
+   * "canny", "scribble", "lineart", "depth", "normal", "pose", "segmentation", "tile",
+   * "inpaint", "reference" (IP-Adapter)
+   *
+   * @generated from field: string type = 1;
+   */
+  type: string;
+
+  /**
+   * RGBA8/RGB8/GRAY8/PNG. With a canvas: document pixels at (x, y).
+   *
+   * @generated from field: underpaint.v1.Image image = 2;
+   */
+  image?: Image | undefined;
+
+  /**
+   * absent = 1.0; 0 = no effect (bit for bit); up to 2
+   *
+   * @generated from field: optional float strength = 3;
+   */
+  strength?: number | undefined;
+
+  /**
+   * fraction of the schedule where it starts acting (0..1)
+   *
+   * @generated from field: float start = 4;
+   */
+  start: number;
+
+  /**
+   * where it stops acting; absent = 1.0
+   *
+   * @generated from field: optional float end = 5;
+   */
+  end?: number | undefined;
+
+  /**
+   * AddOn id; empty = the installed one for this type and architecture
+   *
+   * @generated from field: string model = 6;
+   */
+  model: string;
+
+  /**
+   * "" = the type's default ("canny" runs edge detection), "none" = as given
+   *
+   * @generated from field: string preprocessor = 7;
+   */
+  preprocessor: string;
+
+  /**
+   * canvas operations: where `image` lies in the document
+   *
+   * @generated from field: int32 x = 8;
+   */
+  x: number;
+
+  /**
+   * @generated from field: int32 y = 9;
+   */
+  y: number;
+};
+
+/**
+ * Describes the message underpaint.v1.Control.
+ * Use `create(ControlSchema)` to create a new message.
+ */
+export declare const ControlSchema: GenMessage<Control>;
+
+/**
+ * @generated from message underpaint.v1.NoiseOptions
+ */
+export declare type NoiseOptions = Message<"underpaint.v1.NoiseOptions"> & {
+  /**
+   * A1111's subseed; -1 = random
+   *
+   * @generated from field: int64 variation_seed = 1;
+   */
+  variationSeed: bigint;
+
+  /**
+   * 0..1: 0 = the seed's image bit for bit, 1 = the variation seed's
+   *
+   * @generated from field: float variation_strength = 2;
+   */
+  variationStrength: number;
+
+  /**
+   * A1111's seed_resize_from: keep the composition of this size
+   *
+   * @generated from field: int32 resize_seed_from_width = 3;
+   */
+  resizeSeedFromWidth: number;
+
+  /**
+   * @generated from field: int32 resize_seed_from_height = 4;
+   */
+  resizeSeedFromHeight: number;
+
+  /**
+   * The initial noise and every per-step (ancestral) noise depend only on the seed and the step,
+   * never on the image, the batch index or the sampler's state.
+   *
+   * @generated from field: bool freeze = 5;
+   */
+  freeze: boolean;
+};
+
+/**
+ * Describes the message underpaint.v1.NoiseOptions.
+ * Use `create(NoiseOptionsSchema)` to create a new message.
+ */
+export declare const NoiseOptionsSchema: GenMessage<NoiseOptions>;
+
+/**
+ * @generated from message underpaint.v1.FinishingStep
+ */
+export declare type FinishingStep = Message<"underpaint.v1.FinishingStep"> & {
+  /**
+   * @generated from oneof underpaint.v1.FinishingStep.step
+   */
+  step: {
+    /**
+     * @generated from field: underpaint.v1.UpscaleOptions upscale = 1;
+     */
+    value: UpscaleOptions;
+    case: "upscale";
+  } | {
+    /**
+     * @generated from field: underpaint.v1.RestoreFacesOptions restore_faces = 2;
+     */
+    value: RestoreFacesOptions;
+    case: "restoreFaces";
+  } | {
+    /**
+     * @generated from field: underpaint.v1.RerenderFacesOptions rerender_faces = 3;
+     */
+    value: RerenderFacesOptions;
+    case: "rerenderFaces";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message underpaint.v1.FinishingStep.
+ * Use `create(FinishingStepSchema)` to create a new message.
+ */
+export declare const FinishingStepSchema: GenMessage<FinishingStep>;
+
+/**
+ * @generated from message underpaint.v1.UpscaleOptions
+ */
+export declare type UpscaleOptions = Message<"underpaint.v1.UpscaleOptions"> & {
+  /**
+   * AddOn id of an "upscaler"; empty = Lanczos
+   *
+   * @generated from field: string model = 1;
+   */
+  model: string;
+
+  /**
+   * 0 = the model's own factor (2 with Lanczos); otherwise 1 < scale <= 16
+   *
+   * @generated from field: float scale = 2;
+   */
+  scale: number;
+
+  /**
+   * a target size instead of a scale (both or neither)
+   *
+   * @generated from field: int32 width = 3;
+   */
+  width: number;
+
+  /**
+   * @generated from field: int32 height = 4;
+   */
+  height: number;
+
+  /**
+   * then re-render tile by tile with the job's model (GOBIG / SD upscale)
+   *
+   * @generated from field: bool diffusion = 5;
+   */
+  diffusion: boolean;
+
+  /**
+   * diffusion denoise; 0 = 0.35
+   *
+   * @generated from field: float strength = 6;
+   */
+  strength: number;
+
+  /**
+   * diffusion tile side; 0 = by model (SD 1.5: 768, SDXL: 1024)
+   *
+   * @generated from field: int32 tile_size = 7;
+   */
+  tileSize: number;
+
+  /**
+   * overlap around each tile; 0 = 16 + 64 x strength
+   *
+   * @generated from field: int32 tile_padding = 8;
+   */
+  tilePadding: number;
+
+  /**
+   * a second pass along the tile seams
+   *
+   * @generated from field: bool seam_pass = 9;
+   */
+  seamPass: boolean;
+};
+
+/**
+ * Describes the message underpaint.v1.UpscaleOptions.
+ * Use `create(UpscaleOptionsSchema)` to create a new message.
+ */
+export declare const UpscaleOptionsSchema: GenMessage<UpscaleOptions>;
+
+/**
+ * @generated from message underpaint.v1.RestoreFacesOptions
+ */
+export declare type RestoreFacesOptions = Message<"underpaint.v1.RestoreFacesOptions"> & {
+  /**
+   * AddOn id of a "face_restorer"; empty = the first installed
+   *
+   * @generated from field: string model = 1;
+   */
+  model: string;
+
+  /**
+   * CodeFormer: 0 = best quality, 1 = closest to the input (default 0.5)
+   *
+   * @generated from field: optional float fidelity = 2;
+   */
+  fidelity?: number | undefined;
+
+  /**
+   * face detector threshold; 0 = default
+   *
+   * @generated from field: float min_confidence = 3;
+   */
+  minConfidence: number;
+
+  /**
+   * blend of the restored face over the original; absent = 1
+   *
+   * @generated from field: optional float visibility = 4;
+   */
+  visibility?: number | undefined;
+};
+
+/**
+ * Describes the message underpaint.v1.RestoreFacesOptions.
+ * Use `create(RestoreFacesOptionsSchema)` to create a new message.
+ */
+export declare const RestoreFacesOptionsSchema: GenMessage<RestoreFacesOptions>;
+
+/**
+ * @generated from message underpaint.v1.RerenderFacesOptions
+ */
+export declare type RerenderFacesOptions = Message<"underpaint.v1.RerenderFacesOptions"> & {
+  /**
+   * empty = the job's prompt
+   *
+   * @generated from field: string prompt = 1;
+   */
+  prompt: string;
+
+  /**
+   * empty = the job's negative prompt
+   *
+   * @generated from field: string negative_prompt = 2;
+   */
+  negativePrompt: string;
+
+  /**
+   * denoise; 0 = 0.4
+   *
+   * @generated from field: float strength = 3;
+   */
+  strength: number;
+
+  /**
+   * pixels of context around each face; 0 = 32
+   *
+   * @generated from field: int32 padding = 4;
+   */
+  padding: number;
+
+  /**
+   * 0 = default (0.3)
+   *
+   * @generated from field: float min_confidence = 5;
+   */
+  minConfidence: number;
+
+  /**
+   * feather of the paste-back mask; 0 = 4
+   *
+   * @generated from field: int32 mask_blur = 6;
+   */
+  maskBlur: number;
+
+  /**
+   * 0 = the job's steps
+   *
+   * @generated from field: int32 steps = 7;
+   */
+  steps: number;
+};
+
+/**
+ * Describes the message underpaint.v1.RerenderFacesOptions.
+ * Use `create(RerenderFacesOptionsSchema)` to create a new message.
+ */
+export declare const RerenderFacesOptionsSchema: GenMessage<RerenderFacesOptions>;
+
+/**
+ * @generated from message underpaint.v1.EditOptions
+ */
+export declare type EditOptions = Message<"underpaint.v1.EditOptions"> & {
+  /**
+   * what the image shows now; GenerateRequest.prompt = what it should show
+   *
+   * @generated from field: string source_prompt = 1;
+   */
+  sourcePrompt: string;
+
+  /**
+   * "ddim_inversion" (default) or "reverse_euler" (A1111's img2img alternative)
+   *
+   * @generated from field: string method = 2;
+   */
+  method: string;
+
+  /**
+   * 0 = the job's steps
+   *
+   * @generated from field: int32 inversion_steps = 3;
+   */
+  inversionSteps: number;
+};
+
+/**
+ * Describes the message underpaint.v1.EditOptions.
+ * Use `create(EditOptionsSchema)` to create a new message.
+ */
+export declare const EditOptionsSchema: GenMessage<EditOptions>;
+
+/**
+ * @generated from message underpaint.v1.TrainEmbeddingOptions
+ */
+export declare type TrainEmbeddingOptions = Message<"underpaint.v1.TrainEmbeddingOptions"> & {
+  /**
+   * 3 to 50 training images
+   *
+   * @generated from field: repeated underpaint.v1.Image images = 1;
+   */
+  images: Image[];
+
+  /**
+   * the name it will be used by in prompts
+   *
+   * @generated from field: string token = 2;
+   */
+  token: string;
+
+  /**
+   * its vectors start from this word's embedding
+   *
+   * @generated from field: string init_word = 3;
+   */
+  initWord: string;
+
+  /**
+   * 0 = 500
+   *
+   * @generated from field: int32 steps = 4;
+   */
+  steps: number;
+
+  /**
+   * 0 = 0.005
+   *
+   * @generated from field: float learning_rate = 5;
+   */
+  learningRate: number;
+
+  /**
+   * vectors per token; 0 = 1
+   *
+   * @generated from field: int32 vectors = 6;
+   */
+  vectors: number;
+
+  /**
+   * training images taken from the archive
+   *
+   * @generated from field: repeated string archive_ids = 7;
+   */
+  archiveIds: string[];
+
+  /**
+   * checkpoint interval in steps; 0 = 50
+   *
+   * @generated from field: int32 save_every = 8;
+   */
+  saveEvery: number;
+
+  /**
+   * replace an existing embedding of the same name
+   *
+   * @generated from field: bool overwrite = 9;
+   */
+  overwrite: boolean;
+};
+
+/**
+ * Describes the message underpaint.v1.TrainEmbeddingOptions.
+ * Use `create(TrainEmbeddingOptionsSchema)` to create a new message.
+ */
+export declare const TrainEmbeddingOptionsSchema: GenMessage<TrainEmbeddingOptions>;
+
+/**
+ * @generated from message underpaint.v1.ArchiveOptions
+ */
+export declare type ArchiveOptions = Message<"underpaint.v1.ArchiveOptions"> & {
+  /**
+   * do not archive this job's results
+   *
+   * @generated from field: bool skip = 1;
+   */
+  skip: boolean;
+
+  /**
+   * "krita", "gimp", "blender", "photoshop", "cli"
+   *
+   * @generated from field: string host = 2;
+   */
+  host: string;
+
+  /**
+   * the host document's name, for "this document's history"
+   *
+   * @generated from field: string document = 3;
+   */
+  document: string;
+
+  /**
+   * archive id of the image this one refines
+   *
+   * @generated from field: string parent_id = 4;
+   */
+  parentId: string;
+};
+
+/**
+ * Describes the message underpaint.v1.ArchiveOptions.
+ * Use `create(ArchiveOptionsSchema)` to create a new message.
+ */
+export declare const ArchiveOptionsSchema: GenMessage<ArchiveOptions>;
 
 /**
  * What a host sends about its document for a canvas operation.
@@ -859,6 +1745,14 @@ export declare type JobEvent = Message<"underpaint.v1.JobEvent"> & {
      */
     value: Finished;
     case: "finished";
+  } | {
+    /**
+     * since v1.2
+     *
+     * @generated from field: underpaint.v1.Activity activity = 15;
+     */
+    value: Activity;
+    case: "activity";
   } | { case: undefined; value?: undefined };
 };
 
@@ -867,6 +1761,49 @@ export declare type JobEvent = Message<"underpaint.v1.JobEvent"> & {
  * Use `create(JobEventSchema)` to create a new message.
  */
 export declare const JobEventSchema: GenMessage<JobEvent>;
+
+/**
+ * Something the job is doing besides denoising steps: loading a model, compiling, upscaling,
+ * retrying on another worker, applying the content policy. Shown as a status line.
+ *
+ * @generated from message underpaint.v1.Activity
+ */
+export declare type Activity = Message<"underpaint.v1.Activity"> & {
+  /**
+   * "loading_model", "compiling", "upscaling", "faces", "training", "retrying", "policy",
+   * "superseded", ... (string: new kinds need no enum)
+   *
+   * @generated from field: string kind = 1;
+   */
+  kind: string;
+
+  /**
+   * for people, e.g. "loading model sd15-foo (2.1 GB)"
+   *
+   * @generated from field: string message = 2;
+   */
+  message: string;
+
+  /**
+   * progress of this activity 0..1; negative = unknown
+   *
+   * @generated from field: float fraction = 3;
+   */
+  fraction: number;
+
+  /**
+   * what it concerns, e.g. a model id
+   *
+   * @generated from field: string subject = 4;
+   */
+  subject: string;
+};
+
+/**
+ * Describes the message underpaint.v1.Activity.
+ * Use `create(ActivitySchema)` to create a new message.
+ */
+export declare const ActivitySchema: GenMessage<Activity>;
 
 /**
  * @generated from message underpaint.v1.Queued
@@ -936,6 +1873,13 @@ export declare type Progress = Message<"underpaint.v1.Progress"> & {
    * @generated from field: underpaint.v1.Image preview = 4;
    */
   preview?: Image | undefined;
+
+  /**
+   * TRAIN_EMBEDDING: the training loss at this step (since v1.2)
+   *
+   * @generated from field: float loss = 5;
+   */
+  loss: number;
 };
 
 /**
@@ -1004,6 +1948,43 @@ export declare type Result = Message<"underpaint.v1.Result"> & {
    * @generated from field: int32 offset_y = 10;
    */
   offsetY: number;
+
+  /**
+   * Since v1.2:
+   *
+   * faces found by a face finishing step (document pixels with a canvas)
+   *
+   * @generated from field: repeated underpaint.v1.FaceBox faces = 11;
+   */
+  faces: FaceBox[];
+
+  /**
+   * the archive entry holding this result; "" when not archived
+   *
+   * @generated from field: string archive_id = 12;
+   */
+  archiveId: string;
+
+  /**
+   * "" or "blurred" when the image check blurred it
+   *
+   * @generated from field: string policy = 13;
+   */
+  policy: string;
+
+  /**
+   * TRAIN_EMBEDDING: the AddOn id of the trained embedding
+   *
+   * @generated from field: string embedding = 14;
+   */
+  embedding: string;
+
+  /**
+   * anything the user should know, e.g. "no faces found"
+   *
+   * @generated from field: string note = 15;
+   */
+  note: string;
 };
 
 /**
@@ -1086,6 +2067,45 @@ export declare type GenerationParameters = Message<"underpaint.v1.GenerationPara
    * @generated from field: string infotext = 13;
    */
   infotext: string;
+
+  /**
+   * Since v1.2:
+   *
+   * every LoRA applied, from the prompt and the request
+   *
+   * @generated from field: repeated underpaint.v1.LoraWeight loras = 14;
+   */
+  loras: LoraWeight[];
+
+  /**
+   * @generated from field: string vae = 15;
+   */
+  vae: string;
+
+  /**
+   * @generated from field: int32 clip_skip = 16;
+   */
+  clipSkip: number;
+
+  /**
+   * @generated from field: underpaint.v1.NoiseOptions noise = 17;
+   */
+  noise?: NoiseOptions | undefined;
+
+  /**
+   * @generated from field: repeated underpaint.v1.FinishingStep finishing = 18;
+   */
+  finishing: FinishingStep[];
+
+  /**
+   * @generated from field: repeated string styles = 19;
+   */
+  styles: string[];
+
+  /**
+   * @generated from field: underpaint.v1.JobType type = 20;
+   */
+  type: JobType;
 };
 
 /**
@@ -1125,6 +2145,210 @@ export declare type Finished = Message<"underpaint.v1.Finished"> & {
  * Use `create(FinishedSchema)` to create a new message.
  */
 export declare const FinishedSchema: GenMessage<Finished>;
+
+/**
+ * @generated from message underpaint.v1.TokenizePromptRequest
+ */
+export declare type TokenizePromptRequest = Message<"underpaint.v1.TokenizePromptRequest"> & {
+  /**
+   * @generated from field: string prompt = 1;
+   */
+  prompt: string;
+
+  /**
+   * empty = the default model
+   *
+   * @generated from field: string model = 2;
+   */
+  model: string;
+};
+
+/**
+ * Describes the message underpaint.v1.TokenizePromptRequest.
+ * Use `create(TokenizePromptRequestSchema)` to create a new message.
+ */
+export declare const TokenizePromptRequestSchema: GenMessage<TokenizePromptRequest>;
+
+/**
+ * @generated from message underpaint.v1.PromptChunk
+ */
+export declare type PromptChunk = Message<"underpaint.v1.PromptChunk"> & {
+  /**
+   * which AND part (0 when the prompt has no AND)
+   *
+   * @generated from field: int32 subprompt = 1;
+   */
+  subprompt: number;
+
+  /**
+   * tokens used in this chunk
+   *
+   * @generated from field: int32 token_count = 2;
+   */
+  tokenCount: number;
+
+  /**
+   * tokens a chunk holds (75 for CLIP)
+   *
+   * @generated from field: int32 capacity = 3;
+   */
+  capacity: number;
+
+  /**
+   * the text of each token, as the tokenizer split it
+   *
+   * @generated from field: repeated string tokens = 4;
+   */
+  tokens: string[];
+
+  /**
+   * each token's weight
+   *
+   * @generated from field: repeated float weights = 5;
+   */
+  weights: number[];
+};
+
+/**
+ * Describes the message underpaint.v1.PromptChunk.
+ * Use `create(PromptChunkSchema)` to create a new message.
+ */
+export declare const PromptChunkSchema: GenMessage<PromptChunk>;
+
+/**
+ * @generated from message underpaint.v1.TokenizePromptResponse
+ */
+export declare type TokenizePromptResponse = Message<"underpaint.v1.TokenizePromptResponse"> & {
+  /**
+   * @generated from field: repeated underpaint.v1.PromptChunk chunks = 1;
+   */
+  chunks: PromptChunk[];
+
+  /**
+   * @generated from field: int32 total_tokens = 2;
+   */
+  totalTokens: number;
+
+  /**
+   * <lora:...> tags found (removed from the text the model reads)
+   *
+   * @generated from field: repeated underpaint.v1.LoraWeight loras = 3;
+   */
+  loras: LoraWeight[];
+
+  /**
+   * embedding names the prompt uses
+   *
+   * @generated from field: repeated string embeddings = 4;
+   */
+  embeddings: string[];
+
+  /**
+   * e.g. unknown names, unclosed brackets
+   *
+   * @generated from field: repeated string warnings = 5;
+   */
+  warnings: string[];
+};
+
+/**
+ * Describes the message underpaint.v1.TokenizePromptResponse.
+ * Use `create(TokenizePromptResponseSchema)` to create a new message.
+ */
+export declare const TokenizePromptResponseSchema: GenMessage<TokenizePromptResponse>;
+
+/**
+ * @generated from message underpaint.v1.DetectFacesRequest
+ */
+export declare type DetectFacesRequest = Message<"underpaint.v1.DetectFacesRequest"> & {
+  /**
+   * @generated from field: underpaint.v1.Image image = 1;
+   */
+  image?: Image | undefined;
+
+  /**
+   * 0 = the detector's default
+   *
+   * @generated from field: float min_confidence = 2;
+   */
+  minConfidence: number;
+
+  /**
+   * AddOn id of a "face_detector"; empty = the best installed (Haar otherwise)
+   *
+   * @generated from field: string detector = 3;
+   */
+  detector: string;
+};
+
+/**
+ * Describes the message underpaint.v1.DetectFacesRequest.
+ * Use `create(DetectFacesRequestSchema)` to create a new message.
+ */
+export declare const DetectFacesRequestSchema: GenMessage<DetectFacesRequest>;
+
+/**
+ * @generated from message underpaint.v1.FaceBox
+ */
+export declare type FaceBox = Message<"underpaint.v1.FaceBox"> & {
+  /**
+   * @generated from field: int32 x = 1;
+   */
+  x: number;
+
+  /**
+   * @generated from field: int32 y = 2;
+   */
+  y: number;
+
+  /**
+   * @generated from field: int32 width = 3;
+   */
+  width: number;
+
+  /**
+   * @generated from field: int32 height = 4;
+   */
+  height: number;
+
+  /**
+   * the detector's confidence, 0..1
+   *
+   * @generated from field: float score = 5;
+   */
+  score: number;
+};
+
+/**
+ * Describes the message underpaint.v1.FaceBox.
+ * Use `create(FaceBoxSchema)` to create a new message.
+ */
+export declare const FaceBoxSchema: GenMessage<FaceBox>;
+
+/**
+ * @generated from message underpaint.v1.DetectFacesResponse
+ */
+export declare type DetectFacesResponse = Message<"underpaint.v1.DetectFacesResponse"> & {
+  /**
+   * largest first
+   *
+   * @generated from field: repeated underpaint.v1.FaceBox faces = 1;
+   */
+  faces: FaceBox[];
+
+  /**
+   * which detector answered
+   *
+   * @generated from field: string detector = 2;
+   */
+  detector: string;
+};
+
+/**
+ * Describes the message underpaint.v1.DetectFacesResponse.
+ * Use `create(DetectFacesResponseSchema)` to create a new message.
+ */
+export declare const DetectFacesResponseSchema: GenMessage<DetectFacesResponse>;
 
 /**
  * @generated from enum underpaint.v1.PixelFormat
@@ -1177,6 +2401,58 @@ export enum PixelFormat {
  * Describes the enum underpaint.v1.PixelFormat.
  */
 export declare const PixelFormatSchema: GenEnum<PixelFormat>;
+
+/**
+ * @generated from enum underpaint.v1.JobType
+ */
+export enum JobType {
+  /**
+   * = GENERATE
+   *
+   * @generated from enum value: JOB_TYPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * txt2img / img2img / inpaint / canvas operations, then `finishing`
+   *
+   * @generated from enum value: JOB_TYPE_GENERATE = 1;
+   */
+  GENERATE = 1,
+
+  /**
+   * no diffusion of its own: `finishing` on init_image or the canvas
+   *
+   * @generated from enum value: JOB_TYPE_FINISH = 2;
+   */
+  FINISH = 2,
+
+  /**
+   * img2img of each of `frames` with one prompt and one (frozen) noise
+   *
+   * @generated from enum value: JOB_TYPE_KEYFRAMES = 3;
+   */
+  KEYFRAMES = 3,
+
+  /**
+   * invert init_image to its noise, re-sample with the new prompt
+   *
+   * @generated from enum value: JOB_TYPE_EDIT = 4;
+   */
+  EDIT = 4,
+
+  /**
+   * textual inversion from `train.images`
+   *
+   * @generated from enum value: JOB_TYPE_TRAIN_EMBEDDING = 5;
+   */
+  TRAIN_EMBEDDING = 5,
+}
+
+/**
+ * Describes the enum underpaint.v1.JobType.
+ */
+export declare const JobTypeSchema: GenEnum<JobType>;
 
 /**
  * @generated from enum underpaint.v1.CanvasOperation
@@ -1344,6 +2620,27 @@ export declare const Underpaint: GenService<{
     methodKind: "unary";
     input: typeof ImageSchema;
     output: typeof ImageSchema;
+  },
+  /**
+   * Splits a prompt the way the model will read it: chunks, tokens, weights, add-ons named in it
+   * (since v1.2). Plugins use it for a "68/75 · 2 chunks" counter.
+   *
+   * @generated from rpc underpaint.v1.Underpaint.TokenizePrompt
+   */
+  tokenizePrompt: {
+    methodKind: "unary";
+    input: typeof TokenizePromptRequestSchema;
+    output: typeof TokenizePromptResponseSchema;
+  },
+  /**
+   * Finds faces in an image (since v1.2). Quick, so not a job.
+   *
+   * @generated from rpc underpaint.v1.Underpaint.DetectFaces
+   */
+  detectFaces: {
+    methodKind: "unary";
+    input: typeof DetectFacesRequestSchema;
+    output: typeof DetectFacesResponseSchema;
   },
 }>;
 

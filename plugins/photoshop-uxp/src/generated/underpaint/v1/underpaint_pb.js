@@ -18,7 +18,7 @@ import { enumDesc, fileDesc, messageDesc, serviceDesc, tsEnum } from "@bufbuild/
  * Describes the file underpaint/v1/underpaint.proto.
  */
 export const file_underpaint_v1_underpaint = /*@__PURE__*/
-  fileDesc("Ch51bmRlcnBhaW50L3YxL3VuZGVycGFpbnQucHJvdG8SDXVuZGVycGFpbnQudjEiYAoFSW1hZ2USDQoFd2lkdGgYASABKAUSDgoGaGVpZ2h0GAIgASgFEioKBmZvcm1hdBgDIAEoDjIaLnVuZGVycGFpbnQudjEuUGl4ZWxGb3JtYXQSDAoEZGF0YRgEIAEoDCIQCg5HZXRJbmZvUmVxdWVzdCK4AwoESW5mbxIWCg5kYWVtb25fdmVyc2lvbhgBIAEoCRIWCg5wcm90b2NvbF9tYWpvchgCIAEoBRIWCg5wcm90b2NvbF9taW5vchgDIAEoBRIOCgZkZXZpY2UYBCABKAkSEwoLZGV2aWNlX25hbWUYBSABKAkSGwoTZGV2aWNlX21lbW9yeV90b3RhbBgGIAEoAxIaChJkZXZpY2VfbWVtb3J5X2ZyZWUYByABKAMSGwoTc3lzdGVtX21lbW9yeV90b3RhbBgIIAEoAxIfChdzeXN0ZW1fbWVtb3J5X2F2YWlsYWJsZRgJIAEoAxISCgptb2RlbHNfZGlyGAogASgJEhAKCGRhdGFfZGlyGAsgASgJEhIKCmNvbmZpZ19kaXIYDCABKAkSEQoJZGVtb19vbmx5GA0gASgIEhQKDHF1ZXVlX2xlbmd0aBgOIAEoBRIZChFtYXhfbWVzc2FnZV9ieXRlcxgPIAEoAxIZChFtYXhfY2FudmFzX3BpeGVscxgQIAEoBRIdChVtYXhfZ2VuZXJhdGlvbl9waXhlbHMYESABKAUSFAoMY2FwYWJpbGl0aWVzGBIgAygJIiMKEUxpc3RNb2RlbHNSZXF1ZXN0Eg4KBnJlc2NhbhgBIAEoCCLVAQoFTW9kZWwSCgoCaWQYASABKAkSFAoMZGlzcGxheV9uYW1lGAIgASgJEhQKDGFyY2hpdGVjdHVyZRgDIAEoCRIUCgxuYXRpdmVfd2lkdGgYBCABKAUSFQoNbmF0aXZlX2hlaWdodBgFIAEoBRIMCgRraW5kGAYgASgJEg8KB2lzX2RlbW8YByABKAgSDAoEcGF0aBgIIAEoCRIOCgZsb2FkZWQYCSABKAgSFQoNc2l6ZV9tdWx0aXBsZRgKIAEoBRITCgtkZXNjcmlwdGlvbhgLIAEoCSJRChJMaXN0TW9kZWxzUmVzcG9uc2USJAoGbW9kZWxzGAEgAygLMhQudW5kZXJwYWludC52MS5Nb2RlbBIVCg1kZWZhdWx0X21vZGVsGAIgASgJIhUKE0xpc3RTYW1wbGVyc1JlcXVlc3QiKwoHU2FtcGxlchIKCgJpZBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkiWQoUTGlzdFNhbXBsZXJzUmVzcG9uc2USKAoIc2FtcGxlcnMYASADKAsyFi51bmRlcnBhaW50LnYxLlNhbXBsZXISFwoPZGVmYXVsdF9zYW1wbGVyGAIgASgJItwDCg9HZW5lcmF0ZVJlcXVlc3QSDgoGcHJvbXB0GAEgASgJEhcKD25lZ2F0aXZlX3Byb21wdBgCIAEoCRINCgVtb2RlbBgDIAEoCRINCgV3aWR0aBgEIAEoBRIOCgZoZWlnaHQYBSABKAUSDQoFc3RlcHMYBiABKAUSEAoIZ3VpZGFuY2UYByABKAISDAoEc2VlZBgIIAEoAxIPCgdzYW1wbGVyGAkgASgJEg0KBWNvdW50GAogASgFEigKCmluaXRfaW1hZ2UYCyABKAsyFC51bmRlcnBhaW50LnYxLkltYWdlEhAKCHN0cmVuZ3RoGAwgASgCEiIKBG1hc2sYDSABKAsyFC51bmRlcnBhaW50LnYxLkltYWdlEhAKCHByaW9yaXR5GA4gASgFEjEKDW91dHB1dF9mb3JtYXQYDyABKA4yGi51bmRlcnBhaW50LnYxLlBpeGVsRm9ybWF0EhAKCHByZXZpZXdzGBAgASgIEhgKEHByZXZpZXdfbWF4X3NpemUYESABKAUSDgoGdGlsaW5nGBIgASgIEg4KBmNsaWVudBgTIAEoCRIsCgZjYW52YXMYFCABKAsyHC51bmRlcnBhaW50LnYxLkNhbnZhc1JlcXVlc3RKBAgVECgi6gIKDUNhbnZhc1JlcXVlc3QSFgoOZG9jdW1lbnRfd2lkdGgYASABKAUSFwoPZG9jdW1lbnRfaGVpZ2h0GAIgASgFEiQKBnJlZ2lvbhgDIAEoCzIULnVuZGVycGFpbnQudjEuSW1hZ2USEAoIcmVnaW9uX3gYBCABKAUSEAoIcmVnaW9uX3kYBSABKAUSJwoJc2VsZWN0aW9uGAYgASgLMhQudW5kZXJwYWludC52MS5JbWFnZRITCgtzZWxlY3Rpb25feBgHIAEoBRITCgtzZWxlY3Rpb25feRgIIAEoBRIxCglvcGVyYXRpb24YCSABKA4yHi51bmRlcnBhaW50LnYxLkNhbnZhc09wZXJhdGlvbhImCgZleHBhbmQYCiABKAsyFi51bmRlcnBhaW50LnYxLk1hcmdpbnMSMAoMbWFza19vcHRpb25zGAsgASgLMhoudW5kZXJwYWludC52MS5NYXNrT3B0aW9ucyJDCgdNYXJnaW5zEgwKBGxlZnQYASABKAUSCwoDdG9wGAIgASgFEg0KBXJpZ2h0GAMgASgFEg4KBmJvdHRvbRgEIAEoBSJXCgtNYXNrT3B0aW9ucxIMCgRncm93GAEgASgFEg8KB2ZlYXRoZXIYAiABKAUSDwoHY29udGV4dBgDIAEoAhIYChBtaW5fY29udGV4dF9zaXplGAQgASgFIjcKA0pvYhIKCgJpZBgBIAEoCRIWCg5xdWV1ZV9wb3NpdGlvbhgCIAEoBRIMCgRzZWVkGAMgASgDIjEKDFdhdGNoUmVxdWVzdBIOCgZqb2JfaWQYASABKAkSEQoJYWZ0ZXJfc2VxGAIgASgDIkcKEVBvbGxFdmVudHNSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCRIRCglhZnRlcl9zZXEYAiABKAMSDwoHd2FpdF9tcxgDIAEoBSJLChJQb2xsRXZlbnRzUmVzcG9uc2USJwoGZXZlbnRzGAEgAygLMhcudW5kZXJwYWludC52MS5Kb2JFdmVudBIMCgRkb25lGAIgASgIIh8KDUNhbmNlbFJlcXVlc3QSDgoGam9iX2lkGAEgASgJIjoKDkNhbmNlbFJlc3BvbnNlEigKBnN0YXR1cxgBIAEoDjIYLnVuZGVycGFpbnQudjEuSm9iU3RhdHVzIpQCCghKb2JFdmVudBIOCgZqb2JfaWQYASABKAkSCwoDc2VxGAIgASgDEgwKBHRpbWUYAyABKAESJwoGcXVldWVkGAogASgLMhUudW5kZXJwYWludC52MS5RdWV1ZWRIABIpCgdzdGFydGVkGAsgASgLMhYudW5kZXJwYWludC52MS5TdGFydGVkSAASKwoIcHJvZ3Jlc3MYDCABKAsyFy51bmRlcnBhaW50LnYxLlByb2dyZXNzSAASJwoGcmVzdWx0GA0gASgLMhUudW5kZXJwYWludC52MS5SZXN1bHRIABIrCghmaW5pc2hlZBgOIAEoCzIXLnVuZGVycGFpbnQudjEuRmluaXNoZWRIAEIGCgRraW5kIhoKBlF1ZXVlZBIQCghwb3NpdGlvbhgBIAEoBSIoCgdTdGFydGVkEg0KBW1vZGVsGAEgASgJEg4KBmRldmljZRgCIAEoCSJpCghQcm9ncmVzcxIMCgRzdGVwGAEgASgFEhMKC3RvdGFsX3N0ZXBzGAIgASgFEhMKC2ltYWdlX2luZGV4GAMgASgFEiUKB3ByZXZpZXcYBCABKAsyFC51bmRlcnBhaW50LnYxLkltYWdlIu4BCgZSZXN1bHQSDQoFaW5kZXgYASABKAUSIwoFaW1hZ2UYAiABKAsyFC51bmRlcnBhaW50LnYxLkltYWdlEgwKBHNlZWQYAyABKAMSNwoKcGFyYW1ldGVycxgEIAEoCzIjLnVuZGVycGFpbnQudjEuR2VuZXJhdGlvblBhcmFtZXRlcnMSCQoBeBgFIAEoBRIJCgF5GAYgASgFEhYKDmRvY3VtZW50X3dpZHRoGAcgASgFEhcKD2RvY3VtZW50X2hlaWdodBgIIAEoBRIQCghvZmZzZXRfeBgJIAEoBRIQCghvZmZzZXRfeRgKIAEoBSL1AQoUR2VuZXJhdGlvblBhcmFtZXRlcnMSDgoGcHJvbXB0GAEgASgJEhcKD25lZ2F0aXZlX3Byb21wdBgCIAEoCRINCgVtb2RlbBgDIAEoCRISCgptb2RlbF9oYXNoGAQgASgJEg0KBXdpZHRoGAUgASgFEg4KBmhlaWdodBgGIAEoBRINCgVzdGVwcxgHIAEoBRIQCghndWlkYW5jZRgIIAEoAhIMCgRzZWVkGAkgASgDEg8KB3NhbXBsZXIYCiABKAkSEAoIc3RyZW5ndGgYCyABKAISDgoGdGlsaW5nGAwgASgIEhAKCGluZm90ZXh0GA0gASgJIlYKCEZpbmlzaGVkEigKBnN0YXR1cxgBIAEoDjIYLnVuZGVycGFpbnQudjEuSm9iU3RhdHVzEg8KB21lc3NhZ2UYAiABKAkSDwoHZWxhcHNlZBgDIAEoASqfAQoLUGl4ZWxGb3JtYXQSHAoYUElYRUxfRk9STUFUX1VOU1BFQ0lGSUVEEAASFgoSUElYRUxfRk9STUFUX1JHQkE4EAESFgoSUElYRUxfRk9STUFUX0dSQVk4EAISFAoQUElYRUxfRk9STUFUX1BORxADEhUKEVBJWEVMX0ZPUk1BVF9XRUJQEAQSFQoRUElYRUxfRk9STUFUX1JHQjgQBSqnAQoPQ2FudmFzT3BlcmF0aW9uEiAKHENBTlZBU19PUEVSQVRJT05fVU5TUEVDSUZJRUQQABIdChlDQU5WQVNfT1BFUkFUSU9OX0dFTkVSQVRFEAESGwoXQ0FOVkFTX09QRVJBVElPTl9SRUZJTkUQAhIZChVDQU5WQVNfT1BFUkFUSU9OX0ZJTEwQAxIbChdDQU5WQVNfT1BFUkFUSU9OX0VYUEFORBAEKqEBCglKb2JTdGF0dXMSGgoWSk9CX1NUQVRVU19VTlNQRUNJRklFRBAAEhUKEUpPQl9TVEFUVVNfUVVFVUVEEAESFgoSSk9CX1NUQVRVU19SVU5OSU5HEAISGAoUSk9CX1NUQVRVU19TVUNDRUVERUQQAxIVChFKT0JfU1RBVFVTX0ZBSUxFRBAEEhgKFEpPQl9TVEFUVVNfQ0FOQ0VMTEVEEAUyxAQKClVuZGVycGFpbnQSPQoHR2V0SW5mbxIdLnVuZGVycGFpbnQudjEuR2V0SW5mb1JlcXVlc3QaEy51bmRlcnBhaW50LnYxLkluZm8SUQoKTGlzdE1vZGVscxIgLnVuZGVycGFpbnQudjEuTGlzdE1vZGVsc1JlcXVlc3QaIS51bmRlcnBhaW50LnYxLkxpc3RNb2RlbHNSZXNwb25zZRJXCgxMaXN0U2FtcGxlcnMSIi51bmRlcnBhaW50LnYxLkxpc3RTYW1wbGVyc1JlcXVlc3QaIy51bmRlcnBhaW50LnYxLkxpc3RTYW1wbGVyc1Jlc3BvbnNlEjwKBlN1Ym1pdBIeLnVuZGVycGFpbnQudjEuR2VuZXJhdGVSZXF1ZXN0GhIudW5kZXJwYWludC52MS5Kb2ISPwoFV2F0Y2gSGy51bmRlcnBhaW50LnYxLldhdGNoUmVxdWVzdBoXLnVuZGVycGFpbnQudjEuSm9iRXZlbnQwARJRCgpQb2xsRXZlbnRzEiAudW5kZXJwYWludC52MS5Qb2xsRXZlbnRzUmVxdWVzdBohLnVuZGVycGFpbnQudjEuUG9sbEV2ZW50c1Jlc3BvbnNlEkUKBkNhbmNlbBIcLnVuZGVycGFpbnQudjEuQ2FuY2VsUmVxdWVzdBodLnVuZGVycGFpbnQudjEuQ2FuY2VsUmVzcG9uc2USMgoERWNobxIULnVuZGVycGFpbnQudjEuSW1hZ2UaFC51bmRlcnBhaW50LnYxLkltYWdlYgZwcm90bzM");
+  fileDesc("Ch51bmRlcnBhaW50L3YxL3VuZGVycGFpbnQucHJvdG8SDXVuZGVycGFpbnQudjEiYAoFSW1hZ2USDQoFd2lkdGgYASABKAUSDgoGaGVpZ2h0GAIgASgFEioKBmZvcm1hdBgDIAEoDjIaLnVuZGVycGFpbnQudjEuUGl4ZWxGb3JtYXQSDAoEZGF0YRgEIAEoDCIQCg5HZXRJbmZvUmVxdWVzdCKsBAoESW5mbxIWCg5kYWVtb25fdmVyc2lvbhgBIAEoCRIWCg5wcm90b2NvbF9tYWpvchgCIAEoBRIWCg5wcm90b2NvbF9taW5vchgDIAEoBRIOCgZkZXZpY2UYBCABKAkSEwoLZGV2aWNlX25hbWUYBSABKAkSGwoTZGV2aWNlX21lbW9yeV90b3RhbBgGIAEoAxIaChJkZXZpY2VfbWVtb3J5X2ZyZWUYByABKAMSGwoTc3lzdGVtX21lbW9yeV90b3RhbBgIIAEoAxIfChdzeXN0ZW1fbWVtb3J5X2F2YWlsYWJsZRgJIAEoAxISCgptb2RlbHNfZGlyGAogASgJEhAKCGRhdGFfZGlyGAsgASgJEhIKCmNvbmZpZ19kaXIYDCABKAkSEQoJZGVtb19vbmx5GA0gASgIEhQKDHF1ZXVlX2xlbmd0aBgOIAEoBRIZChFtYXhfbWVzc2FnZV9ieXRlcxgPIAEoAxIZChFtYXhfY2FudmFzX3BpeGVscxgQIAEoBRIdChVtYXhfZ2VuZXJhdGlvbl9waXhlbHMYESABKAUSFAoMY2FwYWJpbGl0aWVzGBIgAygJEhgKEG1heF9xdWV1ZV9sZW5ndGgYEyABKAUSLAoGcG9saWN5GBQgASgLMhwudW5kZXJwYWludC52MS5Qb2xpY3lTdW1tYXJ5EioKB3dvcmtlcnMYFSADKAsyGS51bmRlcnBhaW50LnYxLldvcmtlckluZm8iWwoNUG9saWN5U3VtbWFyeRITCgtpbWFnZV9jaGVjaxgBIAEoCRIOCgZsb2NrZWQYAiABKAgSFQoNYmxvY2tlZF90ZXJtcxgDIAEoBRIOCgZzb3VyY2UYBCABKAkieQoKV29ya2VySW5mbxIKCgJpZBgBIAEoCRIOCgZkZXZpY2UYAiABKAkSEwoLZGV2aWNlX25hbWUYAyABKAkSFQoNbG9hZGVkX21vZGVscxgEIAMoCRIUCgxxdWV1ZV9sZW5ndGgYBSABKAUSDQoFc3RhdGUYBiABKAkiIwoRTGlzdE1vZGVsc1JlcXVlc3QSDgoGcmVzY2FuGAEgASgIIoUCCgVNb2RlbBIKCgJpZBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSFAoMYXJjaGl0ZWN0dXJlGAMgASgJEhQKDG5hdGl2ZV93aWR0aBgEIAEoBRIVCg1uYXRpdmVfaGVpZ2h0GAUgASgFEgwKBGtpbmQYBiABKAkSDwoHaXNfZGVtbxgHIAEoCBIMCgRwYXRoGAggASgJEg4KBmxvYWRlZBgJIAEoCBIVCg1zaXplX211bHRpcGxlGAogASgFEhMKC2Rlc2NyaXB0aW9uGAsgASgJEi4KCGRlZmF1bHRzGAwgASgLMhwudW5kZXJwYWludC52MS5Nb2RlbERlZmF1bHRzInoKDU1vZGVsRGVmYXVsdHMSDwoHc2FtcGxlchgBIAEoCRIQCghndWlkYW5jZRgCIAEoAhINCgVzdGVwcxgDIAEoBRIRCgljbGlwX3NraXAYBCABKAUSCwoDdmFlGAUgASgJEhcKD25vX21lYW5fcmVzdG9yZRgGIAEoCCKnAQoSTGlzdE1vZGVsc1Jlc3BvbnNlEiQKBm1vZGVscxgBIAMoCzIULnVuZGVycGFpbnQudjEuTW9kZWwSFQoNZGVmYXVsdF9tb2RlbBgCIAEoCRIlCgdhZGRfb25zGAMgAygLMhQudW5kZXJwYWludC52MS5BZGRPbhItCgh1bnVzYWJsZRgEIAMoCzIbLnVuZGVycGFpbnQudjEuVW51c2FibGVGaWxlIsgBCgVBZGRPbhIKCgJpZBgBIAEoCRIMCgR0eXBlGAIgASgJEhQKDGFyY2hpdGVjdHVyZRgDIAEoCRIMCgRwYXRoGAQgASgJEhQKDGRpc3BsYXlfbmFtZRgFIAEoCRITCgtkZXNjcmlwdGlvbhgGIAEoCRIPCgdpc19kZW1vGAcgASgIEg0KBXNjYWxlGAggASgFEhQKDGNvbnRyb2xfdHlwZRgJIAEoCRIPCgd2ZWN0b3JzGAogASgFEg8KB2xpY2Vuc2UYCyABKAkiOAoMVW51c2FibGVGaWxlEgoKAmlkGAEgASgJEgwKBHBhdGgYAiABKAkSDgoGcmVhc29uGAMgASgJIhUKE0xpc3RTYW1wbGVyc1JlcXVlc3QiKwoHU2FtcGxlchIKCgJpZBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkiWQoUTGlzdFNhbXBsZXJzUmVzcG9uc2USKAoIc2FtcGxlcnMYASADKAsyFi51bmRlcnBhaW50LnYxLlNhbXBsZXISFwoPZGVmYXVsdF9zYW1wbGVyGAIgASgJIsMHCg9HZW5lcmF0ZVJlcXVlc3QSDgoGcHJvbXB0GAEgASgJEhcKD25lZ2F0aXZlX3Byb21wdBgCIAEoCRINCgVtb2RlbBgDIAEoCRINCgV3aWR0aBgEIAEoBRIOCgZoZWlnaHQYBSABKAUSDQoFc3RlcHMYBiABKAUSEAoIZ3VpZGFuY2UYByABKAISDAoEc2VlZBgIIAEoAxIPCgdzYW1wbGVyGAkgASgJEg0KBWNvdW50GAogASgFEigKCmluaXRfaW1hZ2UYCyABKAsyFC51bmRlcnBhaW50LnYxLkltYWdlEhAKCHN0cmVuZ3RoGAwgASgCEiIKBG1hc2sYDSABKAsyFC51bmRlcnBhaW50LnYxLkltYWdlEhAKCHByaW9yaXR5GA4gASgFEjEKDW91dHB1dF9mb3JtYXQYDyABKA4yGi51bmRlcnBhaW50LnYxLlBpeGVsRm9ybWF0EhAKCHByZXZpZXdzGBAgASgIEhgKEHByZXZpZXdfbWF4X3NpemUYESABKAUSDgoGdGlsaW5nGBIgASgIEg4KBmNsaWVudBgTIAEoCRIsCgZjYW52YXMYFCABKAsyHC51bmRlcnBhaW50LnYxLkNhbnZhc1JlcXVlc3QSKAoFbG9yYXMYFSADKAsyGS51bmRlcnBhaW50LnYxLkxvcmFXZWlnaHQSCwoDdmFlGBYgASgJEhEKCWNsaXBfc2tpcBgXIAEoBRIoCghjb250cm9scxgYIAMoCzIWLnVuZGVycGFpbnQudjEuQ29udHJvbBIOCgZzdHlsZXMYGSADKAkSKgoFbm9pc2UYGiABKAsyGy51bmRlcnBhaW50LnYxLk5vaXNlT3B0aW9ucxIkCgR0eXBlGCggASgOMhYudW5kZXJwYWludC52MS5Kb2JUeXBlEi8KCWZpbmlzaGluZxgpIAMoCzIcLnVuZGVycGFpbnQudjEuRmluaXNoaW5nU3RlcBIkCgZmcmFtZXMYKiADKAsyFC51bmRlcnBhaW50LnYxLkltYWdlEigKBGVkaXQYKyABKAsyGi51bmRlcnBhaW50LnYxLkVkaXRPcHRpb25zEjMKBXRyYWluGCwgASgLMiQudW5kZXJwYWludC52MS5UcmFpbkVtYmVkZGluZ09wdGlvbnMSFAoMbGl2ZV9zZXNzaW9uGC0gASgJEi4KB2FyY2hpdmUYLiABKAsyHS51bmRlcnBhaW50LnYxLkFyY2hpdmVPcHRpb25zEhMKC2ltYWdlX2NoZWNrGC8gASgJSgQIGxAoIioKCkxvcmFXZWlnaHQSDAoEbmFtZRgBIAEoCRIOCgZ3ZWlnaHQYAiABKAIixAEKB0NvbnRyb2wSDAoEdHlwZRgBIAEoCRIjCgVpbWFnZRgCIAEoCzIULnVuZGVycGFpbnQudjEuSW1hZ2USFQoIc3RyZW5ndGgYAyABKAJIAIgBARINCgVzdGFydBgEIAEoAhIQCgNlbmQYBSABKAJIAYgBARINCgVtb2RlbBgGIAEoCRIUCgxwcmVwcm9jZXNzb3IYByABKAkSCQoBeBgIIAEoBRIJCgF5GAkgASgFQgsKCV9zdHJlbmd0aEIGCgRfZW5kIpMBCgxOb2lzZU9wdGlvbnMSFgoOdmFyaWF0aW9uX3NlZWQYASABKAMSGgoSdmFyaWF0aW9uX3N0cmVuZ3RoGAIgASgCEh4KFnJlc2l6ZV9zZWVkX2Zyb21fd2lkdGgYAyABKAUSHwoXcmVzaXplX3NlZWRfZnJvbV9oZWlnaHQYBCABKAUSDgoGZnJlZXplGAUgASgIIsUBCg1GaW5pc2hpbmdTdGVwEjAKB3Vwc2NhbGUYASABKAsyHS51bmRlcnBhaW50LnYxLlVwc2NhbGVPcHRpb25zSAASOwoNcmVzdG9yZV9mYWNlcxgCIAEoCzIiLnVuZGVycGFpbnQudjEuUmVzdG9yZUZhY2VzT3B0aW9uc0gAEj0KDnJlcmVuZGVyX2ZhY2VzGAMgASgLMiMudW5kZXJwYWludC52MS5SZXJlbmRlckZhY2VzT3B0aW9uc0gAQgYKBHN0ZXAirgEKDlVwc2NhbGVPcHRpb25zEg0KBW1vZGVsGAEgASgJEg0KBXNjYWxlGAIgASgCEg0KBXdpZHRoGAMgASgFEg4KBmhlaWdodBgEIAEoBRIRCglkaWZmdXNpb24YBSABKAgSEAoIc3RyZW5ndGgYBiABKAISEQoJdGlsZV9zaXplGAcgASgFEhQKDHRpbGVfcGFkZGluZxgIIAEoBRIRCglzZWFtX3Bhc3MYCSABKAgiiAEKE1Jlc3RvcmVGYWNlc09wdGlvbnMSDQoFbW9kZWwYASABKAkSFQoIZmlkZWxpdHkYAiABKAJIAIgBARIWCg5taW5fY29uZmlkZW5jZRgDIAEoAhIXCgp2aXNpYmlsaXR5GAQgASgCSAGIAQFCCwoJX2ZpZGVsaXR5Qg0KC192aXNpYmlsaXR5IpwBChRSZXJlbmRlckZhY2VzT3B0aW9ucxIOCgZwcm9tcHQYASABKAkSFwoPbmVnYXRpdmVfcHJvbXB0GAIgASgJEhAKCHN0cmVuZ3RoGAMgASgCEg8KB3BhZGRpbmcYBCABKAUSFgoObWluX2NvbmZpZGVuY2UYBSABKAISEQoJbWFza19ibHVyGAYgASgFEg0KBXN0ZXBzGAcgASgFIk0KC0VkaXRPcHRpb25zEhUKDXNvdXJjZV9wcm9tcHQYASABKAkSDgoGbWV0aG9kGAIgASgJEhcKD2ludmVyc2lvbl9zdGVwcxgDIAEoBSLSAQoVVHJhaW5FbWJlZGRpbmdPcHRpb25zEiQKBmltYWdlcxgBIAMoCzIULnVuZGVycGFpbnQudjEuSW1hZ2USDQoFdG9rZW4YAiABKAkSEQoJaW5pdF93b3JkGAMgASgJEg0KBXN0ZXBzGAQgASgFEhUKDWxlYXJuaW5nX3JhdGUYBSABKAISDwoHdmVjdG9ycxgGIAEoBRITCgthcmNoaXZlX2lkcxgHIAMoCRISCgpzYXZlX2V2ZXJ5GAggASgFEhEKCW92ZXJ3cml0ZRgJIAEoCCJRCg5BcmNoaXZlT3B0aW9ucxIMCgRza2lwGAEgASgIEgwKBGhvc3QYAiABKAkSEAoIZG9jdW1lbnQYAyABKAkSEQoJcGFyZW50X2lkGAQgASgJIuoCCg1DYW52YXNSZXF1ZXN0EhYKDmRvY3VtZW50X3dpZHRoGAEgASgFEhcKD2RvY3VtZW50X2hlaWdodBgCIAEoBRIkCgZyZWdpb24YAyABKAsyFC51bmRlcnBhaW50LnYxLkltYWdlEhAKCHJlZ2lvbl94GAQgASgFEhAKCHJlZ2lvbl95GAUgASgFEicKCXNlbGVjdGlvbhgGIAEoCzIULnVuZGVycGFpbnQudjEuSW1hZ2USEwoLc2VsZWN0aW9uX3gYByABKAUSEwoLc2VsZWN0aW9uX3kYCCABKAUSMQoJb3BlcmF0aW9uGAkgASgOMh4udW5kZXJwYWludC52MS5DYW52YXNPcGVyYXRpb24SJgoGZXhwYW5kGAogASgLMhYudW5kZXJwYWludC52MS5NYXJnaW5zEjAKDG1hc2tfb3B0aW9ucxgLIAEoCzIaLnVuZGVycGFpbnQudjEuTWFza09wdGlvbnMiQwoHTWFyZ2lucxIMCgRsZWZ0GAEgASgFEgsKA3RvcBgCIAEoBRINCgVyaWdodBgDIAEoBRIOCgZib3R0b20YBCABKAUiVwoLTWFza09wdGlvbnMSDAoEZ3JvdxgBIAEoBRIPCgdmZWF0aGVyGAIgASgFEg8KB2NvbnRleHQYAyABKAISGAoQbWluX2NvbnRleHRfc2l6ZRgEIAEoBSI3CgNKb2ISCgoCaWQYASABKAkSFgoOcXVldWVfcG9zaXRpb24YAiABKAUSDAoEc2VlZBgDIAEoAyIxCgxXYXRjaFJlcXVlc3QSDgoGam9iX2lkGAEgASgJEhEKCWFmdGVyX3NlcRgCIAEoAyJHChFQb2xsRXZlbnRzUmVxdWVzdBIOCgZqb2JfaWQYASABKAkSEQoJYWZ0ZXJfc2VxGAIgASgDEg8KB3dhaXRfbXMYAyABKAUiSwoSUG9sbEV2ZW50c1Jlc3BvbnNlEicKBmV2ZW50cxgBIAMoCzIXLnVuZGVycGFpbnQudjEuSm9iRXZlbnQSDAoEZG9uZRgCIAEoCCIfCg1DYW5jZWxSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCSI6Cg5DYW5jZWxSZXNwb25zZRIoCgZzdGF0dXMYASABKA4yGC51bmRlcnBhaW50LnYxLkpvYlN0YXR1cyLBAgoISm9iRXZlbnQSDgoGam9iX2lkGAEgASgJEgsKA3NlcRgCIAEoAxIMCgR0aW1lGAMgASgBEicKBnF1ZXVlZBgKIAEoCzIVLnVuZGVycGFpbnQudjEuUXVldWVkSAASKQoHc3RhcnRlZBgLIAEoCzIWLnVuZGVycGFpbnQudjEuU3RhcnRlZEgAEisKCHByb2dyZXNzGAwgASgLMhcudW5kZXJwYWludC52MS5Qcm9ncmVzc0gAEicKBnJlc3VsdBgNIAEoCzIVLnVuZGVycGFpbnQudjEuUmVzdWx0SAASKwoIZmluaXNoZWQYDiABKAsyFy51bmRlcnBhaW50LnYxLkZpbmlzaGVkSAASKwoIYWN0aXZpdHkYDyABKAsyFy51bmRlcnBhaW50LnYxLkFjdGl2aXR5SABCBgoEa2luZCJMCghBY3Rpdml0eRIMCgRraW5kGAEgASgJEg8KB21lc3NhZ2UYAiABKAkSEAoIZnJhY3Rpb24YAyABKAISDwoHc3ViamVjdBgEIAEoCSIaCgZRdWV1ZWQSEAoIcG9zaXRpb24YASABKAUiKAoHU3RhcnRlZBINCgVtb2RlbBgBIAEoCRIOCgZkZXZpY2UYAiABKAkidwoIUHJvZ3Jlc3MSDAoEc3RlcBgBIAEoBRITCgt0b3RhbF9zdGVwcxgCIAEoBRITCgtpbWFnZV9pbmRleBgDIAEoBRIlCgdwcmV2aWV3GAQgASgLMhQudW5kZXJwYWludC52MS5JbWFnZRIMCgRsb3NzGAUgASgCItoCCgZSZXN1bHQSDQoFaW5kZXgYASABKAUSIwoFaW1hZ2UYAiABKAsyFC51bmRlcnBhaW50LnYxLkltYWdlEgwKBHNlZWQYAyABKAMSNwoKcGFyYW1ldGVycxgEIAEoCzIjLnVuZGVycGFpbnQudjEuR2VuZXJhdGlvblBhcmFtZXRlcnMSCQoBeBgFIAEoBRIJCgF5GAYgASgFEhYKDmRvY3VtZW50X3dpZHRoGAcgASgFEhcKD2RvY3VtZW50X2hlaWdodBgIIAEoBRIQCghvZmZzZXRfeBgJIAEoBRIQCghvZmZzZXRfeRgKIAEoBRIlCgVmYWNlcxgLIAMoCzIWLnVuZGVycGFpbnQudjEuRmFjZUJveBISCgphcmNoaXZlX2lkGAwgASgJEg4KBnBvbGljeRgNIAEoCRIRCgllbWJlZGRpbmcYDiABKAkSDAoEbm90ZRgPIAEoCSLSAwoUR2VuZXJhdGlvblBhcmFtZXRlcnMSDgoGcHJvbXB0GAEgASgJEhcKD25lZ2F0aXZlX3Byb21wdBgCIAEoCRINCgVtb2RlbBgDIAEoCRISCgptb2RlbF9oYXNoGAQgASgJEg0KBXdpZHRoGAUgASgFEg4KBmhlaWdodBgGIAEoBRINCgVzdGVwcxgHIAEoBRIQCghndWlkYW5jZRgIIAEoAhIMCgRzZWVkGAkgASgDEg8KB3NhbXBsZXIYCiABKAkSEAoIc3RyZW5ndGgYCyABKAISDgoGdGlsaW5nGAwgASgIEhAKCGluZm90ZXh0GA0gASgJEigKBWxvcmFzGA4gAygLMhkudW5kZXJwYWludC52MS5Mb3JhV2VpZ2h0EgsKA3ZhZRgPIAEoCRIRCgljbGlwX3NraXAYECABKAUSKgoFbm9pc2UYESABKAsyGy51bmRlcnBhaW50LnYxLk5vaXNlT3B0aW9ucxIvCglmaW5pc2hpbmcYEiADKAsyHC51bmRlcnBhaW50LnYxLkZpbmlzaGluZ1N0ZXASDgoGc3R5bGVzGBMgAygJEiQKBHR5cGUYFCABKA4yFi51bmRlcnBhaW50LnYxLkpvYlR5cGUiVgoIRmluaXNoZWQSKAoGc3RhdHVzGAEgASgOMhgudW5kZXJwYWludC52MS5Kb2JTdGF0dXMSDwoHbWVzc2FnZRgCIAEoCRIPCgdlbGFwc2VkGAMgASgBIjYKFVRva2VuaXplUHJvbXB0UmVxdWVzdBIOCgZwcm9tcHQYASABKAkSDQoFbW9kZWwYAiABKAkiaAoLUHJvbXB0Q2h1bmsSEQoJc3VicHJvbXB0GAEgASgFEhMKC3Rva2VuX2NvdW50GAIgASgFEhAKCGNhcGFjaXR5GAMgASgFEg4KBnRva2VucxgEIAMoCRIPCgd3ZWlnaHRzGAUgAygCIqoBChZUb2tlbml6ZVByb21wdFJlc3BvbnNlEioKBmNodW5rcxgBIAMoCzIaLnVuZGVycGFpbnQudjEuUHJvbXB0Q2h1bmsSFAoMdG90YWxfdG9rZW5zGAIgASgFEigKBWxvcmFzGAMgAygLMhkudW5kZXJwYWludC52MS5Mb3JhV2VpZ2h0EhIKCmVtYmVkZGluZ3MYBCADKAkSEAoId2FybmluZ3MYBSADKAkiYwoSRGV0ZWN0RmFjZXNSZXF1ZXN0EiMKBWltYWdlGAEgASgLMhQudW5kZXJwYWludC52MS5JbWFnZRIWCg5taW5fY29uZmlkZW5jZRgCIAEoAhIQCghkZXRlY3RvchgDIAEoCSJNCgdGYWNlQm94EgkKAXgYASABKAUSCQoBeRgCIAEoBRINCgV3aWR0aBgDIAEoBRIOCgZoZWlnaHQYBCABKAUSDQoFc2NvcmUYBSABKAIiTgoTRGV0ZWN0RmFjZXNSZXNwb25zZRIlCgVmYWNlcxgBIAMoCzIWLnVuZGVycGFpbnQudjEuRmFjZUJveBIQCghkZXRlY3RvchgCIAEoCSqfAQoLUGl4ZWxGb3JtYXQSHAoYUElYRUxfRk9STUFUX1VOU1BFQ0lGSUVEEAASFgoSUElYRUxfRk9STUFUX1JHQkE4EAESFgoSUElYRUxfRk9STUFUX0dSQVk4EAISFAoQUElYRUxfRk9STUFUX1BORxADEhUKEVBJWEVMX0ZPUk1BVF9XRUJQEAQSFQoRUElYRUxfRk9STUFUX1JHQjgQBSqYAQoHSm9iVHlwZRIYChRKT0JfVFlQRV9VTlNQRUNJRklFRBAAEhUKEUpPQl9UWVBFX0dFTkVSQVRFEAESEwoPSk9CX1RZUEVfRklOSVNIEAISFgoSSk9CX1RZUEVfS0VZRlJBTUVTEAMSEQoNSk9CX1RZUEVfRURJVBAEEhwKGEpPQl9UWVBFX1RSQUlOX0VNQkVERElORxAFKqcBCg9DYW52YXNPcGVyYXRpb24SIAocQ0FOVkFTX09QRVJBVElPTl9VTlNQRUNJRklFRBAAEh0KGUNBTlZBU19PUEVSQVRJT05fR0VORVJBVEUQARIbChdDQU5WQVNfT1BFUkFUSU9OX1JFRklORRACEhkKFUNBTlZBU19PUEVSQVRJT05fRklMTBADEhsKF0NBTlZBU19PUEVSQVRJT05fRVhQQU5EEAQqoQEKCUpvYlN0YXR1cxIaChZKT0JfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFQoRSk9CX1NUQVRVU19RVUVVRUQQARIWChJKT0JfU1RBVFVTX1JVTk5JTkcQAhIYChRKT0JfU1RBVFVTX1NVQ0NFRURFRBADEhUKEUpPQl9TVEFUVVNfRkFJTEVEEAQSGAoUSk9CX1NUQVRVU19DQU5DRUxMRUQQBTL5BQoKVW5kZXJwYWludBI9CgdHZXRJbmZvEh0udW5kZXJwYWludC52MS5HZXRJbmZvUmVxdWVzdBoTLnVuZGVycGFpbnQudjEuSW5mbxJRCgpMaXN0TW9kZWxzEiAudW5kZXJwYWludC52MS5MaXN0TW9kZWxzUmVxdWVzdBohLnVuZGVycGFpbnQudjEuTGlzdE1vZGVsc1Jlc3BvbnNlElcKDExpc3RTYW1wbGVycxIiLnVuZGVycGFpbnQudjEuTGlzdFNhbXBsZXJzUmVxdWVzdBojLnVuZGVycGFpbnQudjEuTGlzdFNhbXBsZXJzUmVzcG9uc2USPAoGU3VibWl0Eh4udW5kZXJwYWludC52MS5HZW5lcmF0ZVJlcXVlc3QaEi51bmRlcnBhaW50LnYxLkpvYhI/CgVXYXRjaBIbLnVuZGVycGFpbnQudjEuV2F0Y2hSZXF1ZXN0GhcudW5kZXJwYWludC52MS5Kb2JFdmVudDABElEKClBvbGxFdmVudHMSIC51bmRlcnBhaW50LnYxLlBvbGxFdmVudHNSZXF1ZXN0GiEudW5kZXJwYWludC52MS5Qb2xsRXZlbnRzUmVzcG9uc2USRQoGQ2FuY2VsEhwudW5kZXJwYWludC52MS5DYW5jZWxSZXF1ZXN0Gh0udW5kZXJwYWludC52MS5DYW5jZWxSZXNwb25zZRIyCgRFY2hvEhQudW5kZXJwYWludC52MS5JbWFnZRoULnVuZGVycGFpbnQudjEuSW1hZ2USXQoOVG9rZW5pemVQcm9tcHQSJC51bmRlcnBhaW50LnYxLlRva2VuaXplUHJvbXB0UmVxdWVzdBolLnVuZGVycGFpbnQudjEuVG9rZW5pemVQcm9tcHRSZXNwb25zZRJUCgtEZXRlY3RGYWNlcxIhLnVuZGVycGFpbnQudjEuRGV0ZWN0RmFjZXNSZXF1ZXN0GiIudW5kZXJwYWludC52MS5EZXRlY3RGYWNlc1Jlc3BvbnNlYgZwcm90bzM");
 
 /**
  * Describes the message underpaint.v1.Image.
@@ -42,165 +42,319 @@ export const InfoSchema = /*@__PURE__*/
   messageDesc(file_underpaint_v1_underpaint, 2);
 
 /**
+ * Describes the message underpaint.v1.PolicySummary.
+ * Use `create(PolicySummarySchema)` to create a new message.
+ */
+export const PolicySummarySchema = /*@__PURE__*/
+  messageDesc(file_underpaint_v1_underpaint, 3);
+
+/**
+ * Describes the message underpaint.v1.WorkerInfo.
+ * Use `create(WorkerInfoSchema)` to create a new message.
+ */
+export const WorkerInfoSchema = /*@__PURE__*/
+  messageDesc(file_underpaint_v1_underpaint, 4);
+
+/**
  * Describes the message underpaint.v1.ListModelsRequest.
  * Use `create(ListModelsRequestSchema)` to create a new message.
  */
 export const ListModelsRequestSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 3);
+  messageDesc(file_underpaint_v1_underpaint, 5);
 
 /**
  * Describes the message underpaint.v1.Model.
  * Use `create(ModelSchema)` to create a new message.
  */
 export const ModelSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 4);
+  messageDesc(file_underpaint_v1_underpaint, 6);
+
+/**
+ * Describes the message underpaint.v1.ModelDefaults.
+ * Use `create(ModelDefaultsSchema)` to create a new message.
+ */
+export const ModelDefaultsSchema = /*@__PURE__*/
+  messageDesc(file_underpaint_v1_underpaint, 7);
 
 /**
  * Describes the message underpaint.v1.ListModelsResponse.
  * Use `create(ListModelsResponseSchema)` to create a new message.
  */
 export const ListModelsResponseSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 5);
+  messageDesc(file_underpaint_v1_underpaint, 8);
+
+/**
+ * Describes the message underpaint.v1.AddOn.
+ * Use `create(AddOnSchema)` to create a new message.
+ */
+export const AddOnSchema = /*@__PURE__*/
+  messageDesc(file_underpaint_v1_underpaint, 9);
+
+/**
+ * Describes the message underpaint.v1.UnusableFile.
+ * Use `create(UnusableFileSchema)` to create a new message.
+ */
+export const UnusableFileSchema = /*@__PURE__*/
+  messageDesc(file_underpaint_v1_underpaint, 10);
 
 /**
  * Describes the message underpaint.v1.ListSamplersRequest.
  * Use `create(ListSamplersRequestSchema)` to create a new message.
  */
 export const ListSamplersRequestSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 6);
+  messageDesc(file_underpaint_v1_underpaint, 11);
 
 /**
  * Describes the message underpaint.v1.Sampler.
  * Use `create(SamplerSchema)` to create a new message.
  */
 export const SamplerSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 7);
+  messageDesc(file_underpaint_v1_underpaint, 12);
 
 /**
  * Describes the message underpaint.v1.ListSamplersResponse.
  * Use `create(ListSamplersResponseSchema)` to create a new message.
  */
 export const ListSamplersResponseSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 8);
+  messageDesc(file_underpaint_v1_underpaint, 13);
 
 /**
  * Describes the message underpaint.v1.GenerateRequest.
  * Use `create(GenerateRequestSchema)` to create a new message.
  */
 export const GenerateRequestSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 9);
+  messageDesc(file_underpaint_v1_underpaint, 14);
+
+/**
+ * Describes the message underpaint.v1.LoraWeight.
+ * Use `create(LoraWeightSchema)` to create a new message.
+ */
+export const LoraWeightSchema = /*@__PURE__*/
+  messageDesc(file_underpaint_v1_underpaint, 15);
+
+/**
+ * Describes the message underpaint.v1.Control.
+ * Use `create(ControlSchema)` to create a new message.
+ */
+export const ControlSchema = /*@__PURE__*/
+  messageDesc(file_underpaint_v1_underpaint, 16);
+
+/**
+ * Describes the message underpaint.v1.NoiseOptions.
+ * Use `create(NoiseOptionsSchema)` to create a new message.
+ */
+export const NoiseOptionsSchema = /*@__PURE__*/
+  messageDesc(file_underpaint_v1_underpaint, 17);
+
+/**
+ * Describes the message underpaint.v1.FinishingStep.
+ * Use `create(FinishingStepSchema)` to create a new message.
+ */
+export const FinishingStepSchema = /*@__PURE__*/
+  messageDesc(file_underpaint_v1_underpaint, 18);
+
+/**
+ * Describes the message underpaint.v1.UpscaleOptions.
+ * Use `create(UpscaleOptionsSchema)` to create a new message.
+ */
+export const UpscaleOptionsSchema = /*@__PURE__*/
+  messageDesc(file_underpaint_v1_underpaint, 19);
+
+/**
+ * Describes the message underpaint.v1.RestoreFacesOptions.
+ * Use `create(RestoreFacesOptionsSchema)` to create a new message.
+ */
+export const RestoreFacesOptionsSchema = /*@__PURE__*/
+  messageDesc(file_underpaint_v1_underpaint, 20);
+
+/**
+ * Describes the message underpaint.v1.RerenderFacesOptions.
+ * Use `create(RerenderFacesOptionsSchema)` to create a new message.
+ */
+export const RerenderFacesOptionsSchema = /*@__PURE__*/
+  messageDesc(file_underpaint_v1_underpaint, 21);
+
+/**
+ * Describes the message underpaint.v1.EditOptions.
+ * Use `create(EditOptionsSchema)` to create a new message.
+ */
+export const EditOptionsSchema = /*@__PURE__*/
+  messageDesc(file_underpaint_v1_underpaint, 22);
+
+/**
+ * Describes the message underpaint.v1.TrainEmbeddingOptions.
+ * Use `create(TrainEmbeddingOptionsSchema)` to create a new message.
+ */
+export const TrainEmbeddingOptionsSchema = /*@__PURE__*/
+  messageDesc(file_underpaint_v1_underpaint, 23);
+
+/**
+ * Describes the message underpaint.v1.ArchiveOptions.
+ * Use `create(ArchiveOptionsSchema)` to create a new message.
+ */
+export const ArchiveOptionsSchema = /*@__PURE__*/
+  messageDesc(file_underpaint_v1_underpaint, 24);
 
 /**
  * Describes the message underpaint.v1.CanvasRequest.
  * Use `create(CanvasRequestSchema)` to create a new message.
  */
 export const CanvasRequestSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 10);
+  messageDesc(file_underpaint_v1_underpaint, 25);
 
 /**
  * Describes the message underpaint.v1.Margins.
  * Use `create(MarginsSchema)` to create a new message.
  */
 export const MarginsSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 11);
+  messageDesc(file_underpaint_v1_underpaint, 26);
 
 /**
  * Describes the message underpaint.v1.MaskOptions.
  * Use `create(MaskOptionsSchema)` to create a new message.
  */
 export const MaskOptionsSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 12);
+  messageDesc(file_underpaint_v1_underpaint, 27);
 
 /**
  * Describes the message underpaint.v1.Job.
  * Use `create(JobSchema)` to create a new message.
  */
 export const JobSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 13);
+  messageDesc(file_underpaint_v1_underpaint, 28);
 
 /**
  * Describes the message underpaint.v1.WatchRequest.
  * Use `create(WatchRequestSchema)` to create a new message.
  */
 export const WatchRequestSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 14);
+  messageDesc(file_underpaint_v1_underpaint, 29);
 
 /**
  * Describes the message underpaint.v1.PollEventsRequest.
  * Use `create(PollEventsRequestSchema)` to create a new message.
  */
 export const PollEventsRequestSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 15);
+  messageDesc(file_underpaint_v1_underpaint, 30);
 
 /**
  * Describes the message underpaint.v1.PollEventsResponse.
  * Use `create(PollEventsResponseSchema)` to create a new message.
  */
 export const PollEventsResponseSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 16);
+  messageDesc(file_underpaint_v1_underpaint, 31);
 
 /**
  * Describes the message underpaint.v1.CancelRequest.
  * Use `create(CancelRequestSchema)` to create a new message.
  */
 export const CancelRequestSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 17);
+  messageDesc(file_underpaint_v1_underpaint, 32);
 
 /**
  * Describes the message underpaint.v1.CancelResponse.
  * Use `create(CancelResponseSchema)` to create a new message.
  */
 export const CancelResponseSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 18);
+  messageDesc(file_underpaint_v1_underpaint, 33);
 
 /**
  * Describes the message underpaint.v1.JobEvent.
  * Use `create(JobEventSchema)` to create a new message.
  */
 export const JobEventSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 19);
+  messageDesc(file_underpaint_v1_underpaint, 34);
+
+/**
+ * Describes the message underpaint.v1.Activity.
+ * Use `create(ActivitySchema)` to create a new message.
+ */
+export const ActivitySchema = /*@__PURE__*/
+  messageDesc(file_underpaint_v1_underpaint, 35);
 
 /**
  * Describes the message underpaint.v1.Queued.
  * Use `create(QueuedSchema)` to create a new message.
  */
 export const QueuedSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 20);
+  messageDesc(file_underpaint_v1_underpaint, 36);
 
 /**
  * Describes the message underpaint.v1.Started.
  * Use `create(StartedSchema)` to create a new message.
  */
 export const StartedSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 21);
+  messageDesc(file_underpaint_v1_underpaint, 37);
 
 /**
  * Describes the message underpaint.v1.Progress.
  * Use `create(ProgressSchema)` to create a new message.
  */
 export const ProgressSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 22);
+  messageDesc(file_underpaint_v1_underpaint, 38);
 
 /**
  * Describes the message underpaint.v1.Result.
  * Use `create(ResultSchema)` to create a new message.
  */
 export const ResultSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 23);
+  messageDesc(file_underpaint_v1_underpaint, 39);
 
 /**
  * Describes the message underpaint.v1.GenerationParameters.
  * Use `create(GenerationParametersSchema)` to create a new message.
  */
 export const GenerationParametersSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 24);
+  messageDesc(file_underpaint_v1_underpaint, 40);
 
 /**
  * Describes the message underpaint.v1.Finished.
  * Use `create(FinishedSchema)` to create a new message.
  */
 export const FinishedSchema = /*@__PURE__*/
-  messageDesc(file_underpaint_v1_underpaint, 25);
+  messageDesc(file_underpaint_v1_underpaint, 41);
+
+/**
+ * Describes the message underpaint.v1.TokenizePromptRequest.
+ * Use `create(TokenizePromptRequestSchema)` to create a new message.
+ */
+export const TokenizePromptRequestSchema = /*@__PURE__*/
+  messageDesc(file_underpaint_v1_underpaint, 42);
+
+/**
+ * Describes the message underpaint.v1.PromptChunk.
+ * Use `create(PromptChunkSchema)` to create a new message.
+ */
+export const PromptChunkSchema = /*@__PURE__*/
+  messageDesc(file_underpaint_v1_underpaint, 43);
+
+/**
+ * Describes the message underpaint.v1.TokenizePromptResponse.
+ * Use `create(TokenizePromptResponseSchema)` to create a new message.
+ */
+export const TokenizePromptResponseSchema = /*@__PURE__*/
+  messageDesc(file_underpaint_v1_underpaint, 44);
+
+/**
+ * Describes the message underpaint.v1.DetectFacesRequest.
+ * Use `create(DetectFacesRequestSchema)` to create a new message.
+ */
+export const DetectFacesRequestSchema = /*@__PURE__*/
+  messageDesc(file_underpaint_v1_underpaint, 45);
+
+/**
+ * Describes the message underpaint.v1.FaceBox.
+ * Use `create(FaceBoxSchema)` to create a new message.
+ */
+export const FaceBoxSchema = /*@__PURE__*/
+  messageDesc(file_underpaint_v1_underpaint, 46);
+
+/**
+ * Describes the message underpaint.v1.DetectFacesResponse.
+ * Use `create(DetectFacesResponseSchema)` to create a new message.
+ */
+export const DetectFacesResponseSchema = /*@__PURE__*/
+  messageDesc(file_underpaint_v1_underpaint, 47);
 
 /**
  * Describes the enum underpaint.v1.PixelFormat.
@@ -215,10 +369,22 @@ export const PixelFormat = /*@__PURE__*/
   tsEnum(PixelFormatSchema);
 
 /**
+ * Describes the enum underpaint.v1.JobType.
+ */
+export const JobTypeSchema = /*@__PURE__*/
+  enumDesc(file_underpaint_v1_underpaint, 1);
+
+/**
+ * @generated from enum underpaint.v1.JobType
+ */
+export const JobType = /*@__PURE__*/
+  tsEnum(JobTypeSchema);
+
+/**
  * Describes the enum underpaint.v1.CanvasOperation.
  */
 export const CanvasOperationSchema = /*@__PURE__*/
-  enumDesc(file_underpaint_v1_underpaint, 1);
+  enumDesc(file_underpaint_v1_underpaint, 2);
 
 /**
  * @generated from enum underpaint.v1.CanvasOperation
@@ -230,7 +396,7 @@ export const CanvasOperation = /*@__PURE__*/
  * Describes the enum underpaint.v1.JobStatus.
  */
 export const JobStatusSchema = /*@__PURE__*/
-  enumDesc(file_underpaint_v1_underpaint, 2);
+  enumDesc(file_underpaint_v1_underpaint, 3);
 
 /**
  * @generated from enum underpaint.v1.JobStatus

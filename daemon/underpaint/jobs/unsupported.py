@@ -1,0 +1,35 @@
+"""Request fields of the protocol whose features this daemon does not offer yet.
+
+The protocol grows ahead of the code at times; a field the daemon cannot honour is refused with
+UNIMPLEMENTED naming it, never silently ignored. Delete a line here when its feature lands.
+"""
+
+from __future__ import annotations
+
+from ..errors import Unimplemented
+from ..v1 import underpaint_pb2 as pb
+
+# (field, is it set?, what the user gets from the refusal)
+_NOT_YET = [
+    ("loras", lambda r: len(r.loras) > 0, "LoRAs"),
+    ("vae", lambda r: bool(r.vae), "choosing a VAE"),
+    ("clip_skip", lambda r: r.clip_skip != 0, "clip skip"),
+    ("controls", lambda r: len(r.controls) > 0, "control layers"),
+    ("styles", lambda r: len(r.styles) > 0, "lexicon styles"),
+    ("noise", lambda r: r.HasField("noise"), "noise options"),
+    ("type", lambda r: r.type not in (pb.JOB_TYPE_UNSPECIFIED, pb.JOB_TYPE_GENERATE), "this job type"),
+    ("finishing", lambda r: len(r.finishing) > 0, "finishing steps"),
+    ("frames", lambda r: len(r.frames) > 0, "keyframes"),
+    ("edit", lambda r: r.HasField("edit"), "mask-free edits"),
+    ("train", lambda r: r.HasField("train"), "embedding training"),
+    ("live_session", lambda r: bool(r.live_session), "live painting"),
+    ("archive", lambda r: r.HasField("archive"), "archive options"),
+    ("image_check", lambda r: bool(r.image_check), "the image check"),
+]
+
+
+def refuse_unsupported(request: pb.GenerateRequest) -> None:
+    for field, is_set, feature in _NOT_YET:
+        if is_set(request):
+            raise Unimplemented(f"{field}: this daemon does not support {feature} yet; "
+                                "update the daemon or leave the field empty")

@@ -1,0 +1,39 @@
+"""Protocol fields whose features this daemon lacks are refused by name, never silently ignored.
+
+As features land, their fields leave jobs/unsupported.py and this table."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+
+from underpaint.jobs.unsupported import _NOT_YET
+from underpaint.v1 import underpaint_pb2 as pb
+
+from .helpers import request
+
+EXAMPLES = {
+    "loras": dict(loras=[pb.LoraWeight(name="x", weight=1.0)]),
+    "vae": dict(vae="some-vae"),
+    "clip_skip": dict(clip_skip=2),
+    "controls": dict(controls=[pb.Control(type="canny")]),
+    "styles": dict(styles=["noir"]),
+    "noise": dict(noise=pb.NoiseOptions(freeze=True)),
+    "type": dict(type=pb.JOB_TYPE_KEYFRAMES),
+    "finishing": dict(finishing=[pb.FinishingStep(upscale=pb.UpscaleOptions(scale=2))]),
+    "frames": dict(frames=[pb.Image(width=8, height=8)]),
+    "edit": dict(edit=pb.EditOptions(source_prompt="a cat")),
+    "train": dict(train=pb.TrainEmbeddingOptions(token="me")),
+    "live_session": dict(live_session="doc-1"),
+    "archive": dict(archive=pb.ArchiveOptions(skip=True)),
+    "image_check": dict(image_check="off"),
+}
+
+
+@pytest.mark.parametrize("field", [f for f, _, _ in _NOT_YET])
+def test_an_unsupported_field_is_refused_by_name(grpc_client, field):
+    with pytest.raises(grpc.RpcError) as err:
+        grpc_client.stub.Submit(request(**EXAMPLES[field]))
+    assert err.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert err.value.details().startswith(f"{field}:")
+    assert grpc_client.info().protocol_major == 1  # still serving
