@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -55,6 +55,7 @@ class ResolvedRequest:
     preview_max_size: int             # 0 = no previews
     output_format: int
     canvas: object | None = None      # canvas.CanvasPlan for canvas operations
+    finishing: list = field(default_factory=list)  # FinishingStep messages, applied in order
 
 
 def _check_range(field: str, value, low, high, what: str = "") -> None:
@@ -107,7 +108,8 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
         request=stripped, model=model, prompt=req.prompt, negative_prompt=req.negative_prompt,
         width=0, height=0, steps=steps, guidance=float(guidance), sampler=sampler, seed=seed,
         count=count, strength=None, init_image=None, mask=None, tiling=req.tiling,
-        preview_max_size=preview, output_format=req.output_format or pb.PIXEL_FORMAT_RGBA8)
+        preview_max_size=preview, output_format=req.output_format or pb.PIXEL_FORMAT_RGBA8,
+        finishing=list(req.finishing))
 
     if req.HasField("canvas"):
         _resolve_canvas(req, resolved, limits)

@@ -1,0 +1,47 @@
+"""What a job runner sees while it works: its request, the models, and ways to report.
+
+Runners (jobs/runners/) run on the worker thread. They never touch the Job itself: every event
+goes through here to the event loop, which owns the job's log.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from .. import images
+from ..errors import JobCancelled
+from ..v1 import underpaint_pb2 as pb
+from .job import Job
+
+
+class JobContext:
+    def __init__(self, job: Job, cache, loop, sampler_names: dict):
+        self.job = job
+        self.request = job.request  # a jobs.request.ResolvedRequest
+        self.cache = cache
+        self.sampler_names = sampler_names
+        self._loop = loop
+
+    def emit(self, **kind) -> None:
+        self._loop.call_soon_threadsafe(functools.partial(self.job.append, **kind))
+
+    def check_cancelled(self) -> None:
+        """Raises JobCancelled when the job's cancel was asked for; call it between units of work."""
+        if self.job.cancel_requested.is_set():
+            raise JobCancelled()
+
+    def load_model(self, entry=None):
+        """The loaded model for `entry` (default: the request's), loading it when needed."""
+        return self.cache.get(entry or self.request.model)
+
+    def progress(self, step: int, total: int, image_index: int = 0, preview=None, **extra) -> None:
+        progress = pb.Progress(step=step, total_steps=total, image_index=image_index, **extra)
+        if preview is not None:
+            progress.preview.CopyFrom(images.encode(preview, pb.PIXEL_FORMAT_RGBA8))
+        self.emit(progress=progress)
+
+    def activity(self, kind: str, message: str, fraction: float = -1.0, subject: str = "") -> None:
+        self.emit(activity=pb.Activity(kind=kind, message=message, fraction=fraction, subject=subject))
+
+    def result(self, result: pb.Result) -> None:
+        self.emit(result=result)

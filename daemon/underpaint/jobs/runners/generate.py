@@ -1,0 +1,68 @@
+"""GENERATE jobs: txt2img, img2img, inpaint and canvas operations, one image per variation,
+each finished by the request's finishing steps."""
+
+from __future__ import annotations
+
+from ...infotext import format_infotext
+from ...v1 import underpaint_pb2 as pb
+from ..context import JobContext
+
+
+def run(ctx: JobContext) -> None:
+    loaded = ctx.load_model()
+    for index in range(ctx.request.count):
+        ctx.check_cancelled()
+        _run_one(ctx, loaded, index)
+
+
+def _run_one(ctx: JobContext, loaded, index: int) -> None:
+    from ...finishing import apply_finishing
+    from ...pipelines.generate import GenerationSpec, run_generation  # torch: import lazily
+
+    r = ctx.request
+    seed = r.seed + index
+    spec = GenerationSpec(
+        prompt=r.prompt, negative_prompt=r.negative_prompt, width=r.width, height=r.height,
+        steps=r.steps, guidance=r.guidance, sampler=r.sampler, tiling=r.tiling,
+        init_image=r.init_image, strength=r.strength, mask=r.mask,
+        preview_max_size=r.preview_max_size)
+
+    def on_step(done: int, total: int, preview) -> None:
+        ctx.check_cancelled()
+        ctx.progress(index * total + done, total * r.count, index, preview)
+
+    rgb = run_generation(loaded, spec, seed, on_step)
+    rgb = apply_finishing(ctx, rgb, r.finishing, index)
+    ctx.result(generation_result(ctx, loaded, index, seed, rgb))
+
+
+def generation_result(ctx: JobContext, loaded, index: int, seed: int, rgb) -> pb.Result:
+    """The Result for one generated image: encoded as asked, parameters and infotext filled in,
+    and for canvas operations composed into place with the position to put it at."""
+    from ... import images
+
+    r = ctx.request
+    sampler = ctx.sampler_names.get(r.sampler, r.sampler)
+    model_hash = getattr(loaded, "model_hash", "") or ""
+    infotext = format_infotext(r.prompt, r.negative_prompt, steps=r.steps, sampler=sampler,
+                               guidance=r.guidance, seed=seed, width=r.width, height=r.height,
+                               model=r.model.display_name, model_hash=model_hash,
+                               strength=r.strength, tiling=r.tiling)
+    params = pb.GenerationParameters(
+        prompt=r.prompt, negative_prompt=r.negative_prompt, model=r.model.id, model_hash=model_hash,
+        width=r.width, height=r.height, steps=r.steps, guidance=r.guidance, seed=seed,
+        sampler=r.sampler, strength=r.strength or 0.0, tiling=r.tiling, infotext=infotext,
+        finishing=r.finishing, type=r.request.type)
+    result = pb.Result(index=index, seed=seed, parameters=params)
+    if r.canvas is None:
+        result.image.CopyFrom(images.encode(rgb, r.output_format))
+        return result
+    from ...canvas import compose_result
+
+    plan = r.canvas
+    rgba = compose_result(plan, rgb)
+    result.image.CopyFrom(images.encode(rgba, r.output_format))
+    result.x, result.y = plan.x, plan.y
+    result.document_width, result.document_height = plan.document_width, plan.document_height
+    result.offset_x, result.offset_y = plan.offset_x, plan.offset_y
+    return result
