@@ -25,9 +25,12 @@ export class UnderpaintClient {
     return this.transport.unary(Underpaint.method.listModels, { rescan });
   }
 
-  /** @param {GenerateRequestInit} request */
-  submit(request) {
-    return this.transport.unary(Underpaint.method.submit, request, { timeoutMs: 60000 });
+  /**
+   * @param {GenerateRequestInit} request
+   * @param {import("./wire.js").Payload[]} [payloads]  pixels written straight into the body
+   */
+  submit(request, payloads = []) {
+    return this.transport.unary(Underpaint.method.submit, request, { timeoutMs: 60000, payloads });
   }
 
   /**

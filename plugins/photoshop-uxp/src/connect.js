@@ -1,7 +1,8 @@
 // A small Connect-protocol client on fetch: unary calls only (UXP's fetch cannot stream request
 // or response bodies; jobs are followed with the PollEvents long-poll instead).
 // Messages travel as binary protobuf (application/proto): raw pixels stay compact, no base64.
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { fromBinary } from "@bufbuild/protobuf";
+import { encodeRequest } from "./wire.js";
 
 /** A failed call, with the Connect error code ("unavailable", "invalid_argument", ...). */
 export class DaemonError extends Error {
@@ -36,17 +37,20 @@ const CODE_FOR_HTTP_STATUS = {
 
 /**
  * @typedef {object} TransportOptions
- * @property {string} baseUrl       e.g. "http://127.0.0.1:50052"
+ * @property {string} baseUrl       e.g. "http://127.0.0.1:50052" or "https://gpu.lan:50052"
  * @property {string} [token]       sent as "Authorization: Bearer <token>" when set
  * @property {typeof fetch} [fetch] defaults to the global fetch
+ * @property {number} [graceMs]     how much longer than the call's own deadline to wait for the
+ *   daemon's answer before giving up on it (default 5000)
  */
 
 export class ConnectTransport {
   /** @param {TransportOptions} options */
-  constructor({ baseUrl, token = "", fetch: fetchImpl }) {
+  constructor({ baseUrl, token = "", fetch: fetchImpl, graceMs = 5000 }) {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     this.token = token;
     this.fetch = fetchImpl || globalThis.fetch.bind(globalThis);
+    this.graceMs = graceMs;
   }
 
   /**
@@ -55,14 +59,14 @@ export class ConnectTransport {
    * @template {import("@bufbuild/protobuf").DescMessage} O
    * @param {import("@bufbuild/protobuf").DescMethodUnary<I, O>} method
    * @param {import("@bufbuild/protobuf").MessageInitShape<I>} request
-   * @param {{timeoutMs?: number}} [options]
+   * @param {{timeoutMs?: number, payloads?: import("./wire.js").Payload[]}} [options]  payloads:
+   *   big bytes fields written straight into the body (see wire.js)
    * @returns {Promise<import("@bufbuild/protobuf").MessageShape<O>>}
    */
-  async unary(method, request, { timeoutMs = 30000 } = {}) {
+  async unary(method, request, { timeoutMs = 30000, payloads = [] } = {}) {
     const url = `${this.baseUrl}/${method.parent.typeName}/${method.name}`;
-    const message = toBinary(method.input, create(method.input, request));
-    // A plain ArrayBuffer of exactly the message: the body type every fetch accepts.
-    const body = message.buffer.slice(message.byteOffset, message.byteOffset + message.byteLength);
+    // UXP's fetch takes a typed array as the body: no copy into an ArrayBuffer.
+    const body = encodeRequest(method.input, request, payloads);
     /** @type {Record<string, string>} */
     const headers = {
       "Content-Type": "application/proto",
@@ -70,24 +74,76 @@ export class ConnectTransport {
       "Connect-Timeout-Ms": String(timeoutMs),
     };
     if (this.token) headers.Authorization = `Bearer ${this.token}`;
-    let response;
+    const deadline = new Deadline(timeoutMs + this.graceMs,
+      () => new DaemonError("deadline_exceeded", `The daemon at ${this.baseUrl} did not answer in time.`));
     try {
-      response = await withTimeout(
-        this.fetch(url, { method: "POST", headers, body }),
-        timeoutMs + 5000,
-        () => new DaemonError("deadline_exceeded", `The daemon at ${this.baseUrl} did not answer in time.`),
-      );
-    } catch (error) {
-      if (error instanceof DaemonError) throw error;
-      throw new DaemonError(
-        "unavailable",
-        `Cannot reach the Underpaint daemon at ${this.baseUrl}. Start it with "underpaint serve" ` +
-          `(or check the server address in Settings). (${describe(error)})`,
-      );
+      let response;
+      try {
+        response = await deadline.race(this.fetch(url, { method: "POST", headers, body, signal: deadline.signal }));
+      } catch (error) {
+        if (error instanceof DaemonError) throw error;
+        throw new DaemonError("unavailable", unreachableMessage(this.baseUrl, error));
+      }
+      const bytes = new Uint8Array(await deadline.race(response.arrayBuffer()));
+      if (response.status !== 200) throw errorFromResponse(response.status, bytes, this.baseUrl);
+      return fromBinary(method.output, bytes);
+    } finally {
+      deadline.clear();
     }
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    if (response.status !== 200) throw errorFromResponse(response.status, bytes, this.baseUrl);
-    return fromBinary(method.output, bytes);
+  }
+}
+
+/**
+ * @param {string} baseUrl
+ * @param {unknown} error
+ */
+function unreachableMessage(baseUrl, error) {
+  const tls = baseUrl.startsWith("https:")
+    ? " With TLS, the daemon's certificate must be one the operating system trusts (Photoshop " +
+      "cannot be told to trust a certificate itself): see \"A daemon with TLS\" in docs/photoshop.md."
+    : "";
+  return `Cannot reach the Underpaint daemon at ${baseUrl}. Start it with "underpaint serve" ` +
+    `(or check the server address in Settings).${tls} (${describe(error)})`;
+}
+
+/**
+ * A deadline for one call. When it passes, the fetch is aborted (UXP has AbortController;
+ * global-members/data-transfers/request.md: "signal: AbortSignal object which can be used to
+ * abort a request") and whatever is awaited through race() rejects. Without the abort, a call
+ * given up on would keep its connection, and the daemon its work, until the daemon answered.
+ */
+class Deadline {
+  /**
+   * @param {number} ms
+   * @param {() => Error} makeError
+   */
+  constructor(ms, makeError) {
+    this.controller = typeof AbortController === "function" ? new AbortController() : null;
+    /** @type {AbortSignal | undefined} */
+    this.signal = this.controller?.signal;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.timer = undefined;
+    /** @type {Promise<never>} */
+    this.expired = new Promise((_, reject) => {
+      this.timer = setTimeout(() => {
+        reject(makeError());
+        this.controller?.abort();
+      }, ms);
+    });
+    this.expired.catch(() => {}); // only a race() that is waiting reports it
+  }
+
+  /**
+   * @template T
+   * @param {Promise<T>} promise
+   * @returns {Promise<T>}
+   */
+  race(promise) {
+    return Promise.race([promise, this.expired]);
+  }
+
+  clear() {
+    clearTimeout(this.timer);
   }
 }
 
@@ -125,20 +181,4 @@ class TextDecoderLite {
 /** @param {unknown} error */
 function describe(error) {
   return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * @template T
- * @param {Promise<T>} promise
- * @param {number} ms
- * @param {() => Error} makeError
- * @returns {Promise<T>}
- */
-function withTimeout(promise, ms, makeError) {
-  /** @type {ReturnType<typeof setTimeout> | undefined} */
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(makeError()), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
