@@ -4,6 +4,7 @@ import { Board } from "./generated/underpaint/v1/board_pb.js";
 import { PixelFormat } from "./generated/underpaint/v1/underpaint_pb.js";
 import { activeDocument, placeResults, readComposite, readSelection, selectionRect } from "./document.js";
 import { maskAlpha } from "./pixels.js";
+import { bytesPayload } from "./wire.js";
 
 const POLL_WAIT_MS = 10000;
 
@@ -16,9 +17,12 @@ export class BoardClient {
     this.transport = transport;
   }
 
-  /** @param {import("@bufbuild/protobuf").MessageInitShape<typeof import("./generated/underpaint/v1/board_pb.js").PublishRequestSchema>} request */
-  publish(request) {
-    return this.transport.unary(Board.method.publish, request, { timeoutMs: 60000 });
+  /**
+   * @param {import("@bufbuild/protobuf").MessageInitShape<typeof import("./generated/underpaint/v1/board_pb.js").PublishRequestSchema>} request
+   * @param {import("./wire.js").Payload[]} [payloads]  pixels written straight into the body
+   */
+  publish(request, payloads = []) {
+    return this.transport.unary(Board.method.publish, request, { timeoutMs: 60000, payloads });
   }
 
   /** @param {string} channel @param {bigint} [version]  0 = the latest */
@@ -44,10 +48,16 @@ export async function sendToBoard(board, channel, note = "") {
   const doc = activeDocument();
   const selected = selectionRect(doc);
   const pixels = await readComposite(doc, selected || { left: 0, top: 0, right: doc.width, bottom: doc.height });
-  const rgba = selected ? maskAlpha(pixels, await readSelection(doc, selected)) : pixels.rgba;
+  const { width, height } = pixels;
+  // The soft selection becomes alpha, written straight into the request body.
+  const payload = selected
+    ? maskedPayload(["image", "data"], { ...pixels }, await readSelection(doc, selected))
+    : bytesPayload(["image", "data"], pixels.pixels);
+  const format = selected ? PixelFormat.RGBA8 : pixels.format;
+  pixels.pixels = new Uint8Array(0); // the payload has them; once in the body they can go
   return board.publish({
     channel: channel.trim(),
-    image: { width: pixels.width, height: pixels.height, format: PixelFormat.RGBA8, data: rgba },
+    image: { width, height, format },
     meta: {
       sourceApp: "photoshop",
       document: doc.title,
@@ -57,17 +67,30 @@ export async function sendToBoard(board, channel, note = "") {
       documentWidth: doc.width,
       documentHeight: doc.height,
     },
-  });
+  }, [payload]);
+}
+
+/**
+ * A payload of `image` as RGBA with the selection's coverage as alpha.
+ * @param {string[]} path
+ * @param {import("./document.js").Composite} image
+ * @param {{x: number, y: number, width: number, height: number, mask: Uint8Array}} mask
+ * @returns {import("./wire.js").Payload}
+ */
+function maskedPayload(path, image, mask) {
+  return { path, byteLength: image.width * image.height * 4, write: (target) => void maskAlpha(image, mask, target) };
 }
 
 /**
  * Places the latest image of `channel` as a new layer: where it sat in its source document
- * when that document had this one's size, else centred.
+ * when that document had this one's size, else centred. The part outside the document is cut
+ * off (`clipped`, with the size that was placed).
  * @param {BoardClient} board
  * @param {string} channel
- * @returns {Promise<{entry: BoardEntry, layerId: number, x: number, y: number}>}
+ * @param {{modal?: import("./modal.js").ModalOptions}} [options]
+ * @returns {Promise<{entry: BoardEntry, layerId: number, x: number, y: number, width: number, height: number, clipped: boolean}>}
  */
-export async function placeFromBoard(board, channel) {
+export async function placeFromBoard(board, channel, { modal } = {}) {
   const doc = activeDocument();
   const entry = await board.fetch(channel.trim());
   const image = entry.image;
@@ -79,11 +102,11 @@ export async function placeFromBoard(board, channel) {
   const x = samePlace ? meta.x : Math.round((doc.width - image.width) / 2);
   const y = samePlace ? meta.y : Math.round((doc.height - image.height) / 2);
   const from = meta?.sourceApp ? ` from ${meta.sourceApp}` : "";
-  const [layerId] = await placeResults(doc.id, [{
+  const { layerIds: [layerId], placed: [placed] } = await placeResults(doc.id, [{
     rgba: image.data, width: image.width, height: image.height, x, y,
     name: `Board: ${entry.channel} v${entry.version}${from}`,
-  }], { historyName: "Underpaint Place from board", expectedSize: { width: doc.width, height: doc.height } });
-  return { entry, layerId, x, y };
+  }], { historyName: "Underpaint Place from board", expectedSize: { width: doc.width, height: doc.height }, modal });
+  return { entry, layerId, ...placed };
 }
 
 /** Follows publications to some channels until stop() (PollBoard long-poll). */

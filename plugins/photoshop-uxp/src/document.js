@@ -1,7 +1,9 @@
 // Everything that touches the Photoshop document: reading the composite and the selection,
 // and placing results as new pixel layers (one history state per job).
-import { app, constants, core, imaging } from "photoshop";
-import { contextRect, intersect, toRgba } from "./pixels.js";
+import { app, constants, imaging } from "photoshop";
+import { PixelFormat } from "./generated/underpaint/v1/underpaint_pb.js";
+import { runModal } from "./modal.js";
+import { clipToDocument, contextRect, exactBytes, expandContextRect, intersect } from "./pixels.js";
 
 // Pixels go both ways in sRGB so results match on documents with any other profile:
 // Photoshop converts from/to the document's own profile.
@@ -15,8 +17,19 @@ export const SRGB = "sRGB IEC61966-2.1";
  * @property {number} documentID
  * @property {number} documentWidth
  * @property {number} documentHeight
- * @property {{x: number, y: number, width: number, height: number, rgba: Uint8Array} | null} region
+ * @property {Composite | null} region
  * @property {{x: number, y: number, width: number, height: number, mask: Uint8Array} | null} selection
+ */
+
+/**
+ * @typedef {object} Composite  pixels of the composite as Photoshop gave them: RGB for an
+ *   opaque document (a Background layer), RGBA otherwise, trimmed to where there are pixels
+ * @property {number} x
+ * @property {number} y
+ * @property {number} width
+ * @property {number} height
+ * @property {PixelFormat} format  RGB8 or RGBA8
+ * @property {Uint8Array} pixels   width * height * (3 or 4) bytes; emptied once sent
  */
 
 /**
@@ -77,13 +90,15 @@ export function selectionRect(doc) {
 }
 
 /**
- * Reads what a canvas operation needs: the composite around the selection, and the selection.
+ * Reads what a canvas operation needs: the composite around the selection (or, for Expand, next
+ * to the new margins), and the selection.
  * @param {PsDocument} doc
  * @param {{sendRegion: boolean, useSelection: boolean,
- *          context?: Parameters<typeof contextRect>[2]}} options
+ *          context?: Parameters<typeof contextRect>[2],
+ *          expand?: {left: number, top: number, right: number, bottom: number}}} options
  * @returns {Promise<CanvasCapture>}
  */
-export async function readCanvas(doc, { sendRegion, useSelection, context }) {
+export async function readCanvas(doc, { sendRegion, useSelection, context, expand }) {
   const selected = useSelection ? selectionRect(doc) : null;
   /** @type {CanvasCapture} */
   const capture = {
@@ -94,14 +109,19 @@ export async function readCanvas(doc, { sendRegion, useSelection, context }) {
     selection: null,
   };
   if (selected) capture.selection = await readSelection(doc, selected);
-  if (sendRegion) capture.region = await readComposite(doc, contextRect(doc, selected, context));
+  if (sendRegion) {
+    const rect = expand ? expandContextRect(doc, expand, context) : contextRect(doc, selected, context);
+    capture.region = await readComposite(doc, rect);
+  }
   return capture;
 }
 
 /**
- * The composite (all visible layers) inside `rect`, as sRGB RGBA8.
+ * The composite (all visible layers) inside `rect`, in sRGB, as Photoshop hands it over: no
+ * conversion, no copy (Photoshop warns near 600 MB of plugin memory; imaging.md).
  * @param {PsDocument} doc
  * @param {Rect} rect
+ * @returns {Promise<Composite>}
  */
 export async function readComposite(doc, rect) {
   const { imageData, sourceBounds } = await imaging.getPixels({
@@ -112,14 +132,22 @@ export async function readComposite(doc, rect) {
     componentSize: 8,
   });
   try {
-    const data = /** @type {Uint8Array} */ (await imageData.getData({ chunky: true }));
+    const { width, height, components } = imageData;
+    if (!width || !height) {
+      // Nothing in the area has pixels. The protocol counts pixels not sent as transparent, so
+      // one transparent pixel says it all.
+      return { x: rect.left, y: rect.top, width: 1, height: 1, format: PixelFormat.RGBA8, pixels: new Uint8Array(4) };
+    }
+    if (components !== 3 && components !== 4) throw new Error(`Photoshop sent ${components} components per pixel; expected RGB or RGBA.`);
+    const pixels = /** @type {Uint8Array} */ (await imageData.getData({ chunky: true }));
     return {
       // getPixels trims the request to where pixels exist: use the bounds it really returned.
       x: sourceBounds.left,
       y: sourceBounds.top,
-      width: imageData.width,
-      height: imageData.height,
-      rgba: toRgba(data, imageData.components),
+      width,
+      height,
+      format: components === 3 ? PixelFormat.RGB8 : PixelFormat.RGBA8,
+      pixels,
     };
   } finally {
     imageData.dispose();
@@ -151,14 +179,17 @@ export async function readSelection(doc, rect) {
 /**
  * Places results as new pixel layers in one undoable step. For Expand, first grows the canvas
  * so that the old content lands at (offsetX, offsetY) of a newWidth x newHeight document.
+ * Images reaching past the document are cut to it; one entirely outside is refused before
+ * anything changes. If anything fails, Photoshop rolls the whole step back.
  * @param {number} documentID
  * @param {Placement[]} placements  the first stays visible, the others are hidden variations
  * @param {{historyName: string, expectedSize: {width: number, height: number},
- *          grow?: {width: number, height: number, offsetX: number, offsetY: number}}} options
- * @returns {Promise<number[]>} the ids of the new layers
+ *          grow?: {width: number, height: number, offsetX: number, offsetY: number},
+ *          modal?: import("./modal.js").ModalOptions}} options
+ * @returns {Promise<{layerIds: number[], placed: {x: number, y: number, width: number, height: number, clipped: boolean}[]}>}
  */
-export async function placeResults(documentID, placements, { historyName, expectedSize, grow }) {
-  return core.executeAsModal(async (context) => {
+export async function placeResults(documentID, placements, { historyName, expectedSize, grow, modal }) {
+  return runModal(historyName, async (context) => {
     const doc = findDocument(documentID);
     if (doc.width !== expectedSize.width || doc.height !== expectedSize.height) {
       throw new Error(
@@ -166,20 +197,26 @@ export async function placeResults(documentID, placements, { historyName, expect
           `(${expectedSize.width}x${expectedSize.height} -> ${doc.width}x${doc.height}); nothing was placed.`,
       );
     }
-    const suspension = await context.hostControl.suspendHistory({ documentID, name: historyName });
-    try {
-      if (grow) await growCanvas(doc, grow);
-      const layerIds = [];
-      for (const [index, placement] of placements.entries()) {
-        layerIds.push(await putLayer(doc, placement, index === 0));
+    const size = grow ? { width: grow.width, height: grow.height } : expectedSize;
+    const fitted = placements.map((placement) => {
+      const inside = clipToDocument(placement, size);
+      if (!inside) {
+        throw new Error(`"${placement.name}" (${placement.width}x${placement.height} at ${placement.x}, ${placement.y}) ` +
+          `lies outside the ${size.width}x${size.height} document; nothing was placed.`);
       }
-      await context.hostControl.resumeHistory(suspension, true);
-      return layerIds;
-    } catch (error) {
-      await context.hostControl.resumeHistory(suspension, false); // drop the half-done step
-      throw error;
+      return { ...inside, name: placement.name };
+    });
+    const suspension = await context.hostControl.suspendHistory({ documentID, name: historyName });
+    // From here on, an error leaves the scope and Photoshop cancels the suspended history state
+    // itself, taking back every layer made so far (executeasmodal.md, History state suspension).
+    if (grow) await growCanvas(doc, grow);
+    const layerIds = [];
+    for (const [index, placement] of fitted.entries()) {
+      layerIds.push(await putLayer(doc, placement, index === 0));
     }
-  }, { commandName: historyName });
+    await context.hostControl.resumeHistory(suspension, true);
+    return { layerIds, placed: fitted.map(({ x, y, width, height, clipped }) => ({ x, y, width, height, clipped })) };
+  }, modal);
 }
 
 /**
@@ -201,7 +238,8 @@ async function growCanvas(doc, { width, height, offsetX, offsetY }) {
 
 /**
  * @param {PsDocument} doc
- * @param {Placement} placement
+ * @param {{rgba: Uint8Array, x: number, y: number, width: number, height: number, name: string}} placement
+ *   inside the document, rgba an exact array
  * @param {boolean} visible
  */
 async function putLayer(doc, placement, visible) {
@@ -233,7 +271,7 @@ async function putLayer(doc, placement, visible) {
  * @param {{width: number, height: number, data: Uint8Array}} image
  */
 export async function imageDataUrl(image) {
-  const imageData = await imaging.createImageDataFromBuffer(image.data, {
+  const imageData = await imaging.createImageDataFromBuffer(exactBytes(image.data), {
     width: image.width,
     height: image.height,
     components: 4,

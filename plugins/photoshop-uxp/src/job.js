@@ -1,25 +1,45 @@
 // One canvas job from button press to new layers: read the document, submit, follow the job's
 // events (queue position, progress, previews, results) and place the results in one undo step.
+// Finished images are kept until they are in the document: if Photoshop is busy with another
+// plugin or the artist cancels the placing, placeAgain() puts them in later.
 import {
   CanvasOperation,
   JobStatus,
   PixelFormat,
 } from "./generated/underpaint/v1/underpaint_pb.js";
 import { activeDocument, imageDataUrl, placeResults, readCanvas, selectionRect } from "./document.js";
+import { ModalCancelledError, PhotoshopBusyError } from "./modal.js";
+import { exactBytes } from "./pixels.js";
+import { bytesPayload } from "./wire.js";
 
 /** @typedef {"generate" | "fill" | "expand"} Action */
 /** @typedef {import("./params.js").JobParams} JobParams */
-/** @typedef {import("./generated/underpaint/v1/underpaint_pb.js").Result} Result */
 
 /**
  * @typedef {object} JobUpdate  what the panel shows; every field is optional
- * @property {"reading" | "queued" | "running" | "placing" | "done" | "failed" | "cancelled"} phase
+ * @property {"reading" | "queued" | "running" | "placing" | "done" | "unplaced" | "failed" | "cancelled"} phase
+ *   "unplaced": finished images are kept but not (yet) in the document
  * @property {string} [message]
  * @property {number} [queuePosition]
  * @property {number} [step]
  * @property {number} [totalSteps]
  * @property {string} [preview]  data: URL
  * @property {number[]} [layerIds]
+ */
+
+/**
+ * @typedef {object} KeptResult  one finished image, independent of the response it came in
+ * @property {number} index
+ * @property {bigint} seed
+ * @property {number} x
+ * @property {number} y
+ * @property {number} width
+ * @property {number} height
+ * @property {Uint8Array} rgba  an exact array
+ * @property {number} documentWidth
+ * @property {number} documentHeight
+ * @property {number} offsetX
+ * @property {number} offsetY
  */
 
 const HISTORY_NAMES = { generate: "Underpaint Generate", fill: "Underpaint Fill", expand: "Underpaint Expand" };
@@ -32,18 +52,24 @@ export class CanvasJob {
    * @param {JobParams} options.params
    * @param {{nativeSize?: number, clientName?: string}} [options.model]
    * @param {(update: JobUpdate) => void} [options.onUpdate]
+   * @param {import("./modal.js").ModalOptions} [options.modal]  how placing waits for Photoshop
    */
-  constructor({ client, action, params, model = {}, onUpdate = () => {} }) {
+  constructor({ client, action, params, model = {}, onUpdate = () => {}, modal = {} }) {
     this.client = client;
     this.action = action;
     this.params = params;
     this.model = model;
     this.onUpdate = onUpdate;
+    this.modal = modal;
     /** @type {string | null} */
     this.jobId = null;
     this.cancelRequested = false;
-    /** @type {Result[]} */
+    /** @type {KeptResult[]} */
     this.results = [];
+    /** @type {{documentID: number, expectedSize: {width: number, height: number},
+     *          grow?: {width: number, height: number, offsetX: number, offsetY: number}} | null} */
+    this.target = null;
+    this.elapsed = 0;
   }
 
   /** Runs the job to its end; resolves to the last update (never rejects). */
@@ -51,7 +77,22 @@ export class CanvasJob {
     try {
       return this.report(await this.execute());
     } catch (error) {
-      return this.report({ phase: "failed", message: error instanceof Error ? error.message : String(error) });
+      return this.report(this.failure(error));
+    }
+  }
+
+  /** Whether finished images are kept that placeAgain() can put in. */
+  get canPlaceAgain() {
+    return Boolean(this.target && this.results.length);
+  }
+
+  /** Places the kept images (again); resolves to the last update (never rejects). */
+  async placeAgain() {
+    if (!this.canPlaceAgain) return this.report({ phase: "failed", message: "There are no finished images to place." });
+    try {
+      return this.report(await this.place(true));
+    } catch (error) {
+      return this.report(this.failure(error));
     }
   }
 
@@ -67,6 +108,14 @@ export class CanvasJob {
     return update;
   }
 
+  /**
+   * @param {unknown} error
+   * @returns {JobUpdate}
+   */
+  failure(error) {
+    return { phase: "failed", message: error instanceof Error ? error.message : String(error) };
+  }
+
   /** @returns {Promise<JobUpdate>} */
   async execute() {
     this.report({ phase: "reading", message: "Reading the document…" });
@@ -77,10 +126,12 @@ export class CanvasJob {
       sendRegion: operation !== CanvasOperation.GENERATE,
       useSelection: operation !== CanvasOperation.EXPAND,
       context: { minContextSize: this.model.nativeSize || 512 },
+      expand: operation === CanvasOperation.EXPAND ? this.params.expand : undefined,
     });
     if (this.cancelRequested) return { phase: "cancelled", message: "Cancelled." };
 
-    const job = await this.client.submit(this.request(operation, capture));
+    const { request, payloads } = this.request(operation, capture);
+    const job = await this.client.submit(request, payloads);
     this.jobId = job.id;
     this.report({ phase: "queued", queuePosition: job.queuePosition, message: queueMessage(job.queuePosition) });
     if (this.cancelRequested) await this.client.cancel(job.id); // pressed while submitting
@@ -103,7 +154,7 @@ export class CanvasJob {
         }
         this.report(update);
       } else if (kind.case === "result") {
-        this.results.push(kind.value);
+        this.results.push(keep(kind.value));
       } else if (kind.case === "finished") {
         finished = kind.value;
       }
@@ -116,14 +167,56 @@ export class CanvasJob {
       return { phase: "failed", message: finished.message || "The daemon could not finish the job." };
     }
     if (!this.results.length) return { phase: "failed", message: "The daemon finished without an image." };
+    this.results.sort((a, b) => a.index - b.index);
+    this.elapsed = finished.elapsed;
+    const first = this.results[0];
+    const grows = first.documentWidth > 0 &&
+      (first.documentWidth !== capture.documentWidth || first.documentHeight !== capture.documentHeight);
+    this.target = {
+      documentID: capture.documentID,
+      expectedSize: { width: capture.documentWidth, height: capture.documentHeight },
+      grow: grows
+        ? { width: first.documentWidth, height: first.documentHeight, offsetX: first.offsetX, offsetY: first.offsetY }
+        : undefined,
+    };
+    return this.place(false);
+  }
 
+  /**
+   * Places the kept images in one history step. Failing to place is not failing the job: the
+   * images stay for placeAgain().
+   * @param {boolean} again  asked for with Place again
+   * @returns {Promise<JobUpdate>}
+   */
+  async place(again) {
+    const target = /** @type {NonNullable<CanvasJob["target"]>} */ (this.target);
     this.report({ phase: "placing", message: "Placing the result…" });
-    const layerIds = await this.place(capture);
+    const placements = this.results.map((result) => ({
+      rgba: result.rgba, width: result.width, height: result.height, x: result.x, y: result.y,
+      name: layerName(this.action, this.params.prompt, result.seed),
+    }));
+    const count = `${placements.length} image${placements.length > 1 ? "s are" : " is"}`;
+    let layerIds;
+    try {
+      ({ layerIds } = await placeResults(target.documentID, placements, {
+        historyName: HISTORY_NAMES[this.action],
+        expectedSize: target.expectedSize,
+        grow: target.grow,
+        modal: { ...this.modal, onBusy: (message) => this.report({ phase: "placing", message }) },
+      }));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const how = error instanceof PhotoshopBusyError
+        ? "press Place again when Photoshop is free."
+        : error instanceof ModalCancelledError ? "press Place again to put them in." : "Place again tries once more.";
+      return { phase: "unplaced", message: `${reason} The ${count} kept: ${how}` };
+    }
     const seeds = this.results.map((r) => r.seed).join(", ");
+    const layers = `${layerIds.length} new layer${layerIds.length > 1 ? "s" : ""} (seed ${seeds})`;
     return {
       phase: "done",
       layerIds,
-      message: `Done in ${finished.elapsed.toFixed(1)} s: ${layerIds.length} new layer${layerIds.length > 1 ? "s" : ""} (seed ${seeds}).`,
+      message: again ? `Placed ${layers}.` : `Done in ${this.elapsed.toFixed(1)} s: ${layers}.`,
     };
   }
 
@@ -142,12 +235,16 @@ export class CanvasJob {
   }
 
   /**
+   * The request, with the captured pixels handed over as payloads (written once into the body;
+   * the capture keeps none of them).
    * @param {CanvasOperation} operation
    * @param {import("./document.js").CanvasCapture} capture
-   * @returns {import("./client.js").GenerateRequestInit}
+   * @returns {{request: import("./client.js").GenerateRequestInit, payloads: import("./wire.js").Payload[]}}
    */
   request(operation, capture) {
     const p = this.params;
+    /** @type {import("./wire.js").Payload[]} */
+    const payloads = [];
     /** @type {import("./client.js").GenerateRequestInit["canvas"]} */
     const canvas = {
       documentWidth: capture.documentWidth,
@@ -155,15 +252,19 @@ export class CanvasJob {
       operation,
     };
     if (capture.region) {
-      const { x, y, width, height, rgba } = capture.region;
-      Object.assign(canvas, { region: { width, height, format: PixelFormat.RGBA8, data: rgba }, regionX: x, regionY: y });
+      const { x, y, width, height, format, pixels } = capture.region;
+      Object.assign(canvas, { region: { width, height, format }, regionX: x, regionY: y });
+      payloads.push(bytesPayload(["canvas", "region", "data"], pixels));
+      capture.region.pixels = new Uint8Array(0);
     }
     if (capture.selection) {
       const { x, y, width, height, mask } = capture.selection;
-      Object.assign(canvas, { selection: { width, height, format: PixelFormat.GRAY8, data: mask }, selectionX: x, selectionY: y });
+      Object.assign(canvas, { selection: { width, height, format: PixelFormat.GRAY8 }, selectionX: x, selectionY: y });
+      payloads.push(bytesPayload(["canvas", "selection", "data"], mask));
+      capture.selection.mask = new Uint8Array(0);
     }
     if (operation === CanvasOperation.EXPAND) canvas.expand = { ...p.expand };
-    return {
+    const request = {
       prompt: p.prompt,
       negativePrompt: p.negativePrompt,
       model: p.model,
@@ -178,36 +279,26 @@ export class CanvasJob {
       client: this.model.clientName || "photoshop-uxp",
       canvas,
     };
+    return { request, payloads };
   }
+}
 
-  /** @param {import("./document.js").CanvasCapture} capture */
-  async place(capture) {
-    const results = [...this.results].sort((a, b) => a.index - b.index);
-    const placements = results.map((result) => {
-      const image = result.image;
-      if (!image || image.format !== PixelFormat.RGBA8 || image.data.length !== image.width * image.height * 4) {
-        throw new Error(`Result ${result.index} is not a ${image?.width}x${image?.height} RGBA8 image.`);
-      }
-      return {
-        rgba: image.data,
-        width: image.width,
-        height: image.height,
-        x: result.x,
-        y: result.y,
-        name: layerName(this.action, this.params.prompt, result.seed),
-      };
-    });
-    const first = results[0];
-    const grows = first.documentWidth > 0 &&
-      (first.documentWidth !== capture.documentWidth || first.documentHeight !== capture.documentHeight);
-    return placeResults(capture.documentID, placements, {
-      historyName: HISTORY_NAMES[this.action],
-      expectedSize: { width: capture.documentWidth, height: capture.documentHeight },
-      grow: grows
-        ? { width: first.documentWidth, height: first.documentHeight, offsetX: first.offsetX, offsetY: first.offsetY }
-        : undefined,
-    });
+/**
+ * A result as the panel keeps it: its image copied out of the response (protobuf-es hands out
+ * views into the whole response), checked once.
+ * @param {import("./generated/underpaint/v1/underpaint_pb.js").Result} result
+ * @returns {KeptResult}
+ */
+function keep(result) {
+  const image = result.image;
+  if (!image || image.format !== PixelFormat.RGBA8 || image.data.length !== image.width * image.height * 4) {
+    throw new Error(`Result ${result.index} is not a ${image?.width}x${image?.height} RGBA8 image.`);
   }
+  return {
+    index: result.index, seed: result.seed, x: result.x, y: result.y, width: image.width, height: image.height,
+    rgba: exactBytes(image.data), documentWidth: result.documentWidth, documentHeight: result.documentHeight,
+    offsetX: result.offsetX, offsetY: result.offsetY,
+  };
 }
 
 /** @param {number} position */
