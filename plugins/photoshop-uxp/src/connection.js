@@ -24,12 +24,12 @@ export async function readManifest() {
  */
 
 /**
- * @param {{server: string, token: string}} settings
+ * @param {{server: string, scheme?: "http" | "https", token: string}} settings
  * @param {unknown} manifest  the parsed manifest.json
  * @returns {Promise<Connection>}  rejects with a message the artist can act on
  */
 export async function connect(settings, manifest) {
-  const baseUrl = serverUrl(settings.server);
+  const baseUrl = serverUrl(settings.server, settings.scheme);
   const problem = networkPermissionProblem(baseUrl, manifestDomains(manifest));
   if (problem) throw new Error(problem);
   const client = new UnderpaintClient({ baseUrl, token: settings.token });

@@ -4,7 +4,10 @@ import { BoardClient, BoardWatcher, describeUpdate, placeFromBoard, sendToBoard 
 import { connect, describeConnection, readManifest } from "./connection.js";
 import { CanvasJob } from "./job.js";
 import { parseParams } from "./params.js";
-import { defaultStorage, loadSettings, saveSettings } from "./settings.js";
+import { splitAddress } from "./permissions.js";
+import { secretField } from "./secret-field.js";
+import { forgetToken, loadToken, saveToken } from "./secrets.js";
+import { defaultStorage, loadSettings, saveSettings, takeLegacyToken } from "./settings.js";
 
 const PARAM_FIELDS = ["strength", "steps", "guidance", "seed", "variations",
   "expandLeft", "expandTop", "expandRight", "expandBottom"];
@@ -12,16 +15,22 @@ const ACTION_BUTTONS = ["generate", "fill", "expand"];
 
 /**
  * @param {Document} page
- * @param {{clientName?: string}} [options]
+ * @param {{clientName?: string, modal?: import("./modal.js").ModalOptions}} [options]  modal: how
+ *   placing waits for Photoshop when another plugin holds it
  * @returns {{stop(): void}}
  */
-export function startPanel(page, { clientName = "photoshop-uxp" } = {}) {
+export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = {}) {
   const storage = defaultStorage();
+  const legacyToken = takeLegacyToken(storage);
   let settings = loadSettings(storage);
+  /** The daemon's token, from secure storage (never in `settings`). */
+  let token = "";
   /** @type {import("./connection.js").Connection | null} */
   let connection = null;
   /** @type {CanvasJob | null} */
   let running = null;
+  /** The last job: its images can be placed again. @type {CanvasJob | null} */
+  let lastJob = null;
   /** @type {BoardWatcher | null} */
   let watcher = null;
 
@@ -30,13 +39,32 @@ export function startPanel(page, { clientName = "photoshop-uxp" } = {}) {
   /** @param {string} id */
   const element = (id) => /** @type {HTMLElement} */ (page.getElementById(id));
   const modelSelect = /** @type {HTMLSelectElement} */ (page.getElementById("model"));
+  const schemeSelect = /** @type {HTMLSelectElement} */ (page.getElementById("scheme"));
   const preview = /** @type {HTMLImageElement} */ (page.getElementById("preview"));
+  const tokenField = secretField(input("token"));
 
   for (const id of PARAM_FIELDS) input(id).value = String(settings[/** @type {keyof typeof settings} */ (id)]);
   input("negativePrompt").value = settings.negativePrompt;
   input("server").value = settings.server;
-  input("token").value = settings.token;
+  chooseOption(schemeSelect, settings.scheme);
   input("boardChannel").value = settings.boardChannel;
+
+  /**
+   * Marks the option with `value` selected. UXP does not show a value set on the <select>
+   * itself as selected; the `selected` attribute on the option works (known-issues.md).
+   * @param {HTMLSelectElement} select
+   * @param {string} value
+   */
+  function chooseOption(select, value) {
+    for (const option of Array.from(/** @type {HTMLCollectionOf<HTMLOptionElement>} */ (select.children))) {
+      if (option.getAttribute("value") === value) option.setAttribute("selected", "");
+      else option.removeAttribute("selected");
+    }
+  }
+
+  function showTokenState() {
+    input("token").placeholder = token ? "saved in Photoshop's secure storage" : "";
+  }
 
   /** @param {string} id @param {string} text @param {boolean} isError */
   function showLine(id, text, isError) {
@@ -60,6 +88,7 @@ export function startPanel(page, { clientName = "photoshop-uxp" } = {}) {
   function setBusy(busy) {
     for (const id of ACTION_BUTTONS) input(id).disabled = busy;
     input("cancel").disabled = !busy;
+    input("placeAgain").disabled = busy || !lastJob?.canPlaceAgain;
   }
 
   function readRaw() {
@@ -115,8 +144,9 @@ export function startPanel(page, { clientName = "photoshop-uxp" } = {}) {
         showBoardStatus(`Sent to ${entry.channel} as version ${entry.version} (${entry.width}x${entry.height}).`);
       } else {
         showBoardStatus(`Fetching ${channel}…`);
-        const { entry, x, y } = await placeFromBoard(board, channel);
-        showBoardStatus(`Placed ${entry.channel} v${entry.version} at (${x}, ${y}).`);
+        const { entry, x, y, width, height, clipped } = await placeFromBoard(board, channel, { modal });
+        const cut = clipped ? `, cut to the document (${width}x${height} of ${entry.width}x${entry.height})` : "";
+        showBoardStatus(`Placed ${entry.channel} v${entry.version} at (${x}, ${y})${cut}.`);
       }
     } catch (error) {
       showBoardStatus(messageOf(error), true);
@@ -129,7 +159,7 @@ export function startPanel(page, { clientName = "photoshop-uxp" } = {}) {
     watcher = null;
     showStatus("Connecting…");
     try {
-      connection = await connect(settings, await readManifest());
+      connection = await connect({ ...settings, token }, await readManifest());
     } catch (error) {
       showStatus(messageOf(error), true);
       return;
@@ -137,12 +167,13 @@ export function startPanel(page, { clientName = "photoshop-uxp" } = {}) {
     modelSelect.innerHTML = "";
     for (const model of connection.models) {
       const option = page.createElement("option");
-      option.value = model.id;
+      // UXP: "<option> tags must have a value attribute" (known-issues.md)
+      option.setAttribute("value", model.id);
       option.textContent = model.isDemo ? `${model.displayName} (random weights)` : model.displayName;
       modelSelect.appendChild(option);
     }
     const wanted = connection.models.some((m) => m.id === settings.model) ? settings.model : connection.defaultModel;
-    modelSelect.value = wanted;
+    chooseOption(modelSelect, wanted);
     showStatus(describeConnection(connection));
     watchBoard();
   }
@@ -161,29 +192,71 @@ export function startPanel(page, { clientName = "photoshop-uxp" } = {}) {
     }
     remember();
     const model = connection.models.find((m) => m.id === (params.model || connection?.defaultModel));
-    running = new CanvasJob({
+    const job = new CanvasJob({
       client: connection.client,
       action,
       params,
       model: { nativeSize: model ? Math.max(model.nativeWidth, model.nativeHeight) : 0, clientName },
-      onUpdate: (update) => {
-        showStatus(update.message || "", update.phase === "failed");
-        if (update.preview) {
-          preview.src = update.preview;
-          preview.style.display = "block";
-        }
-        if (update.totalSteps) showProgress((update.step || 0) / update.totalSteps);
-        if (update.phase === "done") showProgress(1);
-        if (update.phase === "queued" || update.phase === "reading") showProgress(0);
-      },
+      modal,
+      onUpdate: showJobUpdate,
     });
+    running = job;
+    lastJob = null; // a new job: the previous images are no longer offered
     setBusy(true);
     try {
-      await running.run();
+      await job.run();
+    } finally {
+      running = null;
+      lastJob = job;
+      setBusy(false);
+    }
+  }
+
+  /** @param {import("./job.js").JobUpdate} update */
+  function showJobUpdate(update) {
+    showStatus(update.message || "", update.phase === "failed" || update.phase === "unplaced");
+    if (update.preview) {
+      preview.src = update.preview;
+      preview.style.display = "block";
+    }
+    if (update.totalSteps) showProgress((update.step || 0) / update.totalSteps);
+    if (update.phase === "done") showProgress(1);
+    if (update.phase === "queued" || update.phase === "reading") showProgress(0);
+  }
+
+  /** Puts the last job's images into the document (again): after Photoshop was busy, or an undo. */
+  async function placeAgain() {
+    const job = lastJob;
+    if (running || !job?.canPlaceAgain) return;
+    running = job;
+    setBusy(true);
+    try {
+      await job.placeAgain();
     } finally {
       running = null;
       setBusy(false);
     }
+  }
+
+  /** Applies the Settings section: address, scheme and (when one was typed) the token. */
+  async function applySettings() {
+    const { scheme, address } = splitAddress(input("server").value);
+    if (scheme) chooseOption(schemeSelect, scheme);
+    input("server").value = address;
+    settings = { ...settings, server: address, scheme: (scheme || schemeSelect.value) === "https" ? "https" : "http" };
+    saveSettings(storage, settings);
+    const typed = tokenField.read();
+    tokenField.clear();
+    if (typed) {
+      token = typed;
+      try {
+        await saveToken(typed);
+      } catch (error) {
+        showStatus(`The token is used until Photoshop quits but could not be saved: ${messageOf(error)}`, true);
+      }
+    }
+    showTokenState();
+    await reconnect();
   }
 
   async function cancel() {
@@ -208,12 +281,25 @@ export function startPanel(page, { clientName = "photoshop-uxp" } = {}) {
     saveSettings(storage, settings);
     watchBoard();
   });
-  input("saveSettings").addEventListener("click", () => {
-    settings = { ...settings, server: input("server").value.trim(), token: input("token").value.trim() };
-    saveSettings(storage, settings);
-    void reconnect();
+  input("placeAgain").addEventListener("click", () => void placeAgain());
+  input("saveSettings").addEventListener("click", () => void applySettings());
+  input("forgetToken").addEventListener("click", async () => {
+    token = "";
+    tokenField.clear();
+    await forgetToken();
+    showTokenState();
+    await reconnect();
   });
-  void reconnect();
+  void (async () => {
+    token = await loadToken();
+    if (!token && legacyToken) {
+      // An older panel kept the token in localStorage: it moves to secure storage.
+      token = legacyToken;
+      await saveToken(legacyToken).catch(() => {});
+    }
+    showTokenState();
+    await reconnect();
+  })();
   return {
     /** Stops following the board (the panel is going away). */
     stop() {

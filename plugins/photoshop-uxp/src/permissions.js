@@ -24,20 +24,34 @@ export function parseOrigin(text) {
 /**
  * The origin of a daemon address: "127.0.0.1:50052" -> "http://127.0.0.1:50052",
  * "HTTP://Localhost:50052/" -> "http://localhost:50052", "[::1]:50052" -> "http://[::1]:50052".
+ * An address without a scheme takes `scheme` (https for a daemon started with TLS).
  * @param {string} address
+ * @param {"http" | "https"} [scheme]
  * @returns {string} the origin, without a trailing slash
  */
-export function serverUrl(address) {
+export function serverUrl(address, scheme = "http") {
   const text = (address || "").trim() || DEFAULT_SERVER;
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text);
-  if (scheme && !/^https?$/i.test(scheme[1])) {
+  const given = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text);
+  if (given && !/^https?$/i.test(given[1])) {
     throw new Error(`Server address "${address}" must use http:// or https://.`);
   }
-  const origin = parseOrigin(scheme ? text : `http://${text}`);
+  const origin = parseOrigin(given ? text : `${scheme}://${text}`);
   if (!origin || origin.host.startsWith("*")) {
     throw new Error(`Server address "${address}" is not a host:port such as ${DEFAULT_SERVER}.`);
   }
   return `${origin.scheme}://${origin.host}${origin.port ? `:${origin.port}` : ""}`;
+}
+
+/**
+ * Splits what was typed into the Server field: "https://gpu.lan:50052/" -> scheme "https",
+ * address "gpu.lan:50052"; without a scheme, scheme is null.
+ * @param {string} text
+ * @returns {{scheme: "http" | "https" | null, address: string}}
+ */
+export function splitAddress(text) {
+  const match = /^(https?):\/\/(.*?)\/*$/i.exec(text.trim());
+  if (!match) return { scheme: null, address: text.trim() };
+  return { scheme: /** @type {"http" | "https"} */ (match[1].toLowerCase()), address: match[2] };
 }
 
 /**
@@ -53,7 +67,8 @@ export function manifestDomains(manifest) {
 
 /**
  * Null when the manifest lets the panel reach `baseUrl`, else the message the artist sees.
- * An entry without a port allows any port; "*." wildcards match subdomains.
+ * Entries are origins: one without a port names the scheme's default port (Adobe documents no
+ * port rules, so the panel asks for exactly the origin it uses); "*." wildcards match subdomains.
  * @param {string} baseUrl  as returned by serverUrl()
  * @param {string[] | "all"} domains
  * @returns {string | null}
@@ -83,6 +98,5 @@ function domainAllows(domain, target) {
   const hostMatches = allowed.host.startsWith("*.")
     ? target.host.endsWith(allowed.host.slice(1))
     : target.host === allowed.host;
-  // An entry without a port allows any port (the daemon's is rarely the default one).
-  return hostMatches && (!/:\d+\/?$/.test(domain.trim()) || allowed.port === target.port);
+  return hostMatches && allowed.port === target.port;
 }

@@ -1,12 +1,13 @@
-// Panel settings that outlive a Photoshop session, kept in UXP's localStorage.
+// Panel settings that outlive a Photoshop session, kept in UXP's localStorage. The token is not
+// one of them: it lives in secureStorage (secrets.js).
 import { DEFAULT_SERVER } from "./permissions.js";
 
 const KEY = "underpaint.settings.v1";
 
 /**
  * @typedef {object} Settings
- * @property {string} server
- * @property {string} token
+ * @property {string} server  host:port of the daemon's HTTP gateway
+ * @property {"http" | "https"} scheme  https for a daemon started with TLS
  * @property {string} model
  * @property {string} negativePrompt
  * @property {number} strength
@@ -24,7 +25,7 @@ const KEY = "underpaint.settings.v1";
 /** @type {Readonly<Settings>} */
 export const DEFAULTS = Object.freeze({
   server: DEFAULT_SERVER,
-  token: "",
+  scheme: "http",
   model: "",
   negativePrompt: "",
   strength: 1,
@@ -38,6 +39,8 @@ export const DEFAULTS = Object.freeze({
   expandBottom: 0,
   boardChannel: "sketch",
 });
+
+/** @typedef {{getItem(key: string): string | null, setItem(key: string, value: string): void}} KeyValueStorage */
 
 /** A Storage-like object: UXP's localStorage, or a Map-backed one where there is none (tests). */
 export function defaultStorage() {
@@ -68,7 +71,27 @@ export function loadSettings(storage) {
   for (const [key, fallback] of Object.entries(DEFAULTS)) {
     if (typeof saved[key] === typeof fallback) settings[key] = saved[key];
   }
+  if (settings.scheme !== "https") settings.scheme = "http";
   return /** @type {Settings} */ (settings);
+}
+
+/**
+ * A token that an older panel kept in localStorage, removed from there ("" when none).
+ * @param {KeyValueStorage} storage
+ */
+export function takeLegacyToken(storage) {
+  /** @type {Record<string, unknown>} */
+  let saved;
+  try {
+    saved = JSON.parse(storage.getItem(KEY) || "{}");
+  } catch {
+    return "";
+  }
+  if (!("token" in saved)) return "";
+  const token = typeof saved.token === "string" ? saved.token : "";
+  delete saved.token;
+  storage.setItem(KEY, JSON.stringify(saved));
+  return token;
 }
 
 /**
@@ -76,5 +99,8 @@ export function loadSettings(storage) {
  * @param {Settings} settings
  */
 export function saveSettings(storage, settings) {
-  storage.setItem(KEY, JSON.stringify(settings));
+  /** @type {Record<string, unknown>} */
+  const kept = {};
+  for (const key of Object.keys(DEFAULTS)) kept[key] = settings[/** @type {keyof Settings} */ (key)];
+  storage.setItem(KEY, JSON.stringify(kept));
 }

@@ -18,6 +18,21 @@ declare module "uxp" {
     const localFileSystem: {
       getPluginFolder(): Promise<Folder>;
     };
+    /**
+     * Per-plugin storage that encrypts values with the user's credentials
+     * (modules/uxp/key-value-storage/secure-storage.md). Values may be lost: treat it as a cache.
+     */
+    const secureStorage: {
+      readonly length: number;
+      /** Rejects when the value is empty or cannot be stored. */
+      setItem(key: string, value: string | ArrayBuffer | ArrayBufferView): Promise<void>;
+      /** Resolves with the stored bytes (null for a missing key since Photoshop 26.10). */
+      getItem(key: string): Promise<Uint8Array | null>;
+      /** Rejects when there is no such item. */
+      removeItem(key: string): Promise<void>;
+      key(index: number): string | undefined;
+      clear(): Promise<void>;
+    };
   }
 
   export namespace entrypoints {
