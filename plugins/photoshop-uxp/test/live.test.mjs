@@ -1,17 +1,16 @@
 // The panel's real code (connection, job, document) against a live daemon, with Photoshop
 // played by the pixel-holding stand-in from test/stand-ins/photoshop.js.
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { standIn } from "photoshop";
+import { host } from "uxp";
 import { connect, describeConnection } from "../src/connection.js";
 import { CanvasJob } from "../src/job.js";
 import { parseParams } from "../src/params.js";
 import { SRGB } from "../src/document.js";
 import { liveSkipReason, startDaemon } from "./daemon.mjs";
-import { pixelAt, testPicture } from "./helpers.mjs";
-import { fakeDocument, fakeStorage, waitFor } from "./fake-dom.mjs";
-import { standInUxp } from "uxp";
+import { allowInManifest, pixelAt, testPicture } from "./helpers.mjs";
+import { fakeDocument, fakeStorage, waitFor } from "./stand-ins/dom.js";
 import { startPanel } from "../src/panel.js";
 import { BoardClient, BoardWatcher, placeFromBoard, sendToBoard } from "../src/board.js";
 
@@ -30,11 +29,16 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
   /** @type {import("../src/connection.js").Connection} */
   let connection;
 
+  /** @type {() => void} */
+  let disallow = () => {};
+
   before(async () => {
     daemon = await startDaemon();
+    disallow = await allowInManifest(`http://${daemon.http}`);
     connection = await connectToTestDaemon();
   }, { timeout: TIMEOUT });
   after(async () => {
+    disallow();
     await daemon?.stop();
   });
   beforeEach(() => standIn.reset());
@@ -47,10 +51,10 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
   }
 
   /** Runs a job to its end and returns [final update, every update]. */
-  async function run(action, jobParams) {
+  async function run(action, jobParams, extra = {}) {
     const updates = [];
     const job = new CanvasJob({ client: connection.client, action, params: jobParams, model: { nativeSize: 64 },
-      onUpdate: (u) => updates.push(u) });
+      onUpdate: (u) => updates.push(u), ...extra });
     const last = await job.run();
     return { last, updates, job };
   }
@@ -201,9 +205,6 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
   test("the panel: connects, lists models, fills the selection, remembers its settings", { timeout: TIMEOUT }, async () => {
     const doc = standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64) });
     doc.selection.set({ left: 16, top: 16, right: 48, bottom: 40 });
-    const manifest = JSON.parse(await readFile(new URL("../manifest.json", import.meta.url), "utf8"));
-    manifest.requiredPermissions.network.domains.push(`http://${daemon.http}`);
-    standInUxp.setPluginFile("manifest.json", JSON.stringify(manifest));
     const storage = fakeStorage({ "underpaint.settings.v1": JSON.stringify({ server: daemon.http, steps: 3 }) });
     globalThis.localStorage = storage;
     let panel;
@@ -212,7 +213,7 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
       const $ = (id) => page.getElementById(id);
       panel = startPanel(/** @type {any} */ (page));
       await waitFor(() => $("status").textContent.startsWith("Connected"), 30000, "the connection");
-      assert.deepEqual($("model").children.map((o) => o.value), connection.models.map((m) => m.id));
+      assert.deepEqual($("model").children.map((o) => o.getAttribute("value")), connection.models.map((m) => m.id));
       assert.equal($("model").value, connection.defaultModel);
       assert.equal($("steps").value, "3");
 
@@ -242,17 +243,16 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
         image: { width: 1, height: 1, format: 1, data: Uint8Array.from([1, 2, 3, 4]) } });
       $("boardChannel").value = "ps/panel-test";
       $("sendToBoard").click();
-      await waitFor(() => /^Sent to/.test($("boardStatus").textContent) || $("boardStatus").className.includes("error"), 30000, "the send");
+      await waitFor(() => /^Sent to/.test($("boardStatus").textContent) || $("boardStatus").className.includes("error"), 60000, "the send");
       assert.match($("boardStatus").textContent, /^Sent to ps\/panel-test as version 1 \(32x24\)\.$/);
       await waitFor(() => /^Board: ps\/panel-test v1 from photoshop/.test($("boardStatus").textContent), 15000, "the watcher");
       $("placeFromBoard").click();
-      await waitFor(() => /^Placed/.test($("boardStatus").textContent) || $("boardStatus").className.includes("error"), 30000, "the place");
+      await waitFor(() => /^Placed/.test($("boardStatus").textContent) || $("boardStatus").className.includes("error"), 60000, "the place");
       assert.equal($("boardStatus").textContent, "Placed ps/panel-test v1 at (16, 16).");
       assert.equal(doc.layers.at(-1).name, "Board: ps/panel-test v1 from photoshop");
     } finally {
       panel?.stop();
       delete globalThis.localStorage;
-      standInUxp.setPluginFile("manifest.json", null);
     }
   });
 
@@ -300,6 +300,121 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
       await assert.rejects(sendToBoard(board, "bad..name"), /channel/);
     } finally {
       watcher.stop();
+    }
+  });
+  test("expand reads only the strip of the picture next to the new margin", { timeout: TIMEOUT }, async () => {
+    const doc = standIn.newDocument({ width: 256, height: 64, pixels: testPicture(256, 64) });
+    const old = doc.layers[0].pixels.slice();
+    const { last } = await run("expand", params({ expandLeft: 0, expandTop: 0, expandRight: 32, expandBottom: 0 }));
+    assert.equal(last.phase, "done", last.message);
+    const [read] = standIn.callsNamed("getPixels");
+    const source = read.options.sourceBounds;
+    assert.ok(source.left > 0 && source.right === 256 && source.top === 0 && source.bottom === 64, JSON.stringify(source));
+    assert.equal(doc.width, 288);
+    for (const [x, y] of [[0, 0], [255, 63], [100, 30]]) {
+      assert.deepEqual(pixelAt(doc.layers[0].pixels, 288, x, y), pixelAt(old, 256, x, y));
+    }
+    for (const [x, y] of [[256, 0], [287, 63], [270, 30]]) {
+      assert.equal(pixelAt(doc.layers[1].pixels, 288, x, y)[3], 255, `new margin pixel (${x}, ${y}) is painted`);
+    }
+  });
+
+  describe("placing when Photoshop is busy", () => {
+    test("another plugin holds Photoshop for 4 s: the panel waits for it and places the result", { timeout: TIMEOUT }, async () => {
+      const doc = standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64) });
+      standIn.holdModal("com.example.batch", { seconds: 4 });
+      const { last } = await run("generate", params());
+      assert.equal(last.phase, "done", last.message);
+      assert.equal(doc.layers.length, 2);
+      assert.deepEqual(doc.historyStates, ["Underpaint Generate"]);
+      assert.ok(standIn.callsNamed("executeAsModal").every((c) => c.options.timeOut >= 5), "asks Photoshop to wait");
+    });
+
+    test("Photoshop before 25.10 refuses at once: the panel tries again", { timeout: TIMEOUT }, async () => {
+      host.version = "25.4.0";
+      const doc = standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64) });
+      const hold = standIn.holdModal("com.example.batch");
+      standIn.onModalRefused = () => hold.release();
+      const { last } = await run("generate", params(), { modal: { retryDelayMs: 10 } });
+      assert.equal(last.phase, "done", last.message);
+      assert.deepEqual(standIn.modalRefusals.map((r) => r.message), ["host is in a modal state"]);
+      assert.equal(doc.layers.length, 2);
+    });
+
+    test("Photoshop stays busy: the results are kept, nothing is half placed, Place again puts them in", { timeout: TIMEOUT }, async () => {
+      const doc = standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64) });
+      const hold = standIn.holdModal("com.example.batch");
+      const { last, job } = await run("generate", params({ variations: 2 }), { modal: { retryDelayMs: 1, attempts: 3 } });
+      assert.equal(last.phase, "unplaced", last.message);
+      assert.match(last.message, /com\.example\.batch/);
+      assert.match(last.message, /Place again/);
+      assert.equal(standIn.modalRefusals.length, 3);
+      assert.equal(doc.layers.length, 1);
+      assert.deepEqual(doc.historyStates, []);
+      assert.equal(job.canPlaceAgain, true);
+
+      hold.release();
+      const again = await job.placeAgain();
+      assert.equal(again.phase, "done", again.message);
+      assert.deepEqual(doc.layers.slice(1).map((l) => l.visible), [true, false]);
+      assert.deepEqual(doc.historyStates, ["Underpaint Generate"]);
+    });
+
+    test("the artist cancels the placing in Photoshop: the document is as before, the results stay", { timeout: TIMEOUT }, async () => {
+      const doc = standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64) });
+      standIn.userCancelsAt("putPixels");
+      const { last, job } = await run("generate", params({ variations: 2 }));
+      assert.equal(last.phase, "unplaced", last.message);
+      assert.match(last.message, /cancelled/);
+      assert.equal(doc.layers.length, 1, "the half-made layer was rolled back");
+      assert.deepEqual(doc.historyStates, []);
+      const again = await job.placeAgain();
+      assert.equal(again.phase, "done", again.message);
+      assert.equal(doc.layers.length, 3);
+    });
+
+    test("the panel: Place again is offered while results wait, and places them", { timeout: TIMEOUT }, async () => {
+      const doc = standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64) });
+      globalThis.localStorage = fakeStorage({ "underpaint.settings.v1": JSON.stringify({ server: daemon.http, steps: 2 }) });
+      const page = fakeDocument();
+      const $ = (id) => page.getElementById(id);
+      const panel = startPanel(/** @type {any} */ (page), { modal: { retryDelayMs: 1, attempts: 2 } });
+      try {
+        await waitFor(() => $("status").textContent.startsWith("Connected"), 30000, "the connection");
+        assert.equal($("placeAgain").disabled, true, "nothing to place yet");
+        const hold = standIn.holdModal("com.example.batch");
+        $("generate").click();
+        await waitFor(() => $("status").className.includes("error"), TIMEOUT - 30000, "the job");
+        assert.match($("status").textContent, /kept/);
+        assert.equal($("placeAgain").disabled, false);
+        assert.equal(doc.layers.length, 1);
+        hold.release();
+        $("placeAgain").click();
+        await waitFor(() => /^Placed/.test($("status").textContent), 30000, "the placing");
+        assert.equal(doc.layers.length, 2);
+      } finally {
+        panel.stop();
+        delete globalThis.localStorage;
+      }
+    });
+  });
+
+  test("board: an image larger than the document is cut to it, never placed at negative bounds", { timeout: TIMEOUT }, async () => {
+    const board = new BoardClient(connection.client.transport);
+    const doc = standIn.newDocument({ width: 64, height: 48, pixels: testPicture(64, 48) });
+    const big = testPicture(100, 80);
+    await board.publish({ channel: "ps/too-big", image: { width: 100, height: 80, format: 1, data: big },
+      meta: { sourceApp: "krita", documentWidth: 100, documentHeight: 80 } });
+    const placed = await placeFromBoard(board, "ps/too-big");
+    // Centred, it would start at (-18, -16): the part inside the document is placed.
+    assert.deepEqual([placed.x, placed.y, placed.width, placed.height, placed.clipped], [0, 0, 64, 48, true]);
+    for (const put of standIn.callsNamed("putPixels")) {
+      assert.ok(put.options.targetBounds.left >= 0 && put.options.targetBounds.top >= 0, JSON.stringify(put.options));
+    }
+    const layer = doc.layers.at(-1);
+    assert.deepEqual(layer.bounds, { left: 0, top: 0, right: 64, bottom: 48 });
+    for (const [x, y] of [[0, 0], [63, 47], [30, 20]]) {
+      assert.deepEqual(pixelAt(layer.pixels, 64, x, y), pixelAt(big, 100, x + 18, y + 16), `pixel (${x}, ${y})`);
     }
   });
 });

@@ -1,7 +1,6 @@
 // Behaviour that needs no daemon: addresses and manifest permissions, what the artist sees when
 // the daemon is unreachable or answers with an error, parameter checks, pixel helpers.
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { describe, test } from "node:test";
 import { standIn } from "photoshop";
@@ -11,41 +10,20 @@ import { CanvasJob } from "../src/job.js";
 import { UnderpaintClient } from "../src/client.js";
 import { manifestDomains, networkPermissionProblem, serverUrl } from "../src/permissions.js";
 import { parseParams } from "../src/params.js";
-import { contextRect, maskAlpha, toRgba } from "../src/pixels.js";
+import { contextRect, expandContextRect, maskAlpha } from "../src/pixels.js";
 import { decodeUtf8, encodeUtf8 } from "../src/text-encoding.js";
-import { testPicture } from "./helpers.mjs";
-
-/** A port nothing listens on: bind one, then close it. */
-async function closedPort() {
-  const server = createServer();
-  await new Promise((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
-/** An HTTP server answering every request with (status, contentType, body). */
-async function fakeServer(status, contentType, body) {
-  const requests = [];
-  const server = createServer((req, res) => {
-    requests.push({ url: req.url, headers: req.headers });
-    req.resume();
-    res.writeHead(status, { "Content-Type": contentType });
-    res.end(body);
-  });
-  await new Promise((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
-  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((done) => server.close(done)) };
-}
+import { allowInManifest, closedPort, fakeServer, testPicture } from "./helpers.mjs";
 
 describe("manifest and addresses", () => {
   test("the shipped manifest allows the default gateway address, under both names", async () => {
     const manifest = JSON.parse(await readFile(new URL("../manifest.json", import.meta.url), "utf8"));
     assert.equal(manifest.manifestVersion, 5);
     const domains = manifestDomains(manifest);
-    assert.deepEqual(domains, ["http://127.0.0.1:50052", "http://localhost:50052"]);
+    assert.deepEqual(domains, ["http://127.0.0.1:50052", "http://localhost:50052",
+      "https://127.0.0.1:50052", "https://localhost:50052"]);
     assert.equal(networkPermissionProblem(serverUrl(""), domains), null);
     assert.equal(networkPermissionProblem(serverUrl("localhost:50052"), domains), null);
+    assert.equal(networkPermissionProblem(serverUrl("127.0.0.1:50052", "https"), domains), null, "a local daemon with TLS");
     // The panel reads the same file through UXP's plugin folder.
     assert.deepEqual(await readManifest(), manifest);
   });
@@ -58,6 +36,8 @@ describe("manifest and addresses", () => {
     assert.equal(serverUrl("[::1]:50052"), "http://[::1]:50052");
     assert.equal(serverUrl("http://render.lan:80"), "http://render.lan", "default ports drop out");
     assert.equal(serverUrl(""), "http://127.0.0.1:50052", "empty = the default");
+    assert.equal(serverUrl("gpu.lan:50052", "https"), "https://gpu.lan:50052", "the scheme setting");
+    assert.equal(serverUrl("http://gpu.lan:50052", "https"), "http://gpu.lan:50052", "a typed scheme wins");
     assert.throws(() => serverUrl("ftp://x:1"), /must use http/);
     assert.throws(() => serverUrl("127.0.0.1:99999"), /not a host:port/);
     assert.throws(() => serverUrl("127.0.0.1:50052/path"), /not a host:port/);
@@ -71,10 +51,13 @@ describe("manifest and addresses", () => {
     assert.match(problem, /requiredPermissions\.network\.domains/);
     assert.match(problem, /manifest\.json/);
     assert.notEqual(networkPermissionProblem("https://127.0.0.1:50052", domains), null, "scheme matters");
-    assert.equal(networkPermissionProblem("http://gpu.lan:50052", ["http://*.lan"]), null, "wildcards");
-    assert.notEqual(networkPermissionProblem("http://gpu.lan:50052", ["http://*.example"]), null);
+    assert.equal(networkPermissionProblem("http://gpu.lan:50052", ["http://*.lan:50052"]), null, "wildcards");
+    assert.notEqual(networkPermissionProblem("http://gpu.lan:50052", ["http://*.example:50052"]), null);
     assert.equal(networkPermissionProblem("http://anything:1", "all"), null);
-    assert.equal(networkPermissionProblem("http://render.lan:9000", ["http://render.lan"]), null, "no port = any port");
+    // Adobe documents origins, not port rules: an entry without a port names the default port.
+    assert.notEqual(networkPermissionProblem("http://render.lan:9000", ["http://render.lan"]), null);
+    assert.equal(networkPermissionProblem("http://render.lan", ["http://render.lan"]), null);
+    assert.equal(networkPermissionProblem(serverUrl("gpu.lan:50052", "https"), ["https://gpu.lan:50052"]), null, "TLS");
     assert.notEqual(networkPermissionProblem("http://evil-localhost:50052", domains), null);
   });
 
@@ -99,12 +82,17 @@ describe("daemon not reachable or not happy", () => {
   test("an unreachable daemon: the message the artist sees", async () => {
     const port = await closedPort();
     const manifest = { requiredPermissions: { network: { domains: [`http://127.0.0.1:${port}`] } } };
-    await assert.rejects(connect({ server: `127.0.0.1:${port}`, token: "" }, manifest), (error) => {
-      assert.match(error.message, new RegExp(`^Cannot reach the Underpaint daemon at http://127\\.0\\.0\\.1:${port}\\. ` +
-        `Start it with "underpaint serve"`));
-      assert.equal(error.code, "unavailable");
-      return true;
-    });
+    const disallow = await allowInManifest(`http://127.0.0.1:${port}`);
+    try {
+      await assert.rejects(connect({ server: `127.0.0.1:${port}`, token: "" }, manifest), (error) => {
+        assert.match(error.message, new RegExp(`^Cannot reach the Underpaint daemon at http://127\\.0\\.0\\.1:${port}\\. ` +
+          `Start it with "underpaint serve"`));
+        assert.equal(error.code, "unavailable");
+        return true;
+      });
+    } finally {
+      disallow();
+    }
   });
 
   test("a job against an unreachable daemon ends as failed with that message, document untouched", async () => {
@@ -126,6 +114,7 @@ describe("daemon not reachable or not happy", () => {
       JSON.stringify({ code: "invalid_argument", message: "steps: -3 is out of range" }));
     const garbage = await fakeServer(502, "text/html", "<html>bad gateway</html>");
     const locked = await fakeServer(401, "application/json", JSON.stringify({ code: "unauthenticated", message: "token missing" }));
+    const disallow = await allowInManifest(refusing.url, garbage.url, locked.url);
     try {
       const client = new UnderpaintClient({ baseUrl: refusing.url, token: "s3cret" });
       await assert.rejects(client.getInfo(), { name: "DaemonError", code: "invalid_argument", message: "steps: -3 is out of range" });
@@ -142,6 +131,7 @@ describe("daemon not reachable or not happy", () => {
         return true;
       });
     } finally {
+      disallow();
       await Promise.all([refusing.close(), garbage.close(), locked.close()]);
     }
   });
@@ -180,12 +170,6 @@ describe("panel values", () => {
 });
 
 describe("pixels and text", () => {
-  test("RGB composites become opaque RGBA", () => {
-    assert.deepEqual(toRgba(Uint8Array.from([1, 2, 3, 4, 5, 6]), 3), Uint8Array.from([1, 2, 3, 255, 4, 5, 6, 255]));
-    const rgba = Uint8Array.from([1, 2, 3, 4]);
-    assert.equal(toRgba(rgba, 4), rgba);
-    assert.throws(() => toRgba(rgba, 2), /2 components/);
-  });
 
   test("the context sent covers the selection and the native size, shifted inside the document", () => {
     const doc = { width: 1000, height: 600 };
@@ -200,11 +184,29 @@ describe("pixels and text", () => {
       { left: 0, top: 0, right: 64, bottom: 64 });
   });
 
-  test("a soft selection becomes alpha, aligned by document position", () => {
-    const image = { x: 10, y: 20, width: 2, height: 2, rgba: Uint8Array.from([1, 1, 1, 255, 2, 2, 2, 200, 3, 3, 3, 255, 4, 4, 4, 0]) };
+  test("a soft selection becomes alpha, aligned by document position; RGB counts as opaque", () => {
+    const image = { x: 10, y: 20, width: 2, height: 2, pixels: Uint8Array.from([1, 1, 1, 255, 2, 2, 2, 200, 3, 3, 3, 255, 4, 4, 4, 0]) };
     const mask = { x: 11, y: 20, width: 1, height: 2, mask: Uint8Array.from([128, 255]) };
     assert.deepEqual(maskAlpha(image, mask), Uint8Array.from([1, 1, 1, 0, 2, 2, 2, 100, 3, 3, 3, 0, 4, 4, 4, 0]));
-    assert.equal(image.rgba[3], 255, "the input is left alone");
+    assert.equal(image.pixels[3], 255, "the input is left alone");
+    const rgb = { x: 10, y: 20, width: 2, height: 1, pixels: Uint8Array.from([1, 2, 3, 4, 5, 6]) };
+    const target = new Uint8Array(8);
+    assert.equal(maskAlpha(rgb, mask, target), target, "written into the given array");
+    assert.deepEqual(target, Uint8Array.from([1, 2, 3, 0, 4, 5, 6, 128]));
+    assert.throws(() => maskAlpha({ ...rgb, pixels: new Uint8Array(4) }, mask), /2 components/);
+  });
+
+  test("expand sends the strip next to the new margins, and all of the picture when they surround it", () => {
+    const doc = { width: 1000, height: 600 };
+    const right = expandContextRect(doc, { left: 0, top: 0, right: 100, bottom: 0 }, { minContextSize: 64 });
+    assert.equal(right.right, 1000);
+    assert.deepEqual([right.top, right.bottom], [0, 600]);
+    assert.ok(right.left > 600 && right.left <= 900, JSON.stringify(right));
+    const top = expandContextRect(doc, { left: 0, top: 50, right: 0, bottom: 0 }, { minContextSize: 64 });
+    assert.deepEqual([top.left, top.top, top.right], [0, 0, 1000]);
+    assert.ok(top.bottom >= 50 && top.bottom < 300, JSON.stringify(top));
+    assert.deepEqual(expandContextRect(doc, { left: 10, top: 10, right: 10, bottom: 10 }, { minContextSize: 64 }),
+      { left: 0, top: 0, right: 1000, bottom: 600 });
   });
 
   test("the UTF-8 fallback agrees with TextEncoder/TextDecoder", () => {
@@ -217,7 +219,7 @@ describe("pixels and text", () => {
 
 describe("panel", () => {
   test("shows the manifest problem for an address it may not reach, in the error style", async () => {
-    const { fakeDocument, fakeStorage, waitFor } = await import("./fake-dom.mjs");
+    const { fakeDocument, fakeStorage, waitFor } = await import("./stand-ins/dom.js");
     const { startPanel } = await import("../src/panel.js");
     const page = fakeDocument();
     globalThis.localStorage = fakeStorage({ "underpaint.settings.v1": JSON.stringify({ server: "127.0.0.1:50099" }) });

@@ -1,8 +1,18 @@
 // Stand-in for Photoshop's "photoshop" module with real pixels: a document is a stack of
 // full-canvas RGBA8 layer buffers plus a GRAY8 selection mask. getPixels composites the
-// visible layers, putPixels writes into a layer, resizeCanvas moves every buffer, and history
-// suspension rolls the document back when it is not committed, as Photoshop does.
+// visible layers, putPixels writes into a layer, resizeCanvas moves every buffer.
+// Where the panel's behaviour depends on it, the stand-in follows Adobe's documentation and says
+// which page in a comment (AdobeDocs/uxp-photoshop, src/pages/...):
+//   imaging.md          ps-reference/media/imaging.md
+//   executeasmodal.md   ps-reference/media/executeasmodal.md
+//   changelog           ps-reference/changelog/index.md
 // Only what the panel uses is here; calls are recorded in `standIn.calls` for assertions.
+import { host } from "./uxp.js";
+
+// Photoshop's own memory: buffers the stand-in keeps for itself are made with the constructor
+// captured here, so a test that counts the plugin's allocations (by swapping the global
+// Uint8Array) sees only what reaches the plugin's JavaScript (getData's array).
+const PhotoshopBytes = Uint8Array;
 
 export const constants = {
   AnchorPosition: {
@@ -15,19 +25,31 @@ export const constants = {
     BITMAP: "bitmapMode", CMYK: "CMYKColorMode", DUOTONE: "duotoneMode", GRAYSCALE: "grayscaleMode",
     INDEXEDCOLOR: "indexedColorMode", LAB: "labColorMode", MULTICHANNEL: "multichannelMode", RGB: "RGBColorMode",
   },
+  LayerKind: { NORMAL: "pixel", GROUP: "group", TEXT: "text", SOLIDFILL: "solidColor" },
 };
 
 let nextId = 1;
-let modal = false;
+
+// The modal state (executeasmodal.md): one plugin at a time. `owner` is the plugin holding it
+// ("" = free); another plugin's hold is scripted by tests with standIn.holdModal().
+const modal = { owner: "", hold: null, cancelAt: "", scope: null };
+const OUR_PLUGIN = "org.underpaint.photoshop";
 
 export const standIn = {
   /** Every imaging/core call the panel made: {name, options}. */
   calls: [],
+  /** executeAsModal requests refused because another plugin was modal: {message, timeOut}. */
+  modalRefusals: [],
+  /** Called with each refusal (tests release a hold from here). */
+  onModalRefused: (/** @type {any} */ _refusal) => {},
   reset() {
     this.calls.length = 0;
+    this.modalRefusals.length = 0;
+    this.onModalRefused = () => {};
     app.documents.length = 0;
     app.activeDocument = null;
-    modal = false;
+    Object.assign(modal, { owner: "", hold: null, cancelAt: "", scope: null });
+    host.version = "26.0.0";
   },
   /**
    * A new active document whose only layer holds `pixels` (RGBA8, width*height*4).
@@ -43,43 +65,90 @@ export const standIn = {
   callsNamed(name) {
     return this.calls.filter((call) => call.name === name);
   },
+  /**
+   * Another plugin enters the modal state. With `seconds` it leaves after that long, counted in
+   * the time other requests spend waiting for it (timeOut, Photoshop 25.10+); without, it stays
+   * until release(). Returns {release()}.
+   * @param {string} pluginId
+   * @param {{seconds?: number}} [options]
+   */
+  holdModal(pluginId, { seconds = Infinity } = {}) {
+    modal.hold = { pluginId, seconds };
+    return {
+      release() {
+        if (modal.hold?.pluginId === pluginId) modal.hold = null;
+      },
+    };
+  },
+  /**
+   * The user cancels the panel's next modal command (Escape, or the progress bar's Cancel) when
+   * it calls the named Photoshop API ("putPixels", "createPixelLayer", ...).
+   * @param {string} apiName
+   */
+  userCancelsAt(apiName) {
+    modal.cancelAt = apiName;
+  },
 };
 
 function record(name, options) {
   standIn.calls.push({ name, options });
 }
 
-function requireModal(what) {
-  if (!modal) throw new Error(`${what}: the document can only be changed inside core.executeAsModal`);
+/**
+ * Photoshop changes documents only inside executeAsModal; after the user cancelled the modal
+ * scope, Photoshop APIs raise instead of working (executeasmodal.md, "User cancellation").
+ */
+function enterApi(what) {
+  if (!modal.scope) throw new Error(`${what}: the document can only be changed inside core.executeAsModal`);
+  const context = modal.scope.context;
+  if (modal.cancelAt === what && !context.isCancelled) {
+    modal.cancelAt = "";
+    context.isCancelled = true;
+    context.onCancel?.({ reason: "user cancelled" });
+  }
+  if (context.isCancelled) throw new Error(`${what}: the user cancelled the modal command`);
+}
+
+/** A document ID the stand-in knows: missing or negative = the active document (imaging.md). */
+function documentFor(options) {
+  const doc = options.documentID === undefined || options.documentID < 0
+    ? app.activeDocument
+    : app.documents.find((d) => d.id === options.documentID);
+  if (!doc) throw new Error(`no document with id ${options.documentID}`);
+  return doc;
 }
 
 class Layer {
-  constructor(doc, name, pixels) {
+  constructor(doc, name, pixels, kind = constants.LayerKind.NORMAL) {
     this.id = nextId++;
     this.name = name;
     this.visible = true;
+    this.kind = kind;
     this._doc = doc;
-    this.pixels = pixels || new Uint8Array(doc.width * doc.height * 4);
-  }
-
-  get kind() {
-    return "pixel";
+    this.pixels = pixels || new PhotoshopBytes(doc.width * doc.height * 4);
   }
 
   /** The bounding box of the pixels with alpha > 0, or null when the layer is empty. */
   get bounds() {
-    const { width, height } = this._doc;
-    let left = width, top = height, right = 0, bottom = 0;
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        if (this.pixels[(y * width + x) * 4 + 3]) {
-          left = Math.min(left, x); right = Math.max(right, x + 1);
-          top = Math.min(top, y); bottom = Math.max(bottom, y + 1);
-        }
+    return alphaBounds(this.pixels, this._doc.width, { left: 0, top: 0, right: this._doc.width, bottom: this._doc.height });
+  }
+}
+
+/** Bounding box of alpha > 0 inside `area` of a full-canvas RGBA buffer, or null. */
+function alphaBounds(rgba, width, area) {
+  let left = area.right, top = area.bottom, right = area.left, bottom = area.top;
+  for (let y = area.top; y < area.bottom; y++) {
+    const row = y * width * 4;
+    for (let x = area.left; x < area.right; x++) {
+      if (rgba[row + x * 4 + 3]) {
+        if (x < left) left = x;
+        if (x + 1 > right) right = x + 1;
+        if (y < top) top = y;
+        bottom = y + 1;
       }
     }
-    return right > left ? { left, top, right, bottom } : null;
   }
+  return right > left ? { left, top, right, bottom } : null;
 }
 
 class Selection {
@@ -111,7 +180,7 @@ class Selection {
       this.mask = maskOrRect;
       return;
     }
-    const mask = new Uint8Array(width * height);
+    const mask = new PhotoshopBytes(width * height);
     for (let y = maskOrRect.top; y < maskOrRect.bottom; y++) {
       mask.fill(255, y * width + maskOrRect.left, y * width + maskOrRect.right);
     }
@@ -134,7 +203,7 @@ class Document {
     this.bitsPerChannel = bitsPerChannel;
     this.colorProfileName = colorProfileName;
     this.opaque = opaque; // a Background layer: composites come back as RGB without alpha
-    this.layers = [new Layer(this, opaque ? "Background" : "Layer 1", pixels ? Uint8Array.from(pixels) : undefined)];
+    this.layers = [new Layer(this, opaque ? "Background" : "Layer 1", pixels ? PhotoshopBytes.from(pixels) : undefined)];
     this.selection = new Selection(this);
     /** names of the committed history states, oldest first */
     this.historyStates = [];
@@ -145,27 +214,34 @@ class Document {
   }
 
   async createPixelLayer(options = {}) {
-    requireModal("createPixelLayer");
+    enterApi("createPixelLayer");
     record("createPixelLayer", options);
     const layer = new Layer(this, options.name || `Layer ${this.layers.length + 1}`);
     this.layers.push(layer);
     return layer;
   }
 
+  /** Test helper: a layer that is not a pixel layer (text, adjustment, group...). */
+  addLayerOfKind(kind, name = kind) {
+    const layer = new Layer(this, name, undefined, kind);
+    this.layers.push(layer);
+    return layer;
+  }
+
   async resizeCanvas(width, height, anchor = constants.AnchorPosition.MIDDLECENTER) {
-    requireModal("resizeCanvas");
+    enterApi("resizeCanvas");
     record("resizeCanvas", { width, height, anchor });
     const [horizontal, vertical] = anchorFractions(anchor);
     const dx = Math.floor((width - this.width) * horizontal);
     const dy = Math.floor((height - this.height) * vertical);
     for (const layer of this.layers) {
-      const moved = new Uint8Array(width * height * 4);
+      const moved = new PhotoshopBytes(width * height * 4);
       if (this.opaque && layer === this.layers[0]) moved.fill(255); // Background grows in white
       copyRect(layer.pixels, this.width, this.height, 4, moved, width, height, dx, dy);
       layer.pixels = moved;
     }
     if (this.selection.mask) {
-      const moved = new Uint8Array(width * height);
+      const moved = new PhotoshopBytes(width * height);
       copyRect(this.selection.mask, this.width, this.height, 1, moved, width, height, dx, dy);
       this.selection.mask = moved;
     }
@@ -175,10 +251,16 @@ class Document {
 
   /** Test helper: the visible layers composited bottom-up (straight alpha "over"), RGBA8. */
   composite() {
+    return this.compositePixels().slice();
+  }
+
+  /** The composite; with one visible layer, that layer's own buffer (nothing to blend: 8k stays cheap). */
+  compositePixels() {
+    const visible = this.layers.filter((l) => l.visible);
+    if (visible.length === 1) return visible[0].pixels;
     const count = this.width * this.height;
     const out = new Float64Array(count * 4);
-    for (const layer of this.layers) {
-      if (!layer.visible) continue;
+    for (const layer of visible) {
       const src = layer.pixels;
       for (let i = 0; i < count; i++) {
         const sa = src[i * 4 + 3] / 255;
@@ -191,7 +273,7 @@ class Document {
         out[i * 4 + 3] = oa;
       }
     }
-    const rgba = new Uint8Array(count * 4);
+    const rgba = new PhotoshopBytes(count * 4);
     for (let i = 0; i < count; i++) {
       for (let c = 0; c < 3; c++) rgba[i * 4 + c] = Math.round(out[i * 4 + c]);
       rgba[i * 4 + 3] = Math.round(out[i * 4 + 3] * 255);
@@ -222,26 +304,30 @@ function anchorFractions(anchor) {
   return [f[horizontal], f[vertical]];
 }
 
-/** Copies a whole w x h buffer into a bigger/smaller one at (dx, dy), clipped. */
-function copyRect(src, sw, sh, channels, dst, dw, dh, dx, dy) {
+/** Copies a whole sw x sh buffer into a dw x dh one at (dx, dy), clipped; RGB sources get alpha 255. */
+function copyRect(src, sw, sh, channels, dst, dw, dh, dx, dy, dstChannels = channels) {
   for (let y = 0; y < sh; y++) {
     const ty = y + dy;
     if (ty < 0 || ty >= dh) continue;
     for (let x = 0; x < sw; x++) {
       const tx = x + dx;
       if (tx < 0 || tx >= dw) continue;
-      for (let c = 0; c < channels; c++) dst[(ty * dw + tx) * channels + c] = src[(y * sw + x) * channels + c];
+      const to = (ty * dw + tx) * dstChannels, from = (y * sw + x) * channels;
+      for (let c = 0; c < channels; c++) dst[to + c] = src[from + c];
+      if (dstChannels > channels) dst[to + 3] = 255;
     }
   }
 }
 
+// PhotoshopImageData (imaging.md): width, height, components, isChunky, ...; getData() is async
+// and hands JavaScript a copy; dispose() is synchronous and frees the pixels at once.
 class ImageData {
   constructor({ width, height, components, data, colorSpace = "RGB", colorProfile = "", componentSize = 8 }) {
     Object.assign(this, { width, height, components, colorSpace, colorProfile, componentSize });
-    this.hasAlpha = components === 4;
-    this.chunky = true;
+    this.hasAlpha = components === 4 || (colorSpace === "Grayscale" && components === 2);
+    this.isChunky = true;
     this.type = "image/uncompressed";
-    this.pixelFormat = components === 4 ? "RGBA" : components === 3 ? "RGB" : "Grayscale";
+    this.pixelFormat = { 4: "RGBA", 3: "RGB", 2: "GrayscaleAlpha", 1: "Grayscale" }[components];
     this._data = data;
     this.disposed = false;
   }
@@ -249,22 +335,19 @@ class ImageData {
   async getData(options = {}) {
     if (this.disposed) throw new Error("getData: image data was disposed");
     if (options.chunky === false) throw new Error("stand-in: planar data is not supported");
-    return this._data.slice();
+    // Made with the global constructor: this array is plugin memory from here on.
+    const copy = new Uint8Array(this._data.length);
+    copy.set(this._data);
+    return copy;
   }
 
-  async dispose() {
+  dispose() {
     this.disposed = true;
+    this._data = new PhotoshopBytes(0);
   }
 }
 
-function documentFor(options) {
-  const doc = options.documentID === undefined || options.documentID < 0
-    ? app.activeDocument
-    : app.documents.find((d) => d.id === options.documentID);
-  if (!doc) throw new Error(`no document with id ${options.documentID}`);
-  return doc;
-}
-
+/** Bounds in either documented form (left/top/right/bottom or left/top/width/height), clipped. */
 function clipBounds(bounds, doc) {
   const b = bounds || { left: 0, top: 0, right: doc.width, bottom: doc.height };
   const left = Math.max(0, b.left), top = Math.max(0, b.top);
@@ -280,15 +363,26 @@ export const imaging = {
     if (options.componentSize !== 8 && doc.bitsPerChannel !== "bitDepth8") {
       throw new Error("stand-in: only 8-bit pixel data");
     }
-    const b = clipBounds(options.sourceBounds, doc);
-    const source = options.layerID === undefined ? doc.composite() : doc.layers.find((l) => l.id === options.layerID).pixels;
-    const components = doc.opaque && options.layerID === undefined ? 3 : 4;
+    const requested = clipBounds(options.sourceBounds, doc);
+    const composite = options.layerID === undefined;
+    const source = composite ? doc.compositePixels() : doc.layers.find((l) => l.id === options.layerID).pixels;
+    // "The provided bounds will be trimmed to only that region that contains pixel data. In
+    // this event, the returned sourceBounds will reflect this smaller region." (imaging.md)
+    // A Background layer has pixels everywhere. An area with no pixels at all is not described
+    // there; the stand-in answers it with empty image data.
+    const opaque = doc.opaque && composite;
+    const b = opaque ? requested : alphaBounds(source, doc.width, requested) ||
+      { left: requested.left, top: requested.top, right: requested.left, bottom: requested.top };
+    // "the components property of the image data depends on whether or not the pixel source
+    // includes an alpha channel, e.g., 4 for RGBA" (imaging.md)
+    const components = opaque ? 3 : 4;
     const width = b.right - b.left, height = b.bottom - b.top;
-    const data = new Uint8Array(width * height * components);
+    const data = new PhotoshopBytes(width * height * components);
     for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const from = ((b.top + y) * doc.width + b.left + x) * 4;
-        for (let c = 0; c < components; c++) data[(y * width + x) * components + c] = source[from + c];
+      let from = ((b.top + y) * doc.width + b.left) * 4, to = y * width * components;
+      for (let x = 0; x < width; x++, from += 4, to += components) {
+        data[to] = source[from]; data[to + 1] = source[from + 1]; data[to + 2] = source[from + 2];
+        if (components === 4) data[to + 3] = source[from + 3];
       }
     }
     return {
@@ -303,7 +397,7 @@ export const imaging = {
     const doc = documentFor(options);
     const b = clipBounds(options.sourceBounds, doc);
     const width = b.right - b.left, height = b.bottom - b.top;
-    const data = new Uint8Array(width * height);
+    const data = new PhotoshopBytes(width * height);
     if (doc.selection.mask) {
       for (let y = 0; y < height; y++) {
         const from = (b.top + y) * doc.width + b.left;
@@ -317,26 +411,47 @@ export const imaging = {
   },
 
   async createImageDataFromBuffer(buffer, options) {
-    record("createImageDataFromBuffer", { ...options, length: buffer.length });
+    record("createImageDataFromBuffer", { ...options, length: buffer.length, byteOffset: buffer.byteOffset });
+    // "The number of elements in imageData must be equal to: width * height * components."
+    // The page says nothing about typed arrays that are views into a larger buffer (protobuf
+    // fields are such views), so the stand-in refuses them rather than guess. (imaging.md)
+    if (!(buffer instanceof Uint8Array)) throw new Error("createImageDataFromBuffer: 8-bit data must be a Uint8Array");
+    if (buffer.byteOffset !== 0 || buffer.byteLength !== buffer.buffer.byteLength) {
+      throw new Error(`createImageDataFromBuffer: the array is a view at offset ${buffer.byteOffset} into a ` +
+        `${buffer.buffer.byteLength}-byte buffer; pass an array of exactly the image`);
+    }
     const expected = options.width * options.height * options.components;
     if (buffer.length !== expected) {
       throw new Error(`createImageDataFromBuffer: ${buffer.length} elements, expected ${expected}`);
     }
-    return new ImageData({ ...options, data: Uint8Array.from(buffer) });
+    return new ImageData({ ...options, data: PhotoshopBytes.from(buffer) });
   },
 
   async putPixels(options) {
-    requireModal("putPixels");
-    const { imageData, targetBounds = { left: 0, top: 0 } } = options;
-    record("putPixels", { layerID: options.layerID, targetBounds, width: imageData.width, height: imageData.height });
+    enterApi("putPixels");
+    const { imageData, targetBounds = { left: 0, top: 0 }, replace = true } = options;
+    record("putPixels", { layerID: options.layerID, targetBounds, replace, width: imageData.width, height: imageData.height });
     if (imageData.disposed) throw new Error("putPixels: image data was disposed");
-    if (imageData.components !== 4) throw new Error("stand-in: putPixels takes RGBA");
+    // "Invalid targetBounds caused crash" was fixed in 24.4 (changelog); what counts as valid is
+    // not written down. The stand-in refuses what cannot be a pixel position in the document.
+    const { left, top } = targetBounds;
+    if (!Number.isInteger(left) || !Number.isInteger(top) || left < 0 || top < 0) {
+      throw new Error(`putPixels: invalid targetBounds ${JSON.stringify(targetBounds)}`);
+    }
+    // RGB or RGBA: 3 or 4 components (imaging.md, "Terminology and data types").
+    if (imageData.colorSpace !== "RGB" || (imageData.components !== 3 && imageData.components !== 4)) {
+      throw new Error(`stand-in: putPixels takes RGB or RGBA, got ${imageData.components} ${imageData.colorSpace}`);
+    }
     const doc = documentFor(options);
     const layer = doc.layers.find((l) => l.id === options.layerID);
     if (!layer) throw new Error(`putPixels: no layer ${options.layerID}`);
-    // putPixels replaces the layer's pixels inside the target rectangle.
-    copyRect(imageData._data, imageData.width, imageData.height, 4, layer.pixels, doc.width, doc.height,
-      targetBounds.left, targetBounds.top);
+    // "The target layer must be a pixel layer." (imaging.md)
+    if (layer.kind !== constants.LayerKind.NORMAL) throw new Error(`putPixels: layer ${layer.id} is not a pixel layer`);
+    // "replace: If true, then existing pixels in the layer are discarded before adding new
+    // pixels ... The default value is true." (imaging.md)
+    if (replace) layer.pixels.fill(0);
+    copyRect(imageData._data, imageData.width, imageData.height, imageData.components, layer.pixels,
+      doc.width, doc.height, left, top, 4);
   },
 
   async encodeImageData(options) {
@@ -346,12 +461,42 @@ export const imaging = {
   },
 };
 
+/** Photoshop 25.10 or later: executeAsModal waits `timeOut` for another plugin (executeasmodal.md). */
+function waitsForModal() {
+  const [major, minor] = host.version.split(".").map(Number);
+  return major > 25 || (major === 25 && minor >= 10);
+}
+
+/** A refusal because another plugin is modal: number 9, as executeasmodal.md's example checks. */
+function refuseModal(message, timeOut) {
+  const refusal = { message, timeOut };
+  standIn.modalRefusals.push(refusal);
+  standIn.onModalRefused(refusal);
+  return Object.assign(new Error(message), { number: 9 });
+}
+
+/** Waits for another plugin's modal state to end, as far as the request allows; throws if it does not. */
+async function waitForModal(options) {
+  if (modal.owner) throw refuseModal(`Plugin: ${modal.owner} is running a modal command`, options.timeOut);
+  const hold = modal.hold;
+  if (!hold) return;
+  // Before 25.10 a request throws at once "host is in a modal state"; from 25.10 it retries for
+  // `timeOut` seconds (default 1) and then names the plugin that holds the modal state.
+  if (!waitsForModal()) throw refuseModal("host is in a modal state", options.timeOut);
+  const timeOut = options.timeOut ?? 1;
+  if (hold.seconds <= timeOut) {
+    modal.hold = null; // it finished while we waited
+    return;
+  }
+  hold.seconds -= timeOut;
+  throw refuseModal(`Plugin: ${hold.pluginId} is running a modal command`, options.timeOut);
+}
+
 export const core = {
-  isModal: () => modal,
+  isModal: () => Boolean(modal.scope),
   async executeAsModal(target, options) {
-    record("executeAsModal", { commandName: options?.commandName });
-    if (modal) throw new Error("executeAsModal: another plugin command is running");
-    modal = true;
+    record("executeAsModal", { commandName: options?.commandName, timeOut: options?.timeOut });
+    await waitForModal(options || {});
     const suspended = new Map();
     const context = {
       isCancelled: false,
@@ -362,7 +507,7 @@ export const core = {
           record("suspendHistory", { documentID, name });
           const doc = documentFor({ documentID });
           const suspension = { id: nextId++, documentID, name };
-          suspended.set(suspension.id, { doc, snapshot: doc.snapshot() });
+          suspended.set(suspension.id, { doc, snapshot: doc.snapshot(), suspension });
           return suspension;
         },
         async resumeHistory(suspension, commit = true) {
@@ -370,21 +515,38 @@ export const core = {
           const entry = suspended.get(suspension.id);
           if (!entry) throw new Error("resumeHistory: unknown suspension");
           suspended.delete(suspension.id);
-          if (commit) entry.doc.historyStates.push(suspension.name);
-          else entry.doc.restore(entry.snapshot);
+          finishSuspension(entry, commit);
         },
         async registerAutoCloseDocument() {},
         async unregisterAutoCloseDocument() {},
       },
     };
+    modal.owner = OUR_PLUGIN;
+    modal.scope = { context };
+    let returned = false;
     try {
-      return await target(context);
+      const value = await target(context);
+      returned = true;
+      return value;
     } finally {
-      modal = false;
-      if (suspended.size) throw new Error("executeAsModal ended with history still suspended");
+      // "When the modal scope ends, Photoshop will auto-resume history on any document that is
+      // still in a suspended state. If the target function returns normally, then all unsuspended
+      // states are committed. If the target function exits via an exception, then all
+      // unsuspended history states are cancelled." (executeasmodal.md)
+      for (const entry of suspended.values()) {
+        record("autoResumeHistory", { ...entry.suspension, commit: returned });
+        finishSuspension(entry, returned);
+      }
+      modal.owner = "";
+      modal.scope = null;
     }
   },
 };
+
+function finishSuspension({ doc, snapshot, suspension }, commit) {
+  if (commit) doc.historyStates.push(suspension.finalName || suspension.name);
+  else doc.restore(snapshot);
+}
 
 export const action = {
   async batchPlay() {
