@@ -29,7 +29,7 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
   let connection = null;
   /** @type {CanvasJob | null} */
   let running = null;
-  /** The last job: its images can be placed again. @type {CanvasJob | null} */
+  /** The last job: images it could not place can be placed again. @type {CanvasJob | null} */
   let lastJob = null;
   /** @type {BoardWatcher | null} */
   let watcher = null;
@@ -224,12 +224,13 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
     if (update.phase === "queued" || update.phase === "reading") showProgress(0);
   }
 
-  /** Puts the last job's images into the document (again): after Photoshop was busy, or an undo. */
+  /** Puts the last job's kept images into the document: after Photoshop was busy or the placing was cancelled. */
   async function placeAgain() {
     const job = lastJob;
     if (running || !job?.canPlaceAgain) return;
     running = job;
     setBusy(true);
+    input("cancel").disabled = true; // the job itself is over: nothing to cancel on the daemon
     try {
       await job.placeAgain();
     } finally {

@@ -319,6 +319,28 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
     }
   });
 
+  test("getPixels trims to where there are pixels: a trimmed or empty composite still fills", { timeout: TIMEOUT }, async () => {
+    // A transparent document with one painted square: the composite comes back trimmed to it.
+    const width = 96, height = 64;
+    const pixels = new Uint8Array(width * height * 4);
+    for (let y = 20; y < 40; y++) pixels.set(testPicture(20, 1).subarray(0, 80), (y * width + 30) * 4);
+    const doc = standIn.newDocument({ width, height, pixels });
+    doc.selection.set({ left: 40, top: 30, right: 60, bottom: 50 });
+    const { last } = await run("fill", params({ prompt: "" }));
+    assert.equal(last.phase, "done", last.message);
+    const [read] = standIn.callsNamed("getPixels");
+    assert.notDeepEqual(read.options.sourceBounds, { left: 30, top: 20, right: 50, bottom: 40 }, "asked for more");
+    assert.equal(doc.layers.length, 2);
+
+    // Nothing painted at all: nothing to trim to.
+    standIn.reset();
+    const empty = standIn.newDocument({ width, height });
+    empty.selection.set({ left: 40, top: 30, right: 60, bottom: 50 });
+    const second = await run("fill", params({ prompt: "" }));
+    assert.equal(second.last.phase, "done", second.last.message);
+    assert.equal(empty.layers.length, 2);
+  });
+
   describe("placing when Photoshop is busy", () => {
     test("another plugin holds Photoshop for 4 s: the panel waits for it and places the result", { timeout: TIMEOUT }, async () => {
       const doc = standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64) });
@@ -358,6 +380,7 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
       assert.equal(again.phase, "done", again.message);
       assert.deepEqual(doc.layers.slice(1).map((l) => l.visible), [true, false]);
       assert.deepEqual(doc.historyStates, ["Underpaint Generate"]);
+      assert.equal(job.canPlaceAgain, false, "placed images are let go");
     });
 
     test("the artist cancels the placing in Photoshop: the document is as before, the results stay", { timeout: TIMEOUT }, async () => {
@@ -392,6 +415,7 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
         $("placeAgain").click();
         await waitFor(() => /^Placed/.test($("status").textContent), 30000, "the placing");
         assert.equal(doc.layers.length, 2);
+        assert.equal($("placeAgain").disabled, true, "nothing is left to place");
       } finally {
         panel.stop();
         delete globalThis.localStorage;
