@@ -1,8 +1,4 @@
-"""Starts a real daemon process on free loopback ports, isolated from the user's folders.
-
-Used by the pytest fixtures, the benchmarks, and (via `python -m underpaint.testing`) the UXP
-panel's node tests, so every suite exercises the daemon exactly as users run it.
-"""
+"""A real daemon process on free loopback ports, isolated from the user's folders."""
 
 from __future__ import annotations
 
@@ -76,29 +72,3 @@ class DaemonProcess:
                 self.proc.wait()
         if getattr(self, "_log", None):
             self._log.close()
-
-
-def main() -> int:
-    """`python -m underpaint.testing [--models DIR]`: prints one JSON line with the addresses and
-    environment, then serves until stdin closes (so the parent's death stops it too)."""
-    import argparse
-
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--models", type=Path)
-    parser.add_argument("--home", type=Path)
-    args = parser.parse_args()
-    daemon = DaemonProcess(args.models, args.home).start()
-    print(json.dumps({"grpc": daemon.grpc, "http": daemon.http, "home": str(daemon.home),
-                      "config_dir": str(daemon.config_dir),
-                      "XDG_CONFIG_HOME": daemon.env["XDG_CONFIG_HOME"]}), flush=True)
-    try:
-        sys.stdin.read()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        daemon.stop()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
