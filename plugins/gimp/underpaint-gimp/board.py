@@ -1,6 +1,6 @@
 """Board Send / Place (docs/board.md): a layer out to a daemon channel, a channel in as a layer.
 
-Like run_operation.py, this works on any document with GimpDocument's methods; no GIMP import.
+Like run_operation.py (which dispatches to it), this works on any document with GimpDocument's methods; no GIMP import.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ _vendor.activate()
 
 from underpaint_kit import pb, pb_board, requests  # noqa: E402
 
-from run_operation import OperationError  # noqa: E402
+from operation_errors import OperationError  # noqa: E402
 
 
 def _channel(params: dict) -> str:

@@ -15,7 +15,7 @@ gi.require_version("Gimp", "3.0")
 from gi.repository import Gimp  # noqa: E402
 
 import gegl_io  # noqa: E402
-from run_operation import OperationError  # noqa: E402
+from operation_errors import OperationError  # noqa: E402
 
 
 class UnsupportedImage(OperationError):

@@ -18,16 +18,10 @@ _vendor.activate()
 
 from underpaint_kit import JobRunner, UnderpaintError, requests  # noqa: E402
 
+import board  # noqa: E402
 from cancel_guard import CancelGuard  # noqa: E402
+from operation_errors import OperationCancelled, OperationError  # noqa: E402
 from procedures import ProcedureSpec, expand_margins  # noqa: E402
-
-
-class OperationError(UnderpaintError):
-    """A problem the artist can fix (no selection, bad arguments); str() says how."""
-
-
-class OperationCancelled(UnderpaintError):
-    """The job was cancelled before it produced anything."""
 
 
 def build_request(document, spec: ProcedureSpec, params: dict, client: str = "gimp"):
@@ -148,8 +142,6 @@ def run_procedure(spec: ProcedureSpec, document, params: dict, daemon, progress,
     """Runs any registered procedure and turns its errors into
     ("success" | "cancel" | "error", message for the artist), which underpaint-gimp.py maps to
     GIMP's PDB status. The message of a success is worth showing, or empty."""
-    import board  # here, not at the top: board.py imports this module
-
     try:
         if spec.operation == "board-send":
             return "success", board.send(document, params, daemon)
