@@ -108,7 +108,7 @@ print(json.dumps({"median": statistics.median(times[1:])}))
 
 
 def bench_kit_as_host(address: str, size: int, data: bytes, repeats: int, workdir: Path) -> float:
-    from underpaint.plugin_build import make_vendor
+    from underpaint.plugins.vendor import make_vendor
 
     vendor = make_vendor(workdir / "vendor", log=lambda *a: None)
     raw = workdir / "canvas.rgba"

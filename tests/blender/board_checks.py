@@ -15,7 +15,7 @@ class BoardChecks(ScenarioHelpers):
     """The board panel's Send, Place and Follow, against the same live daemon."""
 
     def kit_daemon(self):
-        kit = sys.modules["underpaint_kit"]  # the extension's vendored kit, already imported
+        kit = sys.modules[PACKAGE + ".underpaint_kit"]  # the extension's own kit, already imported
         return kit, kit.connect_daemon()
 
     def publish(self, channel, data, width, height, app="krita"):

@@ -12,7 +12,11 @@ PACKAGE = "bl_ext.user_default.underpaint_blender"
 SIZE = 64  # the demo model's native size: keeps every job well under a second
 
 
+SYS_PATH_BEFORE_INSTALL = []
+
+
 def install(zip_path):
+    SYS_PATH_BEFORE_INSTALL[:] = sys.path
     result = bpy.ops.extensions.package_install_files(
         filepath=zip_path, repo="user_default", enable_on_install=True)
     if result != {"FINISHED"} or PACKAGE not in bpy.context.preferences.addons:

@@ -6,7 +6,7 @@ import time
 import bpy
 import numpy as np
 
-from extension_harness import PACKAGE, SIZE, ScenarioHelpers
+from extension_harness import PACKAGE, SIZE, SYS_PATH_BEFORE_INSTALL, ScenarioHelpers
 
 
 class GenerationChecks(ScenarioHelpers):
@@ -17,8 +17,18 @@ class GenerationChecks(ScenarioHelpers):
                if hasattr(bpy.ops.underpaint, name)]
         panels = [name for name in dir(bpy.types) if name.startswith("UNDERPAINT_PT_")]
         prefs = bpy.context.preferences.addons[PACKAGE].preferences
+        import os
+        import sys
+
+        import google.protobuf
+
+        addon_dir = os.path.dirname(sys.modules[PACKAGE].__file__)
         return {"operators": ops, "panels": sorted(panels),
-                "preferences": [p for p in ("address", "token_file") if hasattr(prefs, p)]}
+                "preferences": [p for p in ("address", "token_file") if hasattr(prefs, p)],
+                "protobuf_file": google.protobuf.__file__,
+                "kit_module": sys.modules[PACKAGE + ".jobs"].connect_daemon.__module__.rsplit(".", 1)[0],
+                "sys_path_added": [p for p in sys.path if p not in SYS_PATH_BEFORE_INSTALL
+                                   and p.startswith(addon_dir)]}
 
     def check_generate(self):
         s = self.settings

@@ -33,7 +33,7 @@ def numpy_shim(folder: Path) -> str:
 
 @pytest.mark.skipif(BLENDER is None, reason="no `blender` binary on PATH (apt install blender)")
 def test_system_blender_runs_the_plugin_as_an_add_on(daemon, tmp_path):
-    from underpaint.plugin_build import build
+    from underpaint.plugins.build import build
 
     build("blender", tmp_path / "dist", log=lambda *args: None)
     scripts = tmp_path / "scripts"
@@ -65,7 +65,7 @@ def test_system_blender_runs_the_plugin_as_an_add_on(daemon, tmp_path):
 def test_panels_draw_progress_and_show_the_result_in_the_ui(daemon, tmp_path):
     """Real Blender UI under Xvfb: the sidebar panels draw while a job runs (status line,
     progress) and the new texture appears in the Image Editor the job came from."""
-    from underpaint.plugin_build import build
+    from underpaint.plugins.build import build
 
     build("blender", tmp_path / "dist", log=lambda *args: None)
     scripts = tmp_path / "scripts"

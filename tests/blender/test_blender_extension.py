@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def built_extension(tmp_path_factory) -> Path:
-    from underpaint.plugin_build import build
+    from underpaint.plugins.build import build
 
     return build("blender", tmp_path_factory.mktemp("dist"), log=lambda *args: None)
 
@@ -54,13 +54,23 @@ def check(report: dict, name: str) -> dict:
     return result
 
 
-def test_extension_zip_has_manifest_at_root_and_vendor(built_extension):
+def test_extension_zip_has_manifest_at_root_kit_inside_and_protobuf_wheel(built_extension):
     import zipfile
 
     names = zipfile.ZipFile(built_extension).namelist()
     assert "blender_manifest.toml" in names and "__init__.py" in names
-    assert "vendor/underpaint_kit/__init__.py" in names
-    assert "vendor/google/protobuf/__init__.py" in names
+    assert "underpaint_kit/__init__.py" in names
+    assert any(name.startswith("wheels/protobuf-") for name in names)
+    assert not any(name.startswith(("vendor/", "google/")) for name in names)
+
+
+def test_protobuf_comes_from_blenders_wheel_install_not_a_sys_path_entry(report):
+    result = check(report, "registered")
+    # Blender unpacked the manifest's wheel into its shared extensions site-packages ...
+    assert "/extensions/.local/lib/" in result["protobuf_file"], result["protobuf_file"]
+    # ... the kit is the extension's own sub-package, and the add-on added nothing to sys.path
+    assert result["kit_module"] == "bl_ext.user_default.underpaint_blender.underpaint_kit"
+    assert result["sys_path_added"] == []
 
 
 def test_installs_as_extension_with_operators_panels_and_preferences(report):

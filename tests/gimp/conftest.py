@@ -38,7 +38,7 @@ def system_python() -> str:
 @pytest.fixture(scope="session")
 def built_plugin(tmp_path_factory) -> Path:
     """dist/gimp/underpaint-gimp as `underpaint plugins build gimp` makes it (with vendor/)."""
-    from underpaint.plugin_build import build
+    from underpaint.plugins.build import build
 
     out = tmp_path_factory.mktemp("gimp-build")
     build("gimp", out, log=lambda *_: None)

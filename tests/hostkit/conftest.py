@@ -16,6 +16,6 @@ if str(KIT_PARENT) not in sys.path:
 @pytest.fixture(scope="session")
 def kit_vendor(tmp_path_factory) -> Path:
     """A vendor folder (kit + pure-Python protobuf + stubs) as a plugin build makes it."""
-    from underpaint.plugin_build import make_vendor
+    from underpaint.plugins.vendor import make_vendor
 
     return make_vendor(tmp_path_factory.mktemp("kit") / "vendor", log=lambda *a: None)

@@ -17,7 +17,7 @@ for folder in (REPO / "plugins" / "krita", REPO / "plugins" / "common"):
 @pytest.fixture(scope="session")
 def built_krita_plugin(tmp_path_factory) -> Path:
     """The folder holding underpaint_krita.desktop and underpaint_krita/ (with vendor/)."""
-    from underpaint.plugin_build import build
+    from underpaint.plugins.build import build
 
     zip_path = build("krita", tmp_path_factory.mktemp("dist"), log=lambda *args: None)
     return zip_path.parent / "krita"

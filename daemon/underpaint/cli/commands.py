@@ -156,10 +156,3 @@ def _cancel(client: Client, job_id: str, bar) -> None:
         client.cancel(job_id)
     except ClientError:
         pass
-
-
-def plugins(args) -> int:
-    from .. import plugin_build
-
-    argv = [args.host] + (["--out", str(args.out)] if args.out else [])
-    return plugin_build.main(argv)

@@ -86,12 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     except ImportError:  # the board CLI lands separately
         pass
 
-    p = sub.add_parser("plugins", help="build the host plugins")
-    psub = p.add_subparsers(dest="plugins_command", required=True)
-    b = psub.add_parser("build", help="assemble plugin zips into dist/")
-    b.add_argument("host", nargs="?", default="all", help="krita, gimp, blender, photoshop or all")
-    b.add_argument("--out", type=Path, default=None, help="output folder (default: dist/)")
-    p.set_defaults(func=commands.plugins)
+    from ..plugins import cli as plugins_cli
+    plugins_cli.add_parser(sub)
     return parser
 
 

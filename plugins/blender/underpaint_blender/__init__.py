@@ -1,7 +1,9 @@
 """Underpaint for Blender: generate and edit textures with a local Underpaint daemon.
 
 Installed as a Blender 4.2+ extension (blender_manifest.toml) or, on older Blender, as a legacy
-add-on (bl_info below). All daemon traffic goes through the vendored host kit (vendor/).
+add-on (bl_info below). All daemon traffic goes through the host kit, which the build puts
+inside the add-on (underpaint_kit/, imported relatively); its protobuf runtime is a bundled wheel
+that Blender 4.2+ installs from the manifest (legacy_wheels.py covers older Blender).
 """
 
 bl_info = {
@@ -14,9 +16,9 @@ bl_info = {
     "category": "Paint",
 }
 
-from . import _vendor  # noqa: E402
+from . import legacy_wheels  # noqa: E402
 
-_vendor.ensure_on_path()
+legacy_wheels.ensure_protobuf()
 
 from . import board, jobs, operators, panels, preferences, properties  # noqa: E402
 

@@ -10,11 +10,9 @@ import threading
 import bpy
 from bpy.props import StringProperty
 
-from . import _vendor, images, jobs, operators, preferences
+from . import images, jobs, operators, preferences
 from .operators import UserError
-
-_vendor.ensure_on_path()
-from underpaint_kit import RequestRejected, UnderpaintError, pb, pb_board, requests  # noqa: E402
+from .underpaint_kit import RequestRejected, UnderpaintError, pb, pb_board, requests
 
 CHANNEL_PROP = "underpaint_channel"          # on an image: the channel it follows (live link)
 VERSION_PROP = "underpaint_channel_version"  # the channel version its pixels show

@@ -11,10 +11,7 @@ reshapes, crops and blends, so pixels outside a placed result keep their exact f
 """
 import numpy as np
 
-from . import _vendor
-
-_vendor.ensure_on_path()
-from underpaint_kit import pixels  # noqa: E402
+from .underpaint_kit import pixels
 
 # Colour spaces whose values are light-linear (besides every "Linear ..." one).
 _LINEAR_SPACES = {"ACEScg", "ACES2065-1", "Working Space", "XYZ"}

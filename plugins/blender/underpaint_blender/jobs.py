@@ -11,12 +11,8 @@ import time
 import bpy
 import bpy.utils.previews
 
-from . import _vendor
-
-_vendor.ensure_on_path()
-from underpaint_kit import JobRunner, UnderpaintError, connect_daemon  # noqa: E402
-
-from . import images  # noqa: E402
+from . import images
+from .underpaint_kit import JobRunner, UnderpaintError, connect_daemon
 
 TIMER_INTERVAL_S = 0.1
 

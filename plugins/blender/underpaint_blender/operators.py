@@ -7,10 +7,8 @@ import tempfile
 import bpy
 from bpy.props import StringProperty
 
-from . import _vendor, images, jobs, preferences
-
-_vendor.ensure_on_path()
-from underpaint_kit import pb, requests  # noqa: E402
+from . import images, jobs, preferences
+from .underpaint_kit import pb, requests
 
 _IMAGE_NAME_DESCRIPTION = "Image to work on; empty = the image in the editor (or active Image Texture node)"
 
