@@ -256,9 +256,14 @@ def test_build_info_digest_follows_the_files(tmp_path):
     first = digest()
     build("gimp", tmp_path / "out", plugins, log=lambda *a: None)
     assert digest() == first  # same sources, same build: an install can say "unchanged"
-    (plugins / "gimp" / "underpaint-gimp" / "underpaint-gimp.py").chmod(0o644)
+    main = tmp_path / "out" / "gimp" / "underpaint-gimp" / "underpaint-gimp.py"
+    main.chmod(0o644)
+    assert plugin_build.tree_digest(main.parent) != first  # the run bit matters to GIMP: it counts
+    (plugins / "gimp" / "underpaint-gimp" / "underpaint-gimp.py").chmod(0o644)  # lost in packaging
+    (plugins / "gimp" / "underpaint-gimp" / "extra.py").write_text("x = 1\n")
     build("gimp", tmp_path / "out", plugins, log=lambda *a: None)
-    assert digest() != first  # the run bit matters to GIMP, so it counts
+    assert digest() != first
+    assert os.access(main, os.X_OK)  # the build puts the run bit back
 
 
 def test_real_photoshop_panel_builds_through_node(tmp_path):

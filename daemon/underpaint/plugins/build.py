@@ -95,6 +95,9 @@ def build(host: str, out_dir=None, plugins_dir=None, wheel_cache=None, log=print
     shutil.copytree(source / layout.package, package, ignore=IGNORED)
     for name in layout.extra_files:
         shutil.copy2(source / name, stage / name)
+    if host == "gimp":  # GIMP runs only executable plug-ins; package data may have lost the bit
+        main = package / f"{layout.package}.py"
+        main.chmod(main.stat().st_mode | 0o111)
     if host == "blender":
         _bundle_for_blender(package, sources, cache, log)
     else:
