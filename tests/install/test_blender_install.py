@@ -104,6 +104,15 @@ def test_blender_4_2_plus_installs_through_its_extension_command(stand_in, home,
     assert state["enabled"] == [] and state["protobuf"] is None  # Blender dropped the wheel too
 
 
+def test_dry_run_asks_blender_its_version_and_installs_nothing(stand_in, home, tmp_path):
+    done = run_cli(home_env(home, path=f"{stand_in}:/usr/bin:/bin"), "blender", "--dry-run",
+                   out=tmp_path / "built")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"blender: would install and enable the extension with Blender 5.0 "
+                                  f"({stand_in}/blender): `blender --command extension install-file")
+    assert not (home / ".config").exists() and not (tmp_path / "built").exists()
+
+
 @pytest.mark.skipif(SYSTEM_BLENDER is None, reason="no `blender` binary on PATH (apt install blender)")
 def test_the_machines_blender_gets_the_plugin_enabled(home, tmp_path):
     env = home_env(home)

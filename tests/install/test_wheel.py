@@ -8,6 +8,7 @@ site dir, so an editable install of the checkout there stays inert."""
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -42,7 +43,9 @@ def installed(tmp_path_factory):
     modules = REPO / "plugins" / "photoshop-uxp" / "node_modules"
     if modules.is_dir():  # lets the wheel carry the Photoshop panel prebuilt, as a release would
         (source / "plugins" / "photoshop-uxp" / "node_modules").symlink_to(modules.resolve())
-    built = run([sys.executable, "-m", "pip", "wheel", source, "--no-deps", "--no-build-isolation",
+    # the test environment's setuptools when it has one (Python 3.12+ venvs come without)
+    isolation = ["--no-build-isolation"] if importlib.util.find_spec("setuptools") else []
+    built = run([sys.executable, "-m", "pip", "wheel", source, "--no-deps", *isolation,
                  "--disable-pip-version-check", "-w", work / "wheelhouse", "-v"])
     (wheel,) = (work / "wheelhouse").glob("underpaint-*.whl")
 

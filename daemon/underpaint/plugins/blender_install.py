@@ -138,14 +138,14 @@ class BlenderInstall:
             now = read_build_info(installed)
             if installed.exists() and (now is None or now.get("digest") != new["digest"]):
                 raise self._error(f"{label} reported success, but {installed} does not hold this build")
-        self.i.act("blender", "install", f"and enabled the extension with {label}: "
+        self.i.act("blender", "install and enable", f"the extension with {label}: "
                    f"`blender --command extension install-file -r {REPO_ID} -e {zip_path}`")
         self.say("the Underpaint tab is in the Image Editor's and Shader Editor's sidebars (N)")
 
     def _legacy(self, exe, label, mode, stage):
         if self.i.dry_run:
-            self.i.act("blender", mode if mode == "install" else "remove",
-                       f"the legacy add-on {'into' if mode == 'install' else 'from'} the user "
+            self.i.act("blender", "install and enable" if mode == "install" else "remove",
+                       f"the legacy add-on {'in' if mode == 'install' else 'from'} the user "
                        f"add-ons folder of {label} (Blender before 4.2 has no extensions)")
             return
         with tempfile.TemporaryDirectory(prefix="underpaint-blender-") as scratch:
@@ -163,11 +163,11 @@ class BlenderInstall:
             if not report.get("enabled"):
                 raise self._error(f"{label} could not enable the add-on in {report['dest']}")
             if report.get("changed"):
-                self.i.act("blender", "install", f"and enabled the legacy add-on in {report['dest']} with {label}")
+                self.i.act("blender", "install and enable", f"the legacy add-on in {report['dest']} with {label}")
             else:
                 self.say(f"{label}: already installed in {report['dest']} (unchanged, enabled)")
         elif report.get("changed"):
-            self.i.act("blender", "remove", f"and disabled the add-on {report['dest']} with {label}")
+            self.i.act("blender", "remove and disable", f"the add-on {report['dest']} with {label}")
         else:
             self.say(f"nothing to remove in {Path(report['dest']).parent}")
 
@@ -202,8 +202,12 @@ class BlenderInstall:
             return
         if exe is not None and version >= LEGACY_MINIMUM:
             return self._legacy(exe, f"Blender {version[0]}.{version[1]} ({exe})", "uninstall", None)
-        for folder in locations.blender_version_folders(self.platform, minimum=EXTENSIONS):
+        folders = locations.blender_version_folders(self.platform, minimum=EXTENSIONS)
+        for folder in folders:
             self.i.remove_folder("blender", folder / "extensions" / REPO_ID / EXTENSION_ID)
+        if not folders:
+            self.say("nothing to remove: no Blender found (not on PATH; pass --blender PATH) "
+                     "and no Blender 4.2+ user folder")
 
     def _run(self, command, label):
         try:

@@ -72,7 +72,8 @@ def _install(args) -> int:
         try:
             installer.run(host, uninstall=args.uninstall)
         except BuildError as error:  # InstallError too: say it, go on with the other hosts
-            print(f"{host}: error: {error}", file=sys.stderr)
+            message = str(error).removeprefix(f"{host}: ")
+            print(f"{host}: error: {message}", file=sys.stderr)
             failed += 1
     return 1 if failed else 0
 

@@ -30,7 +30,8 @@ from .sources import BuildError, SourceTree
 INSTALL_HOSTS = ("krita", "gimp", "blender", "photoshop")
 KRITA_SWITCH = ("python", "enable_underpaint_krita")
 _PAST = {"install": "installed", "update": "updated", "enable": "enabled", "remove": "removed",
-         "disable": "disabled", "write": "wrote", "unpack": "unpacked", "run": "ran"}
+         "disable": "disabled", "write": "wrote", "install and enable": "installed and enabled",
+         "remove and disable": "removed and disabled"}
 
 
 class InstallError(BuildError):
@@ -146,7 +147,7 @@ class Installer:
         for profile in profiles:
             if not profile.found:
                 self.say("gimp", f"{profile.plug_ins.parent} does not exist yet (GIMP 3 has not "
-                                 "been started): creating it")
+                                 f"been started): {'would create' if self.dry_run else 'creating'} it")
             dest = profile.plug_ins / source.name
             if not self.place_folder("gimp", source, dest):
                 self.say("gimp", f"{profile.label}: already installed in {dest} (unchanged)")
