@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import grpc
 
+from . import client_tls
 from .config import DEFAULT_GRPC_PORT, MAX_MESSAGE_BYTES, config_dir, read_discovery_file, token_path
 from .v1 import board_pb2_grpc, underpaint_pb2 as pb, underpaint_pb2_grpc
 
@@ -24,8 +25,12 @@ def find_server(address: str | None = None) -> str:
 def find_token(token: str | None = None, token_file: str | None = None) -> str | None:
     if token:
         return token
-    if token_file:
-        return open(token_file).read().strip()
+    if token_file:  # asked for explicitly: a missing file is an error, not a fallback
+        try:
+            with open(token_file, encoding="utf-8") as f:
+                return f.read().strip() or None
+        except OSError as error:
+            raise ClientError(f"--token-file {token_file}: cannot read it ({error.strerror or error})") from None
     if os.environ.get("UNDERPAINT_TOKEN"):
         return os.environ["UNDERPAINT_TOKEN"]
     path = token_path(config_dir())
@@ -33,7 +38,11 @@ def find_token(token: str | None = None, token_file: str | None = None) -> str |
 
 
 class Client:
-    def __init__(self, address: str | None = None, token: str | None = None, token_file: str | None = None):
+    """tls: None = as the running daemon's daemon.json says for its own address, True/False = on/off;
+    ca_file (trust through this CA) or fingerprint (pin the certificate) imply TLS."""
+
+    def __init__(self, address: str | None = None, token: str | None = None, token_file: str | None = None,
+                 tls: bool | None = None, ca_file: str | None = None, fingerprint: str | None = None):
         self.address = find_server(address)
         self._metadata = []
         tok = find_token(token, token_file)
@@ -41,7 +50,15 @@ class Client:
             self._metadata.append(("authorization", f"Bearer {tok}"))
         options = [("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
                    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)]
-        self.channel = grpc.insecure_channel(self.address, options=options)
+        try:
+            self.tls = client_tls.choose(self.address, read_discovery_file(), tls, ca_file, fingerprint)
+            if self.tls is None:
+                self.channel = grpc.insecure_channel(self.address, options=options)
+            else:
+                credentials, extra = client_tls.grpc_credentials(self.address, self.tls)
+                self.channel = grpc.secure_channel(self.address, credentials, options=options + extra)
+        except client_tls.TlsProblem as error:
+            raise ClientError(str(error)) from None
         self.stub = underpaint_pb2_grpc.UnderpaintStub(self.channel)
         self.board = board_pb2_grpc.BoardStub(self.channel)
 
@@ -63,6 +80,9 @@ class Client:
     def _error(self, exc: grpc.RpcError) -> ClientError:
         code = exc.code()
         if code == grpc.StatusCode.UNAVAILABLE:
+            hint = client_tls.explain_failure(exc.details() or "", self.tls)
+            if hint:
+                return ClientError(f"cannot talk to the Underpaint daemon at {self.address}: {hint}")
             return ClientError(f"cannot reach the Underpaint daemon at {self.address}: is it running? "
                                "Start it with `underpaint serve`.")
         return ClientError(f"{code.name.lower()}: {exc.details()}")

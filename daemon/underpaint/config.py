@@ -72,16 +72,30 @@ class DaemonConfig:
     allow_pickle: bool = False
     board_budget_bytes: int = 2 * 1024**3
     memory_budget_bytes: int | None = None  # loaded-pipeline LRU budget; None = from device memory
+    allow_hosts: list[str] = field(default_factory=list)    # extra Host names the gateway answers to
+    allow_origins: list[str] = field(default_factory=list)  # browser Origins allowed to call ("*" = any)
+    tls: bool = False                # serve TLS on both transports (self-signed unless tls_cert is given)
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
 
     @property
     def require_token(self) -> bool:
         return not is_loopback(self.host)
 
+    @property
+    def use_tls(self) -> bool:
+        return self.tls or self.tls_cert is not None
 
-def write_discovery_file(cfg: DaemonConfig, grpc_port: int, http_port: int | None, version: str) -> Path:
-    """daemon.json tells clients on this machine where the running daemon listens."""
+
+def write_discovery_file(cfg: DaemonConfig, grpc_port: int, http_port: int | None, version: str,
+                         tls_fingerprint: str | None = None) -> Path:
+    """daemon.json tells clients on this machine where the running daemon listens, and whether it
+    speaks TLS (then `fingerprint` is the SHA-256 of its certificate, for clients to pin)."""
     host = "127.0.0.1" if cfg.host in ("0.0.0.0", "::", "") else cfg.host
-    info = {"grpc": f"{host}:{grpc_port}", "pid": os.getpid(), "version": version}
+    info = {"grpc": f"{host}:{grpc_port}", "pid": os.getpid(), "version": version,
+            "tls": bool(tls_fingerprint)}
+    if tls_fingerprint:
+        info["fingerprint"] = tls_fingerprint
     if http_port:
         info["http"] = f"{host}:{http_port}"
     path = cfg.config_dir / "daemon.json"

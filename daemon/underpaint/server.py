@@ -10,6 +10,7 @@ import signal
 from . import PROTOCOL_MAJOR, PROTOCOL_MINOR, __version__
 from .config import MAX_MESSAGE_BYTES, DaemonConfig, ensure_token, write_discovery_file
 from .jobs.request import Limits
+from .transport.access import AccessPolicy
 from .transport.grpc_server import start_grpc
 from .transport.http_gateway import start_gateway
 from .transport.routing import TokenCheck, rpcs
@@ -79,22 +80,31 @@ async def serve(cfg: DaemonConfig) -> None:
     tokens = TokenCheck(token if cfg.require_token else None)
     if cfg.require_token:
         log.warning("listening beyond loopback on %s: clients need the token in %s/token", cfg.host, cfg.config_dir)
+    from . import tls as tls_setup
+
+    tls = tls_setup.for_daemon(cfg)
+    if cfg.require_token and tls is None:
+        log.warning("!! NO TLS: beyond loopback the token and every image cross the network in clear text. "
+                    "Start the daemon with --tls (self-signed, clients pin its fingerprint) or "
+                    "--tls-cert FILE --tls-key FILE.")
+    policy = AccessPolicy(cfg.host, cfg.allow_hosts, cfg.allow_origins)
 
     gen_rpcs = rpcs(underpaint_pb2.DESCRIPTOR.services_by_name["Underpaint"], generation)
     board_rpcs = rpcs(board_pb2.DESCRIPTOR.services_by_name["Board"], board)
     generation.start(loop)
-    grpc_server, grpc_port = await start_grpc(cfg.host, cfg.port, [gen_rpcs, board_rpcs], tokens, MAX_MESSAGE_BYTES)
-    log.info("gRPC on %s:%d", cfg.host, grpc_port)
+    grpc_server, grpc_port = await start_grpc(cfg.host, cfg.port, [gen_rpcs, board_rpcs], tokens, MAX_MESSAGE_BYTES,
+                                              tls=tls)
+    log.info("gRPC%s on %s:%d", " (TLS)" if tls else "", cfg.host, grpc_port)
     http = None
     http_port = None
     if cfg.http_port >= 0:
         http = await start_gateway(cfg.host, cfg.http_port,
                                    [(underpaint_connect.UnderpaintASGIApplication, gen_rpcs),
                                     (board_connect.BoardASGIApplication, board_rpcs)],
-                                   tokens, MAX_MESSAGE_BYTES)
+                                   tokens, MAX_MESSAGE_BYTES, policy=policy, tls=tls)
         http_port = http[1]
-        log.info("HTTP/1.1 Connect gateway on %s:%d", cfg.host, http_port)
-    discovery = write_discovery_file(cfg, grpc_port, http_port, __version__)
+        log.info("HTTP/1.1 Connect gateway on %s://%s:%d", "https" if tls else "http", cfg.host, http_port)
+    discovery = write_discovery_file(cfg, grpc_port, http_port, __version__, tls.fingerprint if tls else None)
     log.info("ready")
 
     stop = asyncio.Event()

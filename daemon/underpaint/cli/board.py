@@ -51,10 +51,9 @@ def add_parser(subparsers, add_client_options=None) -> None:
 
 
 def main(args) -> int:
-    from ..client import Client
+    from .commands import client_from_args
 
-    with Client(getattr(args, "server", None), token=getattr(args, "token", None),
-                token_file=getattr(args, "token_file", None)) as client:
+    with client_from_args(args) as client:
         return run(args, client)
 
 

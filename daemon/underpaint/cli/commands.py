@@ -18,7 +18,9 @@ def serve(args) -> int:
     base = args.data_dir or data_dir()
     cfg = DaemonConfig(host=args.host, port=args.port, http_port=args.http_port,
                        models_dir=args.models or base / "models", data_dir=base,
-                       allow_pickle=args.allow_pickle, board_budget_bytes=args.board_budget_mb * 1024**2)
+                       allow_pickle=args.allow_pickle, board_budget_bytes=args.board_budget_mb * 1024**2,
+                       allow_hosts=args.allow_host, allow_origins=args.allow_origin,
+                       tls=args.tls, tls_cert=args.tls_cert, tls_key=args.tls_key)
     try:
         asyncio.run(run(cfg))
     except OSError as exc:
@@ -38,7 +40,14 @@ def demo_model(args) -> int:
 
 
 def _client(args) -> Client:
-    return Client(args.server, token=args.token, token_file=args.token_file)
+    return client_from_args(args)
+
+
+def client_from_args(args) -> Client:
+    """A Client from the shared client options (--server, --token, --tls, ...)."""
+    return Client(getattr(args, "server", None), token=getattr(args, "token", None),
+                  token_file=getattr(args, "token_file", None), tls=getattr(args, "tls", None),
+                  ca_file=getattr(args, "ca_file", None), fingerprint=getattr(args, "fingerprint", None))
 
 
 def _mib(n: int) -> str:

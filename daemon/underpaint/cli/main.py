@@ -15,6 +15,11 @@ def _add_client_options(p: argparse.ArgumentParser) -> None:
                                     "running daemon's daemon.json, then 127.0.0.1:50051)")
     p.add_argument("--token", help="access token (needed when the daemon listens beyond loopback)")
     p.add_argument("--token-file", help="file holding the access token")
+    p.add_argument("--tls", action="store_true", default=None,
+                   help="connect with TLS (default: what the running daemon's daemon.json says)")
+    p.add_argument("--ca-file", help="trust the daemon's certificate through this CA (PEM) file (implies --tls)")
+    p.add_argument("--fingerprint", help="pin the daemon's certificate by its SHA-256 fingerprint, as "
+                                         "`underpaint serve --tls` prints it (implies --tls)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +40,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-pickle", action="store_true",
                    help="also load pickled .ckpt/.pt checkpoints (they can run arbitrary code)")
     p.add_argument("--board-budget-mb", type=int, default=2048, help="disk budget of the board")
+    p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="also answer HTTP requests addressed to this host name (repeatable); by default "
+                        "only localhost, loopback addresses and the bound address, which keeps web pages "
+                        "out through DNS rebinding")
+    p.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                   help="let web pages from this origin (e.g. https://app.example) call the daemon "
+                        "(repeatable; '*' allows any page). Photoshop's panel needs none of this")
+    p.add_argument("--tls", action="store_true",
+                   help="serve TLS on both ports with a self-signed certificate made on first use (kept in "
+                        "the config folder); its SHA-256 fingerprint is logged for clients to pin")
+    p.add_argument("--tls-cert", type=Path, metavar="FILE", help="serve TLS with this certificate (PEM chain)")
+    p.add_argument("--tls-key", type=Path, metavar="FILE", help="the private key of --tls-cert (PEM)")
     p.add_argument("--verbose", "-v", action="store_true")
     p.set_defaults(func=commands.serve)
 
@@ -80,11 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output PNG (with several images: OUT-1.png, OUT-2.png, ...)")
     p.set_defaults(func=commands.generate)
 
-    try:
-        from . import board
-        board.add_parser(sub, _add_client_options)
-    except ImportError:  # the board CLI lands separately
-        pass
+    from . import board
+    board.add_parser(sub, _add_client_options)
 
     from ..plugins import cli as plugins_cli
     plugins_cli.add_parser(sub)

@@ -1,57 +1,100 @@
-"""Native gRPC transport (grpcio aio), with health checking and server reflection."""
+"""Native gRPC transport (grpcio aio), with health checking and server reflection.
+
+Browsers cannot reach this port: they speak HTTP/1.1 to plain-text ports (grpc core drops anything
+but an HTTP/2 preface), and over TLS a rebinding page fails certificate verification for its own
+name. grpcio does not show handlers the :authority, so the Host check lives in the gateway only.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from ..errors import ServiceError
-from .routing import Rpc, TokenCheck
+from ..errors import ServiceError, Unauthenticated
+from .decoding import Unparsable, grpc_deserializer
+from .routing import Rpc, TokenCheck, unexpected_failure
 
 log = logging.getLogger("underpaint.grpc")
 
+_REFLECTION_PREFIX = "/grpc.reflection."
 
-def _authorization(context) -> str | None:
-    for key, value in context.invocation_metadata() or ():
+
+def _authorization(metadata) -> str | None:
+    for key, value in metadata or ():
         if key == "authorization":
             return value
     return None
 
 
+def _refuse_unparsable(request) -> None:
+    if isinstance(request, Unparsable):
+        request.refuse()
+
+
 def _unary(rpc: Rpc, tokens: TokenCheck):
     async def handle(request, context):
         try:
-            tokens.check(_authorization(context))
+            tokens.check(_authorization(context.invocation_metadata()))
+            _refuse_unparsable(request)
             return await rpc.handler(request)
         except ServiceError as exc:
             await context.abort(grpc.StatusCode[exc.code], exc.message)
+        except (asyncio.CancelledError, grpc.aio.AbortError):
+            raise
+        except Exception as exc:
+            await context.abort(grpc.StatusCode.INTERNAL, unexpected_failure(rpc, exc))
     return grpc.unary_unary_rpc_method_handler(
-        handle, request_deserializer=rpc.request_type.FromString,
+        handle, request_deserializer=grpc_deserializer(rpc.request_type),
         response_serializer=rpc.response_type.SerializeToString)
 
 
 def _stream(rpc: Rpc, tokens: TokenCheck):
     async def handle(request, context):
         try:
-            tokens.check(_authorization(context))
+            tokens.check(_authorization(context.invocation_metadata()))
+            _refuse_unparsable(request)
             async for item in rpc.handler(request):
                 yield item
         except ServiceError as exc:
             await context.abort(grpc.StatusCode[exc.code], exc.message)
+        except (asyncio.CancelledError, grpc.aio.AbortError):
+            raise
+        except Exception as exc:
+            await context.abort(grpc.StatusCode.INTERNAL, unexpected_failure(rpc, exc))
     return grpc.unary_stream_rpc_method_handler(
-        handle, request_deserializer=rpc.request_type.FromString,
+        handle, request_deserializer=grpc_deserializer(rpc.request_type),
         response_serializer=rpc.response_type.SerializeToString)
 
 
+class _ReflectionNeedsToken(grpc.aio.ServerInterceptor):
+    """Off loopback, reflection (the whole API surface) is for token holders only; health stays open
+    so load balancers and `grpc_health_probe` work without it."""
+
+    def __init__(self, tokens: TokenCheck):
+        self._tokens = tokens
+
+    async def intercept_service(self, continuation, details):
+        if details.method.startswith(_REFLECTION_PREFIX):
+            try:
+                self._tokens.check(_authorization(details.invocation_metadata))
+            except Unauthenticated as exc:
+                async def refuse(request_iterator, context, _message=exc.message):
+                    await context.abort(grpc.StatusCode.UNAUTHENTICATED, _message)
+                return grpc.stream_stream_rpc_method_handler(refuse)
+        return await continuation(details)
+
+
 async def start_grpc(host: str, port: int, services: list[list[Rpc]], tokens: TokenCheck,
-                     max_message_bytes: int) -> tuple[grpc.aio.Server, int]:
+                     max_message_bytes: int, tls=None) -> tuple[grpc.aio.Server, int]:
+    """tls: an underpaint.tls.TlsFiles, or None for plain text."""
     options = [("grpc.max_receive_message_length", max_message_bytes),
                ("grpc.max_send_message_length", max_message_bytes),
                ("grpc.so_reuseport", 0)]  # a second daemon on a taken port must fail, not share it
-    server = grpc.aio.server(options=options)
+    server = grpc.aio.server(options=options, interceptors=[_ReflectionNeedsToken(tokens)])
     names = []
     for rpcs in services:
         service_name = rpcs[0].service
@@ -62,8 +105,13 @@ async def start_grpc(host: str, port: int, services: list[list[Rpc]], tokens: To
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(names + [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
                                                  reflection.SERVICE_NAME], server)
+    address = f"{_bracket(host)}:{port}"
     try:
-        bound = server.add_insecure_port(f"{_bracket(host)}:{port}")
+        if tls is None:
+            bound = server.add_insecure_port(address)
+        else:
+            credentials = grpc.ssl_server_credentials([(tls.key_pem(), tls.cert_pem())])
+            bound = server.add_secure_port(address, credentials)
     except RuntimeError:  # grpcio reports a taken port this way
         bound = 0
     if not bound:

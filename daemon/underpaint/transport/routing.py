@@ -7,12 +7,15 @@ takes the request message and returns the response (or an async iterator for ser
 from __future__ import annotations
 
 import hmac
+import logging
 import re
 from dataclasses import dataclass
 
 from google.protobuf.message_factory import GetMessageClass
 
 from ..errors import Unauthenticated
+
+log = logging.getLogger("underpaint.transport")
 
 
 @dataclass
@@ -55,3 +58,12 @@ class TokenCheck:
             raise Unauthenticated("this daemon listens beyond loopback and needs its token: send "
                                   "'authorization: Bearer <token>' (the token is in the daemon's "
                                   "config folder, file 'token')")
+
+
+def unexpected_failure(rpc: Rpc, error: BaseException) -> str:
+    """Logs a handler exception that no ServiceError explained and returns the short message the
+    client gets with INTERNAL: bad input is refused with a precise error before it gets this far,
+    so reaching here means the daemon itself is at fault."""
+    log.error("%s/%s failed unexpectedly", rpc.service, rpc.name, exc_info=error)
+    return (f"the daemon failed while handling {rpc.name} ({type(error).__name__}); this is a bug in "
+            "the daemon, not in your request: its log has the details")
