@@ -50,3 +50,15 @@ def grpc_client(daemon):
 
     with Client(daemon.grpc) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def tls_daemon(demo_models_dir, tmp_path_factory):
+    """A daemon beyond loopback with a self-signed certificate (`serve --host 0.0.0.0 --tls`):
+    clients need TLS and the token. Its daemon.json carries the fingerprint to pin."""
+    from underpaint.testing import DaemonProcess
+
+    process = DaemonProcess(demo_models_dir, tmp_path_factory.mktemp("tls-home"),
+                            ["--host", "0.0.0.0", "--tls"]).start()
+    yield RunningDaemon(process)
+    process.stop()

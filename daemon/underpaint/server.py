@@ -8,6 +8,7 @@ import os
 import signal
 
 from . import PROTOCOL_MAJOR, PROTOCOL_MINOR, __version__
+from . import tls as tls_setup
 from .config import MAX_MESSAGE_BYTES, DaemonConfig, ensure_token, write_discovery_file
 from .jobs.request import Limits
 from .transport.access import AccessPolicy
@@ -64,6 +65,12 @@ async def serve(cfg: DaemonConfig) -> None:
     log.info("models: %s", cfg.models_dir)
     log.info("data:   %s", cfg.data_dir)
     log.info("config: %s", cfg.config_dir)
+    tls = tls_setup.for_daemon(cfg)  # before the slow model scan: a bad --tls-cert fails at once
+    if cfg.require_token and tls is None:
+        log.warning("!! NO TLS: beyond loopback the token and every image cross the network in clear text. "
+                    "Start the daemon with --tls (self-signed, clients pin its fingerprint) or "
+                    "--tls-cert FILE --tls-key FILE.")
+    policy = AccessPolicy(cfg.host, cfg.allow_hosts, cfg.allow_origins)
     registry = await asyncio.to_thread(_load_models, cfg)
     for entry in registry.entries:
         log.info("model %s (%s, %s%s)", entry.id, entry.architecture, entry.kind,
@@ -80,14 +87,6 @@ async def serve(cfg: DaemonConfig) -> None:
     tokens = TokenCheck(token if cfg.require_token else None)
     if cfg.require_token:
         log.warning("listening beyond loopback on %s: clients need the token in %s/token", cfg.host, cfg.config_dir)
-    from . import tls as tls_setup
-
-    tls = tls_setup.for_daemon(cfg)
-    if cfg.require_token and tls is None:
-        log.warning("!! NO TLS: beyond loopback the token and every image cross the network in clear text. "
-                    "Start the daemon with --tls (self-signed, clients pin its fingerprint) or "
-                    "--tls-cert FILE --tls-key FILE.")
-    policy = AccessPolicy(cfg.host, cfg.allow_hosts, cfg.allow_origins)
 
     gen_rpcs = rpcs(underpaint_pb2.DESCRIPTOR.services_by_name["Underpaint"], generation)
     board_rpcs = rpcs(board_pb2.DESCRIPTOR.services_by_name["Board"], board)

@@ -102,8 +102,11 @@ def ensure_self_signed(config_dir: Path, names: list[str]) -> TlsFiles:
     if reason:
         _write_self_signed(folder, cert_path, key_path, names)
         files = TlsFiles(cert_path, key_path, fingerprint_of_pem(cert_path.read_bytes()), self_signed=True)
-        log.warning("made a new self-signed TLS certificate (%s): %s; clients that pinned the old one "
-                    "need the new fingerprint %s", reason, cert_path, files.fingerprint)
+        if reason == "first use":
+            log.info("made a self-signed TLS certificate: %s", cert_path)
+        else:
+            log.warning("made a new self-signed TLS certificate (%s): %s; clients that pinned the old one "
+                        "need the new fingerprint %s", reason, cert_path, files.fingerprint)
         return files
     return TlsFiles(cert_path, key_path, fingerprint_of_pem(cert_path.read_bytes()), self_signed=True)
 

@@ -11,9 +11,10 @@ from .daemon import Daemon, connect_daemon
 from .errors import DaemonNotRunning, DaemonTooOld, RequestRejected, UnderpaintError
 from .jobs import JobOutcome, JobRunner
 from .protocol import pb, pb_board
+from .tls import TlsError
 
 __version__ = "0.1.0"
 
 __all__ = ["connect_daemon", "Daemon", "JobRunner", "JobOutcome", "UnderpaintError",
-           "DaemonNotRunning", "DaemonTooOld", "RequestRejected", "pixels", "requests", "pb",
+           "DaemonNotRunning", "DaemonTooOld", "RequestRejected", "TlsError", "pixels", "requests", "pb",
            "pb_board"]

@@ -10,11 +10,13 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import ssl
 import threading
 
 from .discovery import split_address
 from .errors import DaemonNotRunning, RequestRejected, UnderpaintError
 from .protocol import DecodeError
+from .tls import PinnedHTTPSConnection, TlsError, TlsSettings, explain
 
 # Connect's mapping for error responses that carry no JSON body (e.g. from a proxy).
 _HTTP_STATUS_CODES = {400: "internal", 401: "unauthenticated", 403: "permission_denied",
@@ -27,7 +29,10 @@ _STALE_CONNECTION_ERRORS = (http.client.RemoteDisconnected, http.client.BadStatu
 
 
 class ConnectClient:
-    def __init__(self, address: str, token: str | None = None, timeout: float = 10.0):
+    """tls: TlsSettings for https (see tls.py), or None for plain http."""
+
+    def __init__(self, address: str, token: str | None = None, timeout: float = 10.0,
+                 tls: TlsSettings | None = None):
         self.address = address
         try:
             self.host, self.port = split_address(address)
@@ -35,6 +40,7 @@ class ConnectClient:
             raise UnderpaintError(str(error)) from None
         self.token = token
         self.timeout = timeout
+        self.tls = tls
         self.max_request_bytes = 0  # the daemon's limit once known (GetInfo); 0 = unknown
         self._local = threading.local()
 
@@ -74,7 +80,14 @@ class ConnectClient:
                 self.close()
                 if reused and attempt == 1:
                     continue
-                raise DaemonNotRunning(self.address, f"connection lost: {error}") from error
+                hint = "" if self.tls or reused else "; if the daemon serves TLS, connect with https://"
+                raise DaemonNotRunning(self.address, f"connection lost: {error}{hint}") from error
+            except TlsError:
+                self.close()
+                raise
+            except ssl.SSLError as error:  # before OSError: it is one
+                self.close()
+                raise explain(error, self.address) from error
             except ConnectionRefusedError as error:
                 self.close()
                 raise DaemonNotRunning(self.address) from error
@@ -103,7 +116,10 @@ class ConnectClient:
         conn = getattr(self._local, "conn", None)
         reused = conn is not None and conn.sock is not None
         if conn is None:
-            conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+            if self.tls is None:
+                conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+            else:
+                conn = PinnedHTTPSConnection(self.host, self.port, timeout, self.tls)
             self._local.conn = conn
         conn.timeout = timeout
         if conn.sock is not None:

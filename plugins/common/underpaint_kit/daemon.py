@@ -6,6 +6,7 @@ from . import discovery
 from .connect import ConnectClient
 from .errors import DaemonTooOld
 from .protocol import pb, pb_board
+from .tls import TlsSettings
 
 SUPPORTED_PROTOCOL_MAJOR = 1
 _UNDERPAINT = "underpaint.v1.Underpaint"
@@ -20,13 +21,20 @@ _PIXELS_BYTES_PER_S = 10e6
 
 
 def connect_daemon(address: str | None = None, token: str | None = None,
-                   token_file: str | None = None, timeout: float = 10.0) -> "Daemon":
+                   token_file: str | None = None, timeout: float = 10.0, *, tls: bool | None = None,
+                   ca_file: str | None = None, fingerprint: str | None = None) -> "Daemon":
     """Finds the daemon, checks it speaks protocol v1 and returns a Daemon.
 
-    Raises DaemonNotRunning (nothing answers), DaemonTooOld (another protocol major) or
-    RequestRejected (e.g. "unauthenticated" with a wrong token)."""
+    TLS: an "https://" address, `tls=True`, a `ca_file` or a `fingerprint` (also from
+    $UNDERPAINT_CA_FILE / $UNDERPAINT_FINGERPRINT) turn it on; with none of them the running
+    daemon's daemon.json decides for its own address (and gives the fingerprint to pin).
+
+    Raises DaemonNotRunning (nothing answers), DaemonTooOld (another protocol major),
+    TlsError (the certificate is not the trusted one) or RequestRejected (e.g. "unauthenticated"
+    with a wrong token)."""
     daemon = Daemon(discovery.resolve_address(address),
-                    discovery.resolve_token(token, token_file), timeout)
+                    discovery.resolve_token(token, token_file), timeout,
+                    tls=discovery.resolve_tls(address, tls, ca_file, fingerprint))
     info = daemon.get_info()
     if info.protocol_major != SUPPORTED_PROTOCOL_MAJOR:
         daemon.close()
@@ -37,13 +45,18 @@ def connect_daemon(address: str | None = None, token: str | None = None,
 class Daemon:
     """Thread-safe: each thread uses its own keep-alive connection."""
 
-    def __init__(self, address: str, token: str | None = None, timeout: float = 10.0):
-        self._client = ConnectClient(address, token, timeout)
+    def __init__(self, address: str, token: str | None = None, timeout: float = 10.0,
+                 tls: TlsSettings | None = None):
+        self._client = ConnectClient(address, token, timeout, tls)
         self.info: pb.Info | None = None
 
     @property
     def address(self) -> str:
         return self._client.address
+
+    @property
+    def tls(self) -> TlsSettings | None:
+        return self._client.tls
 
     @property
     def timeout(self) -> float:

@@ -12,6 +12,7 @@ import os
 import sys
 
 from .errors import UnderpaintError
+from .tls import TlsSettings, normalize_fingerprint
 
 DEFAULT_HTTP_ADDRESS = "127.0.0.1:50052"
 APP_NAME = "underpaint"
@@ -69,6 +70,41 @@ def resolve_address(address: str | None = None) -> str:
     if isinstance(http, str) and http.strip():
         return normalize_address(http)
     return DEFAULT_HTTP_ADDRESS
+
+
+def _scheme(address: str) -> str:
+    address = address.strip().lower()
+    return "https" if address.startswith("https://") else "http" if address.startswith("http://") else ""
+
+
+def resolve_tls(address: str | None = None, tls: bool | None = None, ca_file: str | None = None,
+                fingerprint: str | None = None) -> TlsSettings | None:
+    """TLS settings for the daemon (None = plain http), decided in this order: a fingerprint to pin
+    (argument, then $UNDERPAINT_FINGERPRINT), a CA file (argument, then $UNDERPAINT_CA_FILE), the
+    scheme of the address given (argument, then $UNDERPAINT_HTTP), `tls`, and last what the running
+    daemon wrote to daemon.json about its own address (TLS on, and its fingerprint to pin)."""
+    source = "the fingerprint argument" if fingerprint else "$UNDERPAINT_FINGERPRINT"
+    fingerprint = fingerprint or os.environ.get("UNDERPAINT_FINGERPRINT", "").strip()
+    if fingerprint:
+        return TlsSettings(fingerprint=normalize_fingerprint(fingerprint, "fingerprint"), source=source)
+    ca_file = ca_file or os.environ.get("UNDERPAINT_CA_FILE", "").strip()
+    if ca_file:
+        if not os.path.isfile(ca_file):
+            raise UnderpaintError(f"ca_file: {ca_file} is not a file")
+        return TlsSettings(ca_file=ca_file)
+    given = (address or os.environ.get("UNDERPAINT_HTTP", "")).strip()
+    scheme = _scheme(given)
+    if scheme == "http" or tls is False:
+        return None
+    info = read_daemon_json()
+    own = not given or normalize_address(given) == info.get("http")
+    if own and info.get("tls") is True:
+        pinned = info.get("fingerprint")
+        if isinstance(pinned, str) and pinned.strip():
+            return TlsSettings(fingerprint=normalize_fingerprint(pinned, "daemon.json fingerprint"),
+                               source="daemon.json")
+        return TlsSettings()
+    return TlsSettings() if scheme == "https" or tls else None
 
 
 def resolve_token(token: str | None = None, token_file: str | None = None) -> str | None:
