@@ -271,7 +271,7 @@ class ConnectSender:
 
     def __init__(self, address: str):
         host, _, port = address.rpartition(":")
-        self._host, self._port = host.strip("[]"), int(port)
+        self.host, self.port = host.strip("[]"), int(port)
         self._conn: http.client.HTTPConnection | None = None
 
     def close(self) -> None:
@@ -282,7 +282,7 @@ class ConnectSender:
     def _post(self, path: str, body: bytes, headers: dict, timeout: float):
         for attempt in (1, 2):
             if self._conn is None:
-                self._conn = http.client.HTTPConnection(self._host, self._port, timeout=timeout)
+                self._conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
             self._conn.timeout = timeout
             if self._conn.sock is not None:
                 self._conn.sock.settimeout(timeout)

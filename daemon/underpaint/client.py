@@ -39,7 +39,8 @@ def find_token(token: str | None = None, token_file: str | None = None) -> str |
 
 class Client:
     """tls: None = as the running daemon's daemon.json says for its own address, True/False = on/off;
-    ca_file (trust through this CA) or fingerprint (pin the certificate) imply TLS."""
+    ca_file (trust through this CA) or fingerprint (pin the certificate) imply TLS; they default to
+    $UNDERPAINT_CA_FILE and $UNDERPAINT_FINGERPRINT."""
 
     def __init__(self, address: str | None = None, token: str | None = None, token_file: str | None = None,
                  tls: bool | None = None, ca_file: str | None = None, fingerprint: str | None = None):
@@ -51,7 +52,9 @@ class Client:
         options = [("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
                    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)]
         try:
-            self.tls = client_tls.choose(self.address, read_discovery_file(), tls, ca_file, fingerprint)
+            self.tls = client_tls.choose(self.address, read_discovery_file(), tls,
+                                         ca_file or os.environ.get("UNDERPAINT_CA_FILE") or None,
+                                         fingerprint or os.environ.get("UNDERPAINT_FINGERPRINT") or None)
             if self.tls is None:
                 self.channel = grpc.insecure_channel(self.address, options=options)
             else:

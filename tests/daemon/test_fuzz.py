@@ -6,6 +6,8 @@ daemon must still generate, publish and answer afterwards. bench/fuzz.py runs 10
 from __future__ import annotations
 
 import collections
+import http.client
+import json
 
 import grpc
 import pytest
@@ -49,6 +51,11 @@ def senders(fuzz_daemon):
     connect.close()
     client.close()
     channel.close()
+
+
+def fuzz_daemon_http(senders) -> tuple[str, int]:
+    connect = senders[1]
+    return connect.host, connect.port
 
 
 def _send(senders, method, transport: str, payload: bytes):
@@ -111,6 +118,19 @@ def test_unparsable_requests_are_invalid_argument_with_the_reason(senders):
     board_list = next(m for m in METHODS if m.name == "List")
     answer = connect.send(board_list, b"\xff", "proto")
     assert answer.status == "HTTP 400 invalid_argument" and "ListChannelsRequest" in answer.detail
+    watch = next(m for m in METHODS if m.name == "Watch")
+    answer = connect.send(watch, b"\x0a\x05ab", "proto")  # a string cut short, inside a valid envelope
+    assert answer.status == "HTTP 200 invalid_argument" and "WatchRequest" in answer.detail
+    # A streaming envelope flagged compressed with no encoding: connectrpc alone says `internal`.
+    host, port = fuzz_daemon_http(senders)
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+    conn.request("POST", watch.path, body=b"\x01\x00\x00\x00\x00",
+                 headers={"Content-Type": "application/connect+proto"})
+    response = conn.getresponse()
+    end = response.read()
+    conn.close()
+    assert response.status == 200 and end[0] == 0b10
+    assert json.loads(end[5:])["error"]["code"] == "invalid_argument"
 
 
 def test_the_fuzz_ran_its_cases_and_the_daemon_still_serves(fuzz_daemon, senders):

@@ -17,9 +17,11 @@ def _add_client_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--token-file", help="file holding the access token")
     p.add_argument("--tls", action="store_true", default=None,
                    help="connect with TLS (default: what the running daemon's daemon.json says)")
-    p.add_argument("--ca-file", help="trust the daemon's certificate through this CA (PEM) file (implies --tls)")
+    p.add_argument("--ca-file", help="trust the daemon's certificate through this CA (PEM) file (implies --tls; "
+                                     "default $UNDERPAINT_CA_FILE)")
     p.add_argument("--fingerprint", help="pin the daemon's certificate by its SHA-256 fingerprint, as "
-                                         "`underpaint serve --tls` prints it (implies --tls)")
+                                         "`underpaint serve --tls` logs it (implies --tls; default "
+                                         "$UNDERPAINT_FINGERPRINT)")
 
 
 def build_parser() -> argparse.ArgumentParser:

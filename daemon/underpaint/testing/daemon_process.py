@@ -24,7 +24,8 @@ class DaemonProcess:
         self.env = dict(os.environ if env is None else env)
         self.env.update(XDG_CONFIG_HOME=str(self.home / "config"), XDG_DATA_HOME=str(self.home / "xdg-data"),
                         XDG_CACHE_HOME=str(self.home / "cache"), PYTHONUNBUFFERED="1")
-        for key in ("UNDERPAINT_SERVER", "UNDERPAINT_HTTP", "UNDERPAINT_TOKEN"):
+        for key in ("UNDERPAINT_SERVER", "UNDERPAINT_HTTP", "UNDERPAINT_TOKEN", "UNDERPAINT_FINGERPRINT",
+                    "UNDERPAINT_CA_FILE"):
             self.env.pop(key, None)
         self.proc: subprocess.Popen | None = None
         self.grpc = self.http = ""
