@@ -62,3 +62,13 @@ def tls_daemon(demo_models_dir, tmp_path_factory):
                             ["--host", "0.0.0.0", "--tls"]).start()
     yield RunningDaemon(process)
     process.stop()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Where the UI screenshots of this run are, so a person can look at them."""
+    from tests.screenshots import SAVED
+
+    if SAVED:
+        terminalreporter.section("screenshots to look at")
+        for folder in SAVED:
+            terminalreporter.write_line(f"{folder}: {', '.join(sorted(p.name for p in folder.glob('*.png')))}")

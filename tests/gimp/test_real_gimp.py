@@ -1,6 +1,8 @@
 """The built plug-in inside real GIMP 3, driven non-interactively through the PDB, against a
 live daemon. GIMP 3 installs from apt on Debian 13 (`apt install gimp`); Debian 12 has only
-GIMP 2.10, so there these tests skip and test_standin.py covers the same logic on real GEGL.
+GIMP 2.10, so there GIMP 3 runs inside the cached Debian 13 root that `./dev setup` builds
+(scripts/debian13-root, tests/host_root.py). Only without either do these tests skip
+(test_standin.py still covers the same logic on real GEGL).
 
 Each test installs the plug-in into a throwaway GIMP profile ($GIMP3_DIRECTORY/plug-ins), runs
 `gimp-console -i --batch-interpreter=python-fu-eval -b ... --quit` with gimp3_batch.py, and
@@ -24,31 +26,46 @@ import numpy as np
 import pytest
 
 from gimp_scenarios import Scenario, State, gradient_rgba, plugin_env
+from tests.host_root import command_in_root, root_problem
 
 BATCH = Path(__file__).resolve().parent / "gimp3_batch.py"
 FAST = {"prompt": "a red barn", "steps": 2, "seed": 1234}
-SKIP_REASON = ("GIMP 3 is not installed: Debian 12 ships only GIMP 2.10; these run on Debian 13 "
-               "machines (apt install gimp)")
+SKIP_REASON = ("GIMP 3 is not installed (Debian 12 ships only GIMP 2.10; Debian 13: apt install "
+               "gimp) and the Debian 13 root that holds it cannot be used")
+
+
+def _version_of(command) -> str | None:
+    try:
+        result = subprocess.run(list(command) + ["--version"], capture_output=True, text=True,
+                                timeout=120, env=dict(os.environ, LC_ALL="C"))
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    out = result.stdout + result.stderr  # "GNU Image Manipulation Program version 3.0.4"
+    match = re.search(r"version (\d+)\.(\d+)", out, re.IGNORECASE)
+    return match.group(0) if match and int(match.group(1)) >= 3 else (out.strip() or "no version")
 
 
 def find_gimp3():
-    """(path, version) of a GIMP 3 console binary, or (None, why not)."""
+    """(argv prefix, version) of a GIMP 3 console binary: the machine's own, else the one in the
+    Debian 13 root; or (None, why not)."""
     found = []
     for name in ("gimp-console-3.2", "gimp-console-3.0", "gimp-console-3", "gimp-console"):
         path = shutil.which(name)
         if not path:
             continue
-        try:
-            result = subprocess.run([path, "--version"], capture_output=True, text=True,
-                                    timeout=60, env=dict(os.environ, LC_ALL="C"))
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-        out = result.stdout + result.stderr  # "GNU Image Manipulation Program version 3.0.4"
-        match = re.search(r"version (\d+)\.(\d+)", out, re.IGNORECASE)
-        if match and int(match.group(1)) >= 3:
-            return path, match.group(0)
-        found.append(f"{name}: {out.strip() or 'no version'}")
-    return None, SKIP_REASON + (f" (found {'; '.join(found)})" if found else "")
+        version = _version_of([path])
+        if version and version.startswith("version"):
+            return [path], version
+        found.append(f"{name}: {version}")
+    in_root = command_in_root("gimp-console-3.0")
+    if in_root is not None:
+        version = _version_of(in_root)
+        if version and version.startswith("version"):
+            return list(in_root), version + " (Debian 13 root)"
+        found.append(f"gimp-console-3.0 in the Debian 13 root: {version}")
+    else:
+        found.append(f"Debian 13 root: {root_problem() or 'no gimp-console-3.0 in it'}")
+    return None, SKIP_REASON + f" ({'; '.join(found)})"
 
 
 GIMP3, GIMP3_DETAIL = find_gimp3()
@@ -91,12 +108,12 @@ def gimp_env(gimp3, built_plugin, daemon, tmp_path) -> dict:
     return env
 
 
-def run_in_gimp(gimp: str, env: dict, scenario: Scenario) -> State:
+def run_in_gimp(gimp: list, env: dict, scenario: Scenario) -> State:
     path = scenario.write()
     env = dict(env, UNDERPAINT_GIMP_SCENARIO=str(path))
     code = f"exec(open({str(BATCH)!r}).read())"
     # GIMP starts in about 5 s; the first start on a fresh profile also builds font caches.
-    result = subprocess.run([gimp, "-i", "--batch-interpreter=python-fu-eval", "-b", code,
+    result = subprocess.run(gimp + ["-i", "--batch-interpreter=python-fu-eval", "-b", code,
                              "--quit"], env=env, capture_output=True, text=True, timeout=600,
                             cwd=str(scenario.tmp_path))
     output = result.stdout + result.stderr

@@ -89,7 +89,22 @@ def main():
         app.processEvents()
         time.sleep(0.01)
     app.processEvents()
-    docker._on_preview(2, 1, bytes([255, 0, 0, 255, 0, 0, 255, 128]))
+    folded_when_connected = not docker.connection.details.isExpanded()
+    seed_text_unlocked = docker.seed.text()
+    docker.controller.preview.emit(2, 1, bytes([255, 0, 0, 255, 0, 0, 255, 128]))
+    preview_width = docker.preview.pixmap().width() if docker.preview.pixmap() else 0
+    # A job's end as the controller reports it: the result replaces the step preview, the bar
+    # stays full, and Lock offers the seed that was used.
+    docker._set_busy(True)
+    docker.controller.progress.emit(1, 4)
+    docker.controller.result_image.emit(1, 1, bytes([0, 255, 0, 255]))
+    docker.controller.finished.emit("succeeded", "Added layer.", 4242)
+    ended = {"progress": [docker.progress.value(), docker.progress.maximum()], "format": docker.progress.text(),
+             "result_shown": docker.job.showing_result, "seed_text": docker.seed.text()}
+    docker.seed_lock.setChecked(True)
+    ended["locked_seed"] = docker.settings().seed
+    docker.seed_lock.setChecked(False)
+    ended["unlocked_seed"] = [docker.settings().seed, docker.seed.text()]
     docker.strength.setValue(100)
     docker._on_generate()  # no document open: the panel says so instead of failing
     generate_message = docker.message.text()
@@ -103,7 +118,11 @@ def main():
         "connected": connected,
         "models": [docker.model.itemData(i) for i in range(docker.model.count())],
         "strength_label": docker.strength_label.text(),
-        "preview_width": docker.preview.pixmap().width() if docker.preview.pixmap() else 0,
+        "preview_width": preview_width,
+        "folded_when_connected": folded_when_connected,
+        "seed_text_unlocked": seed_text_unlocked,
+        "ended": ended,
+        "sections": {name: section.isExpanded() for name, section in docker._sections().items()},
         "message": generate_message,
         "saved_settings": sorted(key for _group, key in _Krita.instance().settings),
     }

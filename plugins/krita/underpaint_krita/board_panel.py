@@ -8,7 +8,6 @@ from krita import Krita
 from .qt import (
     QColor,
     QComboBox,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -17,6 +16,7 @@ from .qt import (
     Qt,
     QToolButton,
     QVBoxLayout,
+    QWidget,
 )
 
 SETTING_KEY = "board_channel"
@@ -24,14 +24,17 @@ DEFAULT_CHANNEL = "sketch"
 LIGHTS = {"ok": "#3c3", "error": "#d33", "retrying": "#d33", "connecting": "#db3", "waiting": "#db3", "off": "#999"}
 
 
-class BoardPanel(QGroupBox):
+class BoardPanel(QWidget):
+    """The body of the docker's Board section (the section header carries its title)."""
+
     def __init__(self, controller, show_message, read_setting, write_setting, live_links=None, parent=None):
-        super().__init__("Board (pass images between apps)", parent)
+        super().__init__(parent)
         self.controller = controller
         self.live_links = live_links
         self._show_message = show_message
         self._write_setting = write_setting
         column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
         self.channel = QComboBox()
         self.channel.setEditable(True)
@@ -43,8 +46,11 @@ class BoardPanel(QGroupBox):
         self.send.setToolTip("Publish the active layer to this channel")
         self.place = QPushButton("Place")
         self.place.setToolTip("Add the channel's latest picture as a new layer")
+        row.addWidget(QLabel("Channel"))
         row.addWidget(self.channel, 1)
         row.addWidget(self.refresh)
+        column.addLayout(row)
+        row = QHBoxLayout()  # a row of its own: the docked panel is narrow
         row.addWidget(self.send)
         row.addWidget(self.place)
         column.addLayout(row)
@@ -67,10 +73,10 @@ class BoardPanel(QGroupBox):
         self.place_linked.setToolTip("Add the channel's latest picture as a new layer that follows the channel")
         self.unlink = QPushButton("Unlink")
         self.unlink.setToolTip("End the selected link (or the active layer's); the pixels stay")
-        row.addWidget(QLabel("Live link:"))
         row.addWidget(self.follow)
         row.addWidget(self.place_linked)
         row.addWidget(self.unlink)
+        column.addWidget(QLabel("Live link (a layer follows the channel):"))
         column.addLayout(row)
         status = QHBoxLayout()
         self.link_light = QLabel("●")

@@ -63,6 +63,7 @@ class JobController(QObject):
     started = pyqtSignal()
     progress = pyqtSignal(int, int)  # step, total
     preview = pyqtSignal(int, int, bytes)  # width, height, RGBA8
+    result_image = pyqtSignal(int, int, bytes)  # the first result once it is in the document
     finished = pyqtSignal(str, str, object)  # status, message for the artist, seed used (or None)
     refused = pyqtSignal(str)  # a click that started no job, and why (no document, CMYK, ...)
 
@@ -221,6 +222,8 @@ class JobController(QObject):
         except (document.DocumentError, ValueError, RuntimeError) as error:
             self.finished.emit("failed", "Could not add the result: %s" % error, seed)
             return
+        first = min(outcome.results, key=lambda result: result.index).image
+        self.result_image.emit(first.width, first.height, bytes(first.data))  # checked by apply_results
         self.finished.emit("succeeded", "Added %s." % added, seed)
 
 

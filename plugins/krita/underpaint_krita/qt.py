@@ -34,14 +34,16 @@ _widgets = importlib.import_module(f"{QT_BINDING}.QtWidgets")
 QObject, QSize, Qt, QTimer, pyqtSignal = (getattr(_core, name) for name in
                                           ("QObject", "QSize", "Qt", "QTimer", "pyqtSignal"))
 QColor, QImage, QPixmap = (getattr(_gui, name) for name in ("QColor", "QImage", "QPixmap"))
-(QApplication, QCheckBox, QComboBox, QDockWidget, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
- QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QProgressBar,
- QPushButton, QSlider, QSpinBox, QToolButton, QVBoxLayout, QWidget) = (
+(QApplication, QCheckBox, QComboBox, QDockWidget, QDoubleSpinBox, QFileDialog, QFormLayout, QFrame,
+ QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit,
+ QProgressBar, QPushButton, QScrollArea, QSizePolicy, QSlider, QSpinBox, QToolButton, QVBoxLayout,
+ QWidget) = (
     getattr(_widgets, name) for name in (
         "QApplication", "QCheckBox", "QComboBox", "QDockWidget", "QDoubleSpinBox", "QFileDialog",
-        "QFormLayout", "QGroupBox", "QHBoxLayout", "QLabel", "QLineEdit", "QListWidget",
-        "QListWidgetItem", "QPlainTextEdit", "QProgressBar", "QPushButton", "QSlider", "QSpinBox",
-        "QToolButton", "QVBoxLayout", "QWidget"))
+        "QFormLayout", "QFrame", "QGridLayout", "QGroupBox", "QHBoxLayout", "QLabel", "QLineEdit",
+        "QListWidget", "QListWidgetItem", "QPlainTextEdit", "QProgressBar", "QPushButton",
+        "QScrollArea", "QSizePolicy", "QSlider", "QSpinBox", "QToolButton", "QVBoxLayout",
+        "QWidget"))
 
 
 def is_deleted(qobject):
@@ -59,6 +61,8 @@ __all__ = [
     "QDoubleSpinBox",
     "QFileDialog",
     "QFormLayout",
+    "QFrame",
+    "QGridLayout",
     "QGroupBox",
     "QHBoxLayout",
     "QImage",
@@ -71,7 +75,9 @@ __all__ = [
     "QPlainTextEdit",
     "QProgressBar",
     "QPushButton",
+    "QScrollArea",
     "QSize",
+    "QSizePolicy",
     "QSlider",
     "QSpinBox",
     "QTimer",
