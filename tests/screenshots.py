@@ -45,7 +45,7 @@ def read_xwd(path: Path) -> np.ndarray:
     fields = struct.unpack(">25I", data[:100])
     header_size, version, pixmap_format, depth, width, height = fields[:6]
     byte_order, bits_per_pixel, bytes_per_line = fields[7], fields[11], fields[12]
-    red_mask, green_mask, blue_mask = fields[15:18]
+    red_mask, green_mask, blue_mask = fields[14:17]
     ncolors = fields[19]
     if version != 7 or pixmap_format != 2 or bits_per_pixel != 32:
         raise ValueError(f"{path}: unsupported XWD (version {version}, format {pixmap_format}, "

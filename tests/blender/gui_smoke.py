@@ -1,12 +1,17 @@
-"""Runs inside a Blender binary WITH its UI (under xvfb-run): enables the built add-on, opens the
-Underpaint sidebar in an Image Editor, generates a texture through the operator while the panels
-redraw, screenshots the window, and writes a JSON report of what the panels did.
+"""Runs inside a Blender 4.2+ binary WITH its UI (under xvfb-run): uses the installed extension (or
+enables the add-on), opens the Underpaint sidebar in an Image Editor, waits for the panel to fetch
+the model list on its own (no refresh click), generates a texture through the operator while the
+panels redraw, copies Xvfb's framebuffer as screenshots, and writes a JSON report.
 
-Args (after --): --out report.json [--numpy-path DIR] [--screenshots DIR]
+Screenshots come from Xvfb's framebuffer ($UNDERPAINT_FBDIR, see tests/screenshots.py):
+`bpy.ops.screen.screenshot` under Xvfb writes all-black images.
+
+Args (after --): --out report.json [--numpy-path DIR] [--package MODULE]
 """
 import argparse
 import json
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -17,9 +22,16 @@ argv = sys.argv[sys.argv.index("--") + 1:] if "--" in sys.argv else []
 parser = argparse.ArgumentParser()
 parser.add_argument("--out", required=True)
 parser.add_argument("--numpy-path", default="")
-parser.add_argument("--screenshots", default="")
+parser.add_argument("--package", default="underpaint_blender")
 args = parser.parse_args(argv)
 report = {"blender": bpy.app.version_string, "draws": {}, "draw_errors": [], "statuses": []}
+modules = {}
+
+
+def snap(name):
+    fbdir, shots = os.environ.get("UNDERPAINT_FBDIR"), os.environ.get("UNDERPAINT_SHOTS")
+    if fbdir and shots:
+        shutil.copyfile(os.path.join(fbdir, "Xvfb_screen0"), os.path.join(shots, name + ".xwd"))
 
 
 def finish():
@@ -52,11 +64,14 @@ def setup():
         return False
     import addon_utils
 
-    if addon_utils.enable("underpaint_blender", default_set=True) is None:
-        raise RuntimeError("could not enable underpaint_blender")
-    panels = sys.modules["underpaint_blender.panels"]
-    # The sidebar shows its first tab; scripts cannot pick a tab before Blender 4.2, so the
-    # panels move into that tab ("Tool") for this check, all open. Their code is unchanged.
+    if args.package not in bpy.context.preferences.addons:
+        if addon_utils.enable(args.package, default_set=True) is None:
+            raise RuntimeError(f"could not enable {args.package}")
+    for name in ("panels", "jobs", "daemon_status"):
+        modules[name] = sys.modules[f"{args.package}.{name}"]
+    panels = modules["panels"]
+    # The sidebar shows its first tab, and a script cannot pick one, so the panels move into
+    # that tab ("Tool") for this check, all open. Their code is unchanged.
     for cls in reversed(panels.CLASSES):
         bpy.utils.unregister_class(cls)
     for cls in panels.CLASSES:
@@ -67,53 +82,84 @@ def setup():
     return True
 
 
-state = {"tick": 0, "started": 0.0}
+state = {"phase": "open", "deadline": 0.0}
+
+
+def open_editor():
+    screen = bpy.context.window.screen
+    area = max(screen.areas, key=lambda a: a.width * a.height)
+    area.type = "IMAGE_EDITOR"
+    area.spaces.active.image = bpy.data.images.new("start", 64, 64)
+    area.spaces.active.show_region_ui = True
+    state["area"] = area
+    state["deadline"] = time.monotonic() + 60
+    state["phase"] = "lists"
+
+
+def lists_fetched():
+    """Before any click: the first draw of the panel fetched the daemon's lists."""
+    status = modules["daemon_status"]
+    if status.state != "ok" and time.monotonic() < state["deadline"]:
+        return False
+    report["before_generate"] = {"state": status.state, "short": status.short, "details": list(status.details),
+                                 "models": [list(m) for m in status.models],
+                                 "model_candidates": [list(c) for c in status.model_candidates()],
+                                 "sampler_candidates": [list(c) for c in status.sampler_candidates()],
+                                 "demo_note": status.demo_note("")}
+    return True
+
+
+def generate():
+    area = state["area"]
+    s = bpy.context.scene.underpaint
+    # long enough (a second or more on a quiet CPU) for the 0.3 s status sampler to see steps
+    s.prompt, s.width, s.height, s.steps, s.seed = "lichen on granite", 96, 96, 60, 7
+    with bpy.context.temp_override(area=area, screen=bpy.context.window.screen):
+        bpy.ops.underpaint.generate()
+    state["deadline"] = time.monotonic() + 240
+    state["phase"] = "running"
 
 
 def tick():
-    jobs = sys.modules.get("underpaint_blender.jobs")
-    state["tick"] += 1
+    jobs = modules.get("jobs")
     try:
-        if state["tick"] == 1:
-            screen = bpy.context.window.screen
-            area = max(screen.areas, key=lambda a: a.width * a.height)
-            area.type = "IMAGE_EDITOR"
-            area.spaces.active.image = bpy.data.images.new("start", 64, 64)
-            area.spaces.active.show_region_ui = True
-            s = bpy.context.scene.underpaint
-            # long enough (a second or more on a quiet CPU) for the 0.3 s status sampler to see steps
-            s.prompt, s.width, s.height, s.steps, s.seed = "lichen on granite", 96, 96, 60, 7
-            with bpy.context.temp_override(area=area, screen=screen):
-                bpy.ops.underpaint.generate()
-            state["area"] = area
-            state["started"] = time.monotonic()
+        phase = state["phase"]
+        if phase == "open":
+            open_editor()
+            return 0.3
+        if phase == "lists":
+            if not lists_fetched():
+                return 0.3
+            snap("blender-before-generate")
+            generate()
             return 0.3
         job = jobs.current
         if job.status_text not in report["statuses"]:
             report["statuses"].append(job.status_text)
-        if job.active and time.monotonic() - state["started"] < 240:
-            if job.step >= 1 and args.screenshots and "running" not in state:
-                state["running"] = True
-                bpy.ops.screen.screenshot(filepath=os.path.join(args.screenshots, "running.png"))
-            return 0.3
-        if state.setdefault("settle", 0) < 3:  # a few more redraws of the finished state
+        if phase == "running":
+            if job.active and time.monotonic() < state["deadline"]:
+                if job.step >= 1 and "running_shot" not in state:
+                    state["running_shot"] = True
+                    snap("blender-running")
+                return 0.3
+            state["phase"], state["settle"] = "settle", 0
+        if phase == "settle" and state["settle"] < 4:  # a few more redraws of the finished state
             state["settle"] += 1
             return 0.3
         if "viewport" not in state:
             report.update(state=job.state, message=job.message, images=list(job.images),
                           editor_image=state["area"].spaces.active.image.name,
-                          had_preview=job.has_preview)
-            if args.screenshots:
-                bpy.ops.screen.screenshot(filepath=os.path.join(args.screenshots, "done.png"))
+                          had_preview=job.has_preview, after_status=modules["daemon_status"].short)
+            snap("blender-after-generate")
             # second job: refine a capture of the 3D Viewport
             state["viewport"] = True
-            state["settle"] = 0
+            state["phase"] = "running"
             area = state["area"]
             area.type = "VIEW_3D"
             bpy.context.scene.underpaint.refine_source = "VIEWPORT"
             with bpy.context.temp_override(area=area, screen=bpy.context.window.screen):
                 bpy.ops.underpaint.refine()
-            state["started"] = time.monotonic()
+            state["deadline"] = time.monotonic() + 240
             return 0.3
         viewport = bpy.data.images.get("Viewport (Underpaint)")
         report["viewport_refine"] = {"state": job.state, "message": job.message,

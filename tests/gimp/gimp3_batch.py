@@ -3,7 +3,7 @@ scenario's image, calls the installed Underpaint procedure through the PDB non-i
 and writes the same state.json / pixel dumps as standin/driver.py, so the tests check both the
 same way. Paths come from $UNDERPAINT_GIMP_SCENARIO (python-fu-eval gives no __file__).
 
-Extra scenario keys for real GIMP: "repeat": true calls the procedure a second time with
+Extra scenario keys for real GIMP: "run_mode": "interactive" calls it as the menu does; "repeat": true calls the procedure a second time with
 Gimp.RunMode.WITH_LAST_VALS and no arguments (Filters > Repeat), "status2"/"message2" in the
 state say how that went.
 """
@@ -76,11 +76,21 @@ def _call(procedure, run_mode, image, layer, params):
             Gimp.PDBStatusType.CANCEL: "cancel"}.get(status, "error"), message
 
 
+def _model_labels(procedure):
+    """The labels of the dialog's model choice (an auxiliary argument), as the artist sees them."""
+    for spec in procedure.get_aux_arguments():
+        if spec.get_name() == "model-choice":
+            choice = Gimp.param_spec_choice_get_choice(spec)
+            return [choice.get_label(nick) for nick in choice.list_nicks()]
+    return None
+
+
 def _registration(pdb, procedure):
     return {"registered": [name for name in ALL_PROCEDURES if pdb.procedure_exists(name)],
             "menu_paths": list(procedure.get_menu_paths()),
             "menu_label": procedure.get_menu_label(),
-            "arguments": [spec.get_name() for spec in procedure.get_arguments()]}
+            "arguments": [spec.get_name() for spec in procedure.get_arguments()],
+            "model_labels": _model_labels(procedure)}
 
 
 def run_scenario(scenario_path):
@@ -96,8 +106,12 @@ def run_scenario(scenario_path):
     if procedure is None:
         raise RuntimeError(f"{scenario['procedure']} is not registered: the plug-in did not load")
     state = _registration(pdb, procedure)
-    state["status"], state["message"] = _call(procedure, Gimp.RunMode.NONINTERACTIVE, image,
-                                              layer, scenario["params"])
+    # "interactive" runs the procedure as the menu does: it would open its dialog (no display
+    # here), so only a call that refuses before the dialog comes back with its own message.
+    run_mode = {"noninteractive": Gimp.RunMode.NONINTERACTIVE,
+                "interactive": Gimp.RunMode.INTERACTIVE}[scenario.get("run_mode", "noninteractive")]
+    state["status"], state["message"] = _call(procedure, run_mode, image, layer,
+                                              scenario["params"])
     if scenario.get("repeat"):
         state["status2"], state["message2"] = _call(procedure, Gimp.RunMode.WITH_LAST_VALS,
                                                     image, layer, {})

@@ -142,6 +142,11 @@ def test_fill_in_gimp_places_a_layer_over_the_selection(gimp3, gimp_env, tmp_pat
     assert {"prompt", "model", "seed", "feather", "sample-merged"} <= set(
         state.data["arguments"])
     assert "model-choice" not in state.data["arguments"]  # dialog-only (auxiliary)
+    # The dialog lists the daemon's models, the demo's "random weights" said once.
+    labels = state.data["model_labels"]
+    assert labels[0] == "Daemon default" and len(labels) >= 2, labels
+    assert all(label.count("random weights") <= 1 for label in labels), labels
+    assert "Underpaint demo (random weights)" in labels, labels
 
     assert state.status == "success", state.message + state.stderr
     assert (state.width, state.height) == (96, 96)
@@ -242,6 +247,18 @@ def test_refusals_in_gimp(gimp3, gimp_env, tmp_path, procedure, params, expected
     assert len(state.layers) == 1 and (state.width, state.height) == (64, 64)
 
 
+def test_fill_without_selection_refuses_before_its_dialog(gimp3, gimp_env, tmp_path):
+    """From the menu (interactive) with nothing selected: the refusal comes before the dialog,
+    so the artist does not fill in a whole dialog first. gimp-console has no display, so a
+    plug-in that went on to its dialog would fail differently."""
+    scenario = Scenario(tmp_path, 64, 64, "underpaint-fill", {}).add_layer("Background", gradient_rgba(64, 64))
+    scenario.data["run_mode"] = "interactive"
+    state = run_in_gimp(gimp3, gimp_env, scenario)
+    assert state.status == "error"
+    assert "Fill Selection needs a selection: select the area to repaint first." in state.message
+    assert len(state.layers) == 1
+
+
 def test_daemon_not_running_is_reported_in_gimp(gimp3, gimp_env, tmp_path):
     env = dict(gimp_env, UNDERPAINT_HTTP="127.0.0.1:9")
     state = run_in_gimp(gimp3, env, Scenario(tmp_path, 64, 64, "underpaint-generate",
@@ -249,3 +266,4 @@ def test_daemon_not_running_is_reported_in_gimp(gimp3, gimp_env, tmp_path):
                         .add_layer("Background", gradient_rgba(64, 64)))
     assert state.status == "error"
     assert "not running at 127.0.0.1:9" in state.message and len(state.layers) == 1
+    assert "`" not in state.message  # plain text: GIMP shows Markdown literally

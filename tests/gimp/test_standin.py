@@ -277,6 +277,12 @@ def test_procedure_specs_match_the_kit():
     assert all(nick == nick.lower() and "/" not in nick and "." not in nick for nick in nicks)
     assert [model_id for _, model_id, _ in choices] == ["", "sd15/Foo.safetensors",
                                                         "sd15/foo.safetensors"]
+    # "random weights" once: the daemon's demo names carry it already, a bare id gets it added.
+    demos = [types.SimpleNamespace(id="underpaint-demo", display_name="Underpaint demo (random weights)",
+                                   is_demo=True),
+             types.SimpleNamespace(id="demo.safetensors", display_name="", is_demo=True)]
+    assert [label for _, _, label in procedures.model_choices(demos)] == [
+        "Daemon default", "Underpaint demo (random weights)", "demo.safetensors (random weights)"]
 
 
 def test_board_send_then_place_keeps_pixels_and_position(

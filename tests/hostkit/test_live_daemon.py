@@ -179,7 +179,7 @@ def test_dead_port_gives_the_artist_message(kit_vendor, host_env):
         print(json.dumps({{"error": error}}))
     """, env=host_env)
     assert result["error"] == [f"The Underpaint daemon is not running at 127.0.0.1:{port}. "
-                               "Start it with `underpaint serve`.", True]
+                               "Start it with: underpaint serve", True]
 
 
 def test_board_long_poll_sees_a_publication(kit_vendor, host_env):

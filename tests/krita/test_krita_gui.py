@@ -13,6 +13,7 @@ import shutil
 import pytest
 
 from krita_support import HERE, krita_env, require, run_logged, skip_without_pykrita
+from tests.screenshots import SCREEN, assert_not_blank, collect, xvfb_server_args
 
 pytestmark = pytest.mark.slow
 
@@ -38,8 +39,12 @@ def test_krita_starts_with_the_docker_generates_undoes_and_quits(daemon, built_k
     (home / ".config" / "kritarc").write_text(
         "[python]\nenable_underpaint_krita=true\nenable_underpaint_krita_smoke=true\n", encoding="utf-8")
     marker = tmp_path / "smoke.json"
-    env = krita_env(home, UNDERPAINT_HTTP=daemon.http, UNDERPAINT_KRITA_SMOKE=str(marker))
-    done = run_logged([xvfb_run, "-a", krita, "--nosplash"], env, 400, tmp_path)
+    fbdir, shots = tmp_path / "framebuffer", tmp_path / "screenshots"
+    fbdir.mkdir()
+    shots.mkdir()
+    env = krita_env(home, UNDERPAINT_HTTP=daemon.http, UNDERPAINT_KRITA_SMOKE=str(marker),
+                    UNDERPAINT_FBDIR=str(fbdir), UNDERPAINT_SHOTS=str(shots))
+    done = run_logged([xvfb_run, "-a", "-s", xvfb_server_args(fbdir), krita, "--nosplash"], env, 400, tmp_path)
     log = done.stdout[-4000:] + done.stderr[-4000:]
     skip_without_pykrita(log)
     assert marker.exists(), f"the plugin never reported (rc {done.returncode}):\n{log}"
@@ -66,3 +71,17 @@ def test_krita_starts_with_the_docker_generates_undoes_and_quits(daemon, built_k
     assert report["unlinked_name"] == layer and report["links_after_unlink"] == 0
     # ... and Krita quit cleanly (checked above) while a Place linked layer was following
     assert report["following_at_quit"] == [True, f"Following {report['linked_name'].split(' ⇄ ')[1]}."]
+
+    # Looked at, not only tested: the screen after the job (Krita 1600x1000, docker docked) and the
+    # docker on its own, as PNGs in tmp_path/screenshots (listed at the end of the pytest run).
+    look = report["look"]
+    assert_not_blank(collect(shots), ["krita-after-generate", "krita-docker"])
+    assert look["screen"] == list(SCREEN)
+    assert look["window"][3] <= SCREEN[1], f"Krita's window grew past the screen: {look['window']}"
+    assert not look["docker_floating"] and look["docker"][3] <= SCREEN[1]
+    assert "smoke test · 2 variations" in look["layer_list"], look["layer_list"]
+    assert look["progress"][:2] == [1, 1] and look["progress"][2] == "Done · 100 %"  # stays full, not 0 %
+    assert look["result_shown"] and look["preview_tooltip"].startswith("The result")
+    assert look["seed_text"] == "random"  # unlocked; Lock would offer the seed just used
+    assert look["connection_text"].startswith("Connected: underpaint")
+    assert not look["connection_settings_open"]  # folded away once connected

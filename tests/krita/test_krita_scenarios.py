@@ -142,7 +142,7 @@ def test_daemon_down_tells_the_artist_how_to_start_it(report):
     down = scenario(report, "daemon_down")
     assert down["status"] == "failed"
     assert down["message"] == (f"The Underpaint daemon is not running at {down['address']}. "
-                               "Start it with `underpaint serve`.")
+                               "Start it with: underpaint serve")
     assert new_layers(down) == []
 
 

@@ -18,9 +18,7 @@ TIMER_INTERVAL_S = 0.1
 
 _events = queue.Queue()
 current = None          # the Job the panel shows: running, or the last one that ended
-daemon_summary = ""     # e.g. "Underpaint 0.1.0 - cpu", set by a connect or refresh
-known_models = []       # model ids for the model search field
-known_samplers = []     # sampler ids for the sampler search field
+connected_listeners = []  # main thread: listener(pb.Info or None, address) when a job connects
 _previews = None        # bpy.utils.previews collection holding the progress preview icon
 _tasks = 0              # background() tasks whose answer has not been drained yet
 _holds = 0              # long-lived watchers (board live link) that need the timer
@@ -101,24 +99,6 @@ def cancel():
         runner.cancel()  # never blocks; the worker also checks cancel_requested after connecting
     _show_status(job.status_text)
     return True
-
-
-def refresh_daemon(connection):
-    """Fetches models and samplers (for the search fields and the panel) in the background."""
-    def work():
-        daemon = connect(connection)
-        models, samplers = daemon.list_models(), daemon.list_samplers()
-        return _summary(daemon), [m.id for m in models.models], [s.id for s in samplers.samplers]
-
-    def done(answer):
-        global daemon_summary, known_models, known_samplers
-        daemon_summary, known_models, known_samplers = answer
-
-    def failed(message):
-        global daemon_summary
-        daemon_summary = message
-
-    background(work, done, failed)
 
 
 def background(work, on_done, on_error=None):
@@ -224,7 +204,7 @@ def _run_job(job, connection):
     except UnderpaintError as error:
         _post(job, "finished", ("failed", str(error), None))
         return
-    _post(job, "connected", _summary(daemon))
+    _post(job, "connected", (daemon.info, daemon.address))
     runner = JobRunner(
         daemon, job.request,
         on_queued=lambda position: _post(job, "queued", position),
@@ -244,25 +224,16 @@ def connect(connection):
     return connect_daemon(address=address or None, token_file=token_file or None)
 
 
-def _summary(daemon):
-    info = daemon.info
-    if info is None:
-        return daemon.address
-    device = info.device_name or info.device
-    demo = " (demo model only)" if info.demo_only else ""
-    return f"Underpaint {info.daemon_version} at {daemon.address} - {device}{demo}"
-
-
 # --- main thread ---------------------------------------------------------------------------------
 
 def _handle(job, kind, payload):
-    global daemon_summary
     if kind == "call":
         function, args = payload
         function(*args)
         return
     if kind == "connected":
-        daemon_summary = payload
+        for listener in connected_listeners:
+            listener(*payload)
     elif kind == "queued":
         job.state, job.queue_position = "queued", payload
     elif kind == "started":

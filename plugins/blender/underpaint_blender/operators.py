@@ -7,7 +7,7 @@ import tempfile
 import bpy
 from bpy.props import StringProperty
 
-from . import images, jobs, preferences
+from . import daemon_status, images, jobs, preferences
 from .underpaint_kit import pb, requests
 
 _IMAGE_NAME_DESCRIPTION = "Image to work on; empty = the image in the editor (or active Image Texture node)"
@@ -250,7 +250,7 @@ class UNDERPAINT_OT_refresh(bpy.types.Operator):
     bl_description = "Connect to the daemon and list its models and samplers"
 
     def execute(self, context):
-        jobs.refresh_daemon(preferences.connection(context))
+        daemon_status.refresh(preferences.connection(context))
         return {"FINISHED"}
 
 

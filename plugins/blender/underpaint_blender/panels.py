@@ -1,14 +1,35 @@
 """Sidebar tabs "Underpaint" in the Image Editor and the Shader Editor (same content)."""
 import bpy
 
-from . import board, jobs, operators
+from . import board, daemon_status, jobs, operators, preferences
+
+_STATE_ICONS = {"ok": "LINKED", "connecting": "TIME", "error": "ERROR", "unknown": "UNLINKED"}
 
 
-def _draw_job(layout):
+def _chars_per_line(context):
+    """How many characters fit the sidebar's width, for wrapping long messages instead of
+    letting Blender cut them off mid-text."""
+    region = getattr(context, "region", None)
+    width = region.width if region is not None and region.width > 1 else 300
+    scale = context.preferences.system.ui_scale if context.preferences else 1.0
+    return max(18, int(width / (7.0 * scale)) - 4)
+
+
+def _draw_status(layout, context):
+    """One short line, always there (so the panel below does not jump): the details live in the
+    Connection sub-panel. The first draw also starts fetching the model and sampler lists."""
+    daemon_status.ensure_fetched(preferences.connection(context))
+    row = layout.row(align=True)
+    short = daemon_status.short
+    if daemon_status.state == "error":
+        short = "Daemon not running" if "not running" in " ".join(daemon_status.details) else "Connection failed"
+    row.label(text=short, icon=_STATE_ICONS.get(daemon_status.state, "UNLINKED"))
+    row.operator("underpaint.refresh", text="", icon="FILE_REFRESH")
+
+
+def _draw_job(layout, context):
     job = jobs.current
     if job is None:
-        if jobs.daemon_summary:
-            layout.label(text=jobs.daemon_summary, icon="LINKED")
         return
     box = layout.box()
     if job.active:
@@ -23,13 +44,19 @@ def _draw_job(layout):
             box.template_icon(icon_value=icon_id, scale=8.0)
     else:
         icon = {"succeeded": "CHECKMARK", "cancelled": "CANCEL"}.get(job.state, "ERROR")
-        for index, line in enumerate(_wrap(job.status_text, 30)):
+        for index, line in enumerate(_wrap(job.status_text, _chars_per_line(context))):
             box.label(text=line, icon=icon if index == 0 else "BLANK1")
 
 
 def _wrap(text, width):
     words, lines, line = text.split(), [], ""
     for word in words:
+        while len(word) > width:  # an address or path longer than the line
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[:width])
+            word = word[width:]
         if line and len(line) + 1 + len(word) > width:
             lines.append(line)
             line = word
@@ -62,9 +89,10 @@ class _Main(_UnderpaintPanel):
         s = context.scene.underpaint
         layout = self.layout
         layout.use_property_split = False
+        _draw_status(layout, context)
         _prop_with_placeholder(layout, s, "prompt", "Prompt", "OUTLINER_DATA_GP_LAYER")
         _prop_with_placeholder(layout, s, "negative_prompt", "Negative prompt", "REMOVE")
-        _draw_job(layout)
+        _draw_job(layout, context)
 
         col = layout.column(align=True)
         col.prop(s, "target", text="Into")
@@ -81,11 +109,11 @@ class _Main(_UnderpaintPanel):
         layout.label(text=f"Edit: {image.name}" if image else "Edit: (no active image)")
         col = layout.column(align=True)
         col.enabled = image is not None
-        col.prop(s, "refine_source", text="")
+        col.prop(s, "refine_source", text="Source")
         col.prop(s, "strength", slider=True)
         col.operator("underpaint.refine", icon="BRUSH_DATA")
         col.separator()
-        col.prop(s, "mask_source", text="")
+        col.prop(s, "mask_source", text="Mask")
         if s.mask_source == "IMAGE":
             col.template_ID(s, "mask_image", open="image.open")
         row = col.row(align=True)
@@ -111,6 +139,9 @@ class _Options(_UnderpaintPanel):
         row = layout.row(align=True)
         row.prop(s, "model", icon="NODE_COMPOSITING")
         row.operator("underpaint.refresh", text="", icon="FILE_REFRESH")
+        note = daemon_status.demo_note(s.model.strip())
+        if note:
+            layout.label(text=note, icon="INFO")
         layout.prop(s, "sampler")
         col = layout.column(align=True)
         col.prop(s, "steps")
@@ -140,8 +171,23 @@ class _Board(_UnderpaintPanel):
                             text=f"Stop Following '{image[board.CHANNEL_PROP]}'")
         else:
             layout.operator("underpaint.board_follow", icon="LINKED")
-        for line in _wrap(board.last_message, 30):
+        for line in _wrap(board.last_message, _chars_per_line(context)):
             layout.label(text=line)
+
+
+class _Connection(_UnderpaintPanel):
+    bl_label = "Connection"
+    bl_options = {"DEFAULT_CLOSED"}
+
+    def draw(self, context):
+        layout = self.layout
+        col = layout.column(align=True)
+        width = _chars_per_line(context)
+        for detail in daemon_status.details or [daemon_status.short]:
+            for line in _wrap(detail, width):
+                col.label(text=line)
+        layout.operator("underpaint.refresh", icon="FILE_REFRESH")
+        layout.label(text="Address and token: Preferences > Add-ons > Underpaint")
 
 
 def _panel_classes():
@@ -156,7 +202,10 @@ def _panel_classes():
         board_id = f"UNDERPAINT_PT_{tag.lower()}_board"
         board_panel = type(board_id, (_Board, bpy.types.Panel),
                            {"bl_idname": board_id, "bl_space_type": space, "bl_parent_id": main_id})
-        classes += [main, options, board_panel]
+        connection_id = f"UNDERPAINT_PT_{tag.lower()}_connection"
+        connection = type(connection_id, (_Connection, bpy.types.Panel),
+                          {"bl_idname": connection_id, "bl_space_type": space, "bl_parent_id": main_id})
+        classes += [main, options, board_panel, connection]
     return classes
 
 

@@ -2,7 +2,7 @@
 import bpy
 from bpy.props import StringProperty
 
-from . import jobs
+from . import daemon_status
 
 ADDON_ID = __package__  # "bl_ext.<repo>.underpaint_blender" as an extension, the module name as an add-on
 
@@ -27,8 +27,9 @@ class UnderpaintPreferences(bpy.types.AddonPreferences):
         layout.prop(self, "token_file")
         row = layout.row()
         row.operator("underpaint.refresh", icon="FILE_REFRESH")
-        if jobs.daemon_summary:
-            layout.label(text=jobs.daemon_summary)
+        row.label(text=daemon_status.short)
+        for line in daemon_status.details:
+            layout.label(text=line)
 
 
 def connection(context=None):

@@ -3,13 +3,15 @@ import bpy
 from bpy.props import (BoolProperty, EnumProperty, FloatProperty, IntProperty, PointerProperty,
                        StringProperty)
 
-from . import board, jobs
+from . import board, daemon_status
 
 
 def _search(values):
+    """Search candidates; values() gives ids or (id, label) pairs, the label shown beside the id."""
     def search(self, context, edit_text):
         text = edit_text.lower()
-        return [value for value in values() if text in value.lower()]
+        return [value for value in values()
+                if any(text in part.lower() for part in ((value,) if isinstance(value, str) else value))]
     return search
 
 
@@ -17,9 +19,9 @@ class UnderpaintSettings(bpy.types.PropertyGroup):
     prompt: StringProperty(name="Prompt", description="What to paint", default="")
     negative_prompt: StringProperty(name="Negative", description="What to avoid", default="")
     model: StringProperty(name="Model", description="Model id; empty = the daemon's default",
-                          default="", search=_search(lambda: jobs.known_models))
+                          default="", search=_search(daemon_status.model_candidates))
     sampler: StringProperty(name="Sampler", description="Sampler id; empty = the daemon's default",
-                            default="", search=_search(lambda: jobs.known_samplers))
+                            default="", search=_search(daemon_status.sampler_candidates))
     width: IntProperty(name="Width", description="Width of a generated texture in pixels",
                        default=512, min=8, max=8192, step=8)
     height: IntProperty(name="Height", description="Height of a generated texture in pixels",

@@ -1,4 +1,5 @@
-"""Errors the host kit raises. str(error) is a message a plugin can show the artist as is."""
+"""Errors the host kit raises. str(error) is a message a plugin can show the artist as is:
+plain text, no Markdown (GIMP, Krita and Blender show backticks literally)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ class DaemonNotRunning(UnderpaintError):
 
     def __init__(self, address: str, detail: str = ""):
         message = (f"The Underpaint daemon is not running at {address}. "
-                   "Start it with `underpaint serve`.")
+                   "Start it with: underpaint serve")
         if detail:
             message += f" ({detail})"
         super().__init__(message)
@@ -35,7 +36,7 @@ class DaemonTooOld(UnderpaintError):
         newer = "this plugin" if protocol_major > 1 else "the daemon"
         super().__init__(
             f"The daemon speaks protocol v{protocol_major}{version}; this plugin needs v1 - "
-            f"update {newer} (`pip install -U underpaint`, then `underpaint plugins build`).")
+            f"update {newer} (pip install -U underpaint, then: underpaint plugins build).")
         self.protocol_major = protocol_major
         self.daemon_version = daemon_version
 

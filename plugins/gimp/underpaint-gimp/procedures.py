@@ -70,7 +70,7 @@ def _prompt_args() -> tuple:
         Arg("prompt", "string", "_Prompt", "What to paint", ""),
         Arg("negative-prompt", "string", "_Negative prompt", "What to avoid", ""),
         Arg("model", "string", "Model id",
-            "Model id as the daemon lists it (`underpaint models`); empty = the daemon's default",
+            "Model id as the daemon lists it (see: underpaint models); empty = the daemon's default",
             ""),
     )
 
@@ -152,7 +152,7 @@ PROCEDURES = (
 
 # The board (docs/board.md): pass pictures between applications through the daemon.
 _CHANNEL = Arg("channel", "string", "Cha_nnel",
-               "Board channel, e.g. \"sketch\" or \"poster/background\" (`underpaint board list`)",
+               "Board channel, e.g. \"sketch\" or \"poster/background\" (see: underpaint board list)",
                "gimp")
 BOARD_PROCEDURES = (
     ProcedureSpec(
@@ -173,6 +173,12 @@ BOARD_PROCEDURES = (
 
 ALL_PROCEDURES = PROCEDURES + BOARD_PROCEDURES
 BY_NAME = {spec.name: spec for spec in ALL_PROCEDURES}
+
+
+def missing_selection_message(spec: ProcedureSpec) -> str:
+    """What a procedure that needs a selection says when there is none (before any dialog)."""
+    return (f"{spec.menu_label.replace('_', '').rstrip('.')} needs a selection: select the area "
+            "to repaint first.")
 
 
 def expand_margins(params: dict) -> tuple:
@@ -213,7 +219,8 @@ def model_choices(models) -> list:
             nick, n = f"{base}-{n}", n + 1
         used.add(nick)
         label = model.display_name or model.id
-        if getattr(model, "is_demo", False):
-            label += " (random weights, for testing)"
+        # The daemon's demo names already say so; add it only where a name does not.
+        if getattr(model, "is_demo", False) and "random weights" not in label.lower():
+            label += " (random weights)"
         choices.append((nick, model.id, label))
     return choices

@@ -120,6 +120,10 @@ class UnderpaintPlugIn(Gimp.PlugIn):
     def _run(self, procedure, run_mode, image, drawables, config, _data):
         spec = procedures.BY_NAME[procedure.get_name()]
         Gegl.init(None)
+        if spec.needs_selection and GimpDocument(image, drawables).selection_rect() is None:
+            # Say so before the dialog: filling in a whole dialog only to be refused is a trap.
+            return _error(procedure, Gimp.PDBStatusType.EXECUTION_ERROR,
+                          procedures.missing_selection_message(spec))
         try:
             daemon = connect_daemon()
         except UnderpaintError as error:

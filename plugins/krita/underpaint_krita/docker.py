@@ -146,6 +146,9 @@ class UnderpaintDocker(DockWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(root)
+        # As wide as the content needs (the dock column widens to it), as short as the dock
+        # allows: the height scrolls, nothing is cut off at the side.
+        scroll.setMinimumWidth(root.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 2)
         self.scroll = scroll
         self.setWidget(scroll)
 
@@ -281,7 +284,7 @@ class UnderpaintDocker(DockWidget):
         device = info.device_name or info.device
         note = ""
         if info.demo_only:
-            note = "Only the demo model is installed: random weights, its pictures are noise. See docs/models.md."
+            note = "Only the demo model is installed: random weights, its pictures are noise."
         self.connection.show_state("ok", "Connected: underpaint %s on %s" % (info.daemon_version, device), note)
         wanted = self.model.currentData() or self._saved_model
         self.model.clear()

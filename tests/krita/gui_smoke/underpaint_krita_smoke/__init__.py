@@ -8,17 +8,18 @@ and quits Krita.
 
 import json
 import os
+import shutil
 import time
 import traceback
 
 from krita import Extension, Krita, Selection
 
 try:
-    from PyQt6.QtCore import QTimer
-    from PyQt6.QtWidgets import QDockWidget
+    from PyQt6.QtCore import QModelIndex, QTimer
+    from PyQt6.QtWidgets import QAbstractItemView, QApplication, QDockWidget
 except ImportError:
-    from PyQt5.QtCore import QTimer
-    from PyQt5.QtWidgets import QDockWidget
+    from PyQt5.QtCore import QModelIndex, QTimer
+    from PyQt5.QtWidgets import QAbstractItemView, QApplication, QDockWidget
 
 DOCKER_ID = "underpaint_docker"
 JOB_TIMEOUT_S = 150
@@ -26,6 +27,30 @@ JOB_TIMEOUT_S = 150
 
 def layer_names(node):
     return [[c.name(), c.visible(), layer_names(c)] for c in node.childNodes() if not c.type().endswith("mask")]
+
+
+def snap(name):
+    """Copies Xvfb's live framebuffer (the screen as X shows it) for the test to turn into a PNG."""
+    fbdir, shots = os.environ.get("UNDERPAINT_FBDIR"), os.environ.get("UNDERPAINT_SHOTS")
+    if fbdir and shots:
+        shutil.copyfile(os.path.join(fbdir, "Xvfb_screen0"), os.path.join(shots, name + ".xwd"))
+
+
+def item_texts(model):
+    """The Layers docker's rows as it shows them: top-level rows and their children (Krita's
+    node model answers rowCount() for any index, so a deeper walk never ends)."""
+    texts = []
+    for row in range(model.rowCount(QModelIndex())):
+        top = model.index(row, 0, QModelIndex())
+        texts.append(str(model.data(top)))
+        for child in range(min(model.rowCount(top), 32)):
+            texts.append(str(model.data(model.index(child, 0, top))))
+    return texts
+
+
+def rect(widget):
+    geometry = widget.frameGeometry()
+    return [geometry.x(), geometry.y(), geometry.width(), geometry.height()]
 
 
 class SmokeTest(Extension):
@@ -49,6 +74,10 @@ class SmokeTest(Extension):
             ours = [d for d in docks if d.objectName() == DOCKER_ID]
             if not ours:
                 return self.finish()
+            # The whole 1600x1000 screen, as a maximised window on a laptop (Xvfb has no window
+            # manager to maximise it).
+            window = app.activeWindow().qwindow()
+            window.setGeometry(QApplication.primaryScreen().availableGeometry())
             docker = self.docker = ours[0]
             docker.show()
             self.report.update(docker_found=True, docker_visible=docker.isVisible(), docker_title=docker.windowTitle())
@@ -83,6 +112,37 @@ class SmokeTest(Extension):
         self.report.update(job_status=status, job_message=message, panel_message=self.docker.message.text())
         self.doc.waitForDone()
         self.report["after_job"] = layer_names(self.doc.rootNode())
+        QTimer.singleShot(1500, self.look)  # let Krita repaint the canvas, layer list and panel
+
+    def look(self):
+        """What an artist sees after the job: screenshots, window and panel sizes, the panel's
+        state and the Layers docker's list."""
+        try:
+            QApplication.processEvents()
+            docker = self.docker
+            window = Krita.instance().activeWindow().qwindow()
+            screen = QApplication.primaryScreen().geometry()
+            layer_boxes = [d for d in window.findChildren(QDockWidget) if d.objectName() == "KisLayerBox"]
+            views = layer_boxes[0].findChildren(QAbstractItemView) if layer_boxes else []
+            self.report["look"] = {
+                "screen": [screen.width(), screen.height()],
+                "window": rect(window),
+                "docker": rect(docker),
+                "docker_floating": docker.isFloating(),
+                "panel_content_height": docker.scroll.widget().sizeHint().height(),
+                "layer_list": item_texts(views[0].model()) if views else None,
+                "progress": [docker.progress.value(), docker.progress.maximum(), docker.progress.text()],
+                "result_shown": docker.job.showing_result,
+                "preview_tooltip": docker.preview.toolTip(),
+                "seed_text": docker.seed.text(),
+                "connection_text": docker.connection.text.text(),
+                "connection_settings_open": docker.connection.details.isExpanded(),
+            }
+            snap("krita-after-generate")
+            docker.grab().save(os.path.join(os.environ.get("UNDERPAINT_SHOTS", "/tmp"), "krita-docker.png"))
+        except Exception:
+            self.report["error"] = traceback.format_exc()
+            return self.finish()
         Krita.instance().action("edit_undo").trigger()
         QTimer.singleShot(1000, self.after_undo)
 
