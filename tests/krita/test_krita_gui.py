@@ -75,7 +75,9 @@ def test_krita_starts_with_the_docker_generates_undoes_and_quits(daemon, built_k
     # Looked at, not only tested: the screen after the job (Krita 1600x1000, docker docked) and the
     # docker on its own, as PNGs in tmp_path/screenshots (listed at the end of the pytest run).
     look = report["look"]
-    assert_not_blank(collect(shots), ["krita-after-generate", "krita-docker"])
+    assert_not_blank(collect(shots), ["krita-after-generate", "krita-docker", "krita-docker-content",
+                                      "krita-docker-sections-open"])
+    assert look["panel_content_height"] <= 620, look  # folded, the panel fits ~600 px without scrolling
     assert look["screen"] == list(SCREEN)
     assert look["window"][3] <= SCREEN[1], f"Krita's window grew past the screen: {look['window']}"
     assert not look["docker_floating"] and look["docker"][3] <= SCREEN[1]

@@ -12,7 +12,7 @@ def _chars_per_line(context):
     region = getattr(context, "region", None)
     width = region.width if region is not None and region.width > 1 else 300
     scale = context.preferences.system.ui_scale if context.preferences else 1.0
-    return max(18, int(width / (7.0 * scale)) - 4)
+    return max(16, int(width / (7.5 * scale)) - 6)  # less the icon and the margins
 
 
 def _draw_status(layout, context):
@@ -65,11 +65,13 @@ def _wrap(text, width):
     return lines + [line] if line else lines
 
 
-def _prop_with_placeholder(layout, settings, name, placeholder, icon):
+def _prop_with_placeholder(layout, settings, name, placeholder, icon, text=""):
+    """text=None keeps the property's own label; "" draws none."""
+    label = {} if text is None else {"text": text}
     try:  # placeholder text exists from Blender 4.1 on
-        layout.prop(settings, name, text="", icon=icon, placeholder=placeholder)
+        layout.prop(settings, name, icon=icon, placeholder=placeholder, **label)
     except TypeError:
-        layout.prop(settings, name, text="", icon=icon)
+        layout.prop(settings, name, icon=icon, **label)
 
 
 class _UnderpaintPanel:
@@ -137,12 +139,12 @@ class _Options(_UnderpaintPanel):
         s = context.scene.underpaint
         layout = self.layout
         row = layout.row(align=True)
-        row.prop(s, "model", icon="NODE_COMPOSITING")
+        _prop_with_placeholder(row, s, "model", "Daemon default", "NODE_COMPOSITING", text=None)
         row.operator("underpaint.refresh", text="", icon="FILE_REFRESH")
         note = daemon_status.demo_note(s.model.strip())
-        if note:
-            layout.label(text=note, icon="INFO")
-        layout.prop(s, "sampler")
+        for index, line in enumerate(_wrap(note, _chars_per_line(context))):
+            layout.label(text=line, icon="INFO" if index == 0 else "BLANK1")
+        _prop_with_placeholder(layout, s, "sampler", "Daemon default", "NONE", text=None)
         col = layout.column(align=True)
         col.prop(s, "steps")
         col.prop(s, "guidance")

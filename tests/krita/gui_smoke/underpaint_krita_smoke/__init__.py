@@ -124,6 +124,7 @@ class SmokeTest(Extension):
             screen = QApplication.primaryScreen().geometry()
             layer_boxes = [d for d in window.findChildren(QDockWidget) if d.objectName() == "KisLayerBox"]
             views = layer_boxes[0].findChildren(QAbstractItemView) if layer_boxes else []
+            views = [v for v in views if v.metaObject().className() == "NodeView"] or views  # the layer list
             self.report["look"] = {
                 "screen": [screen.width(), screen.height()],
                 "window": rect(window),
@@ -139,7 +140,20 @@ class SmokeTest(Extension):
                 "connection_settings_open": docker.connection.details.isExpanded(),
             }
             snap("krita-after-generate")
-            docker.grab().save(os.path.join(os.environ.get("UNDERPAINT_SHOTS", "/tmp"), "krita-docker.png"))
+            shots = os.environ.get("UNDERPAINT_SHOTS", "/tmp")
+            docker.grab().save(os.path.join(shots, "krita-docker.png"))  # as docked
+            content = docker.scroll.widget()
+            content.grab().save(os.path.join(shots, "krita-docker-content.png"))  # all of it, unscrolled
+            sections = docker._sections()
+            was_open = {name: section.isExpanded() for name, section in sections.items()}
+            for section in sections.values():
+                section.setExpanded(True)
+            QApplication.processEvents()
+            content.adjustSize()
+            content.grab().save(os.path.join(shots, "krita-docker-sections-open.png"))
+            self.report["look"]["sections_open_height"] = content.sizeHint().height()
+            for name, section in sections.items():
+                section.setExpanded(was_open[name])
         except Exception:
             self.report["error"] = traceback.format_exc()
             return self.finish()
