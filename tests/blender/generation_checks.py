@@ -49,6 +49,17 @@ class GenerationChecks(ScenarioHelpers):
         s.variations = 1
         return out
 
+    def check_lists_after_job(self):
+        """The first job reaching the daemon fetched the model and sampler lists (no refresh
+        click; headless Blender draws no panel, so this is the only trigger here)."""
+        import sys
+
+        status = sys.modules[PACKAGE + ".daemon_status"]
+        self.jobs.wait_tasks()
+        return {"state": status.state, "short": status.short, "details": list(status.details),
+                "model_candidates": [list(c) for c in status.model_candidates()],
+                "samplers": len(status.sampler_candidates()), "demo_note": status.demo_note("")}
+
     def check_seamless(self):
         s = self.settings
         s.target, s.variations = "NEW", 1

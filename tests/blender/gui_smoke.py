@@ -112,11 +112,11 @@ def lists_fetched():
 def generate():
     area = state["area"]
     s = bpy.context.scene.underpaint
-    # long enough (a second or more on a quiet CPU) for the 0.3 s status sampler to see steps
-    s.prompt, s.width, s.height, s.steps, s.seed = "lichen on granite", 96, 96, 60, 7
+    # enough steps (a second or more on a quiet CPU) for the 0.3 s status sampler to see some
+    s.prompt, s.width, s.height, s.steps, s.seed = "lichen on granite", 64, 64, 24, 7
     with bpy.context.temp_override(area=area, screen=bpy.context.window.screen):
         bpy.ops.underpaint.generate()
-    state["deadline"] = time.monotonic() + 240
+    state["deadline"] = time.monotonic() + 300
     state["phase"] = "running"
 
 
@@ -142,9 +142,13 @@ def tick():
                     state["running_shot"] = True
                     snap("blender-running")
                 return 0.3
+            if job.active:
+                raise TimeoutError(f"{job.label} still {job.state} after 300 s: {job.status_text}")
             state["phase"], state["settle"] = "settle", 0
-        if phase == "settle" and state["settle"] < 4:  # a few more redraws of the finished state
+        if phase == "settle" and state["settle"] < 6:  # a few more redraws of the finished state
             state["settle"] += 1
+            for area in bpy.context.window.screen.areas:  # panels slide into place as they redraw
+                area.tag_redraw()
             return 0.3
         if "viewport" not in state:
             report.update(state=job.state, message=job.message, images=list(job.images),
@@ -159,7 +163,7 @@ def tick():
             bpy.context.scene.underpaint.refine_source = "VIEWPORT"
             with bpy.context.temp_override(area=area, screen=bpy.context.window.screen):
                 bpy.ops.underpaint.refine()
-            state["deadline"] = time.monotonic() + 240
+            state["deadline"] = time.monotonic() + 300
             return 0.3
         viewport = bpy.data.images.get("Viewport (Underpaint)")
         report["viewport_refine"] = {"state": job.state, "message": job.message,

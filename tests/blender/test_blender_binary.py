@@ -126,7 +126,7 @@ def test_panels_draw_progress_and_show_the_result_in_the_ui(daemon, tmp_path):
     command = prefix + ["xvfb-run", "-a", "-s", xvfb_server_args(fbdir), blender, str(blend),
                         "--python", str(HERE / "gui_smoke.py"), "--", "--out", str(report),
                         "--package", "bl_ext.user_default.underpaint_blender"]
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=400)
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=840)
     if not report.exists() and ("GLX" in done.stderr or "OpenGL" in done.stderr):
         pytest.skip(f"{version}: the UI cannot start under Xvfb here: {done.stderr[-500:]}")
     assert report.exists(), f"{version}: no report:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"

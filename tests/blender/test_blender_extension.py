@@ -96,6 +96,15 @@ def test_generate_makes_textures_of_the_requested_size(report):
     assert seeds == [1234, 1235]
 
 
+def test_the_first_job_fetches_the_model_and_sampler_lists(report):
+    result = check(report, "lists_after_job")
+    assert result["state"] == "ok" and result["short"] == "Connected (cpu)", result
+    labels = dict(result["model_candidates"])
+    assert labels["underpaint-demo"] == "Underpaint demo (random weights)", labels  # said once
+    assert result["samplers"] > 0
+    assert result["demo_note"] == "Demo model: random weights, output is noise"
+
+
 def test_seamless_edges_continue_each_other(report):
     result = check(report, "seamless")
     assert "plain" in result, result

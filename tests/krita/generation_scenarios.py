@@ -173,7 +173,7 @@ def scenario_docker():
     from underpaint_krita.docker import UnderpaintDocker
 
     docker = UnderpaintDocker()
-    docker.address.setText(os.environ.get("UNDERPAINT_HTTP", ""))
+    docker.connection.address.setText(os.environ.get("UNDERPAINT_HTTP", ""))
     connected = {}
     docker.controller.connected.connect(lambda info, models, error: connected.update(ok=info is not None, error=error))
     docker._on_connect_clicked()
@@ -189,7 +189,9 @@ def scenario_docker():
     return {
         "connected": connected,
         "models": models,
-        "light_text": docker.connection_text.text(),
+        "light_text": docker.connection.text.text(),
+        "note_text": docker.connection.note.text(),
+        "model_labels": [docker.model.itemText(i) for i in range(docker.model.count())],
         "settings": {"prompt": s.prompt, "strength": s.strength, "seed": s.seed, "count": s.count},
         "generate_enabled": docker.generate_button.isEnabled(),
         "cancel_enabled": docker.cancel_button.isEnabled(),

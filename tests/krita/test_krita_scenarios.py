@@ -168,7 +168,9 @@ def test_docker_connects_and_lists_the_daemon_models(report):
     assert docker["connected"] == {"ok": True, "error": ""}
     assert docker["models"][0] == ""  # "daemon default"
     assert "underpaint-demo" in docker["models"][1:]
-    assert "demo model" in docker["light_text"]
+    assert docker["light_text"].startswith("Connected: underpaint ")
+    assert "demo model" in docker["note_text"] and "random weights" in docker["note_text"]
+    assert "Underpaint demo (random weights)" in docker["model_labels"]
     assert docker["settings"] == {"prompt": "a castle", "strength": 0.6, "seed": -1, "count": 1}
     assert docker["generate_enabled"] and not docker["cancel_enabled"]
 

@@ -189,7 +189,9 @@ class _Connection(_UnderpaintPanel):
             for line in _wrap(detail, width):
                 col.label(text=line)
         layout.operator("underpaint.refresh", icon="FILE_REFRESH")
-        layout.label(text="Address and token: Preferences > Add-ons > Underpaint")
+        hint = layout.column(align=True)
+        for line in _wrap("Address and token: Preferences > Add-ons > Underpaint", width):
+            hint.label(text=line)
 
 
 def _panel_classes():
