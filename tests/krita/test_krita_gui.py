@@ -15,8 +15,6 @@ import pytest
 from krita_support import HERE, krita_env, require, run_logged, skip_without_pykrita
 from tests.screenshots import SCREEN, assert_not_blank, collect, xvfb_server_args
 
-pytestmark = pytest.mark.slow
-
 
 def install(plugin_dir, pykrita):
     pykrita.mkdir(parents=True)
@@ -30,6 +28,16 @@ def install(plugin_dir, pykrita):
             shutil.copy2(source, target)
 
 
+def test_the_built_plugin_ships_its_manual(built_krita_plugin):
+    """Krita's Python Plugin Manager shows the file named by X-Krita-Manual, read from inside the
+    plugin's own folder; without it, it says "No Manual Available"."""
+    desktop = (built_krita_plugin / "underpaint_krita.desktop").read_text(encoding="utf-8")
+    manual_name = next(line.split("=", 1)[1] for line in desktop.splitlines() if line.startswith("X-Krita-Manual="))
+    manual = (built_krita_plugin / "underpaint_krita" / manual_name).read_text(encoding="utf-8")
+    assert "<h1>Underpaint</h1>" in manual and "Settings &#8594; Dockers &#8594; Underpaint" in manual
+
+
+@pytest.mark.slow
 def test_krita_starts_with_the_docker_generates_undoes_and_quits(daemon, built_krita_plugin, tmp_path):
     xvfb_run = require("xvfb-run")
     krita = require("krita")
