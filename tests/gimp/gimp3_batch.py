@@ -76,21 +76,11 @@ def _call(procedure, run_mode, image, layer, params):
             Gimp.PDBStatusType.CANCEL: "cancel"}.get(status, "error"), message
 
 
-def _model_labels(procedure):
-    """The labels of the dialog's model choice (an auxiliary argument), as the artist sees them."""
-    for spec in procedure.get_aux_arguments():
-        if spec.get_name() == "model-choice":
-            choice = Gimp.param_spec_choice_get_choice(spec)
-            return [choice.get_label(nick) for nick in choice.list_nicks()]
-    return None
-
-
 def _registration(pdb, procedure):
     return {"registered": [name for name in ALL_PROCEDURES if pdb.procedure_exists(name)],
             "menu_paths": list(procedure.get_menu_paths()),
             "menu_label": procedure.get_menu_label(),
-            "arguments": [spec.get_name() for spec in procedure.get_arguments()],
-            "model_labels": _model_labels(procedure)}
+            "arguments": [spec.get_name() for spec in procedure.get_arguments()]}
 
 
 def run_scenario(scenario_path):

@@ -186,6 +186,26 @@ def test_daemon_not_running_says_how_to_start_it(system_python, built_plugin, da
              .run(system_python, built_plugin, env))
     assert state.status == "error"
     assert "not running at 127.0.0.1:9" in state.message and "underpaint serve" in state.message
+    assert "`" not in state.message  # plain text: GIMP shows Markdown literally
+
+
+def test_dialog_model_list_from_the_live_daemon_says_random_weights_once(daemon):
+    """The labels the GIMP dialog's Model choice gets (procedures.model_choices) from the real
+    daemon's list: the demo's name already says "random weights", so it is not added again."""
+    sys.path.insert(0, str(REPO_ROOT_KIT))
+    from underpaint_kit import connect_daemon
+
+    spec = importlib.util.spec_from_file_location("underpaint_gimp_procedures_labels",
+                                                  PLUGIN_SOURCE / "procedures.py")
+    procedures = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = procedures
+    spec.loader.exec_module(procedures)
+    models = connect_daemon(daemon.http).models()
+    labels = [label for _nick, _id, label in procedures.model_choices(models)]
+    assert labels[0] == "Daemon default" and len(labels) == len(models) + 1
+    demos = [label for (_n, model_id, label) in procedures.model_choices(models)[1:]
+             if any(m.id == model_id and m.is_demo for m in models)]
+    assert demos and all(label.count("random weights") == 1 for label in demos), labels
 
 
 def _read_stderr_until(process, marker: str, timeout: float) -> str:
