@@ -77,10 +77,22 @@ def test_registry_finds_both_demo_forms(demo_models_dir: Path):
     assert registry.get("underpaint-demo-single").path.name == demo.DEMO_FILE_NAME
 
 
-def _fake_checkpoint(path: Path, prefixes: list[str]) -> Path:
-    """A .safetensors whose tensor names look like a checkpoint of some family (header only
-    matters to the registry)."""
-    save_file({f"{p}weight": torch.zeros(1) for p in prefixes}, str(path))
+FAMILY_PREFIXES = {
+    "sd15": ["cond_stage_model.transformer.text_model.a."],
+    "sd2": ["cond_stage_model.model.a."],
+    "sdxl": ["conditioner.embedders.0.transformer.a.", "conditioner.embedders.1.model.a."],
+}
+
+
+def _fake_checkpoint(path: Path, family: str | list[str]) -> Path:
+    """A .safetensors whose tensor names look like a whole checkpoint of `family` (the header is
+    all the registry reads), or with just the given name prefixes."""
+    prefixes = FAMILY_PREFIXES[family] if isinstance(family, str) else family
+    tensors = {f"{p}weight": torch.zeros(1) for p in prefixes}
+    if isinstance(family, str):
+        tensors["model.diffusion_model.input_blocks.0.0.weight"] = torch.zeros(8, 4, 3, 3)
+        tensors["first_stage_model.decoder.conv_in.weight"] = torch.zeros(1)
+    save_file(tensors, str(path))
     return path
 
 
@@ -94,48 +106,58 @@ def _fake_folder(path: Path, architecture: str) -> Path:
 
 
 def test_registry_detects_architectures_and_skips_non_checkpoints(tmp_path: Path):
-    _fake_checkpoint(tmp_path / "v15.safetensors", ["model.diffusion_model.a.", "cond_stage_model.transformer.text_model.a."])
-    _fake_checkpoint(tmp_path / "v2.safetensors", ["model.diffusion_model.a.", "cond_stage_model.model.a."])
+    _fake_checkpoint(tmp_path / "v15.safetensors", "sd15")
+    _fake_checkpoint(tmp_path / "v2.safetensors", "sd2")
     sub = tmp_path / "Stable-diffusion" / "xl"
     sub.mkdir(parents=True)
-    _fake_checkpoint(sub / "xl.safetensors", ["model.diffusion_model.a.", "conditioner.embedders.0.transformer.a.",
-                                              "conditioner.embedders.1.model.a."])
+    _fake_checkpoint(sub / "xl.safetensors", "sdxl")
     _fake_checkpoint(tmp_path / "a-lora.safetensors", ["lora_unet_down_blocks_0.", "lora_te_text_model."])
     (tmp_path / "broken.safetensors").write_bytes(b"\xff" * 20)
     _fake_folder(tmp_path / "folder-sd15", "sd15")
     _fake_folder(tmp_path / "folder-sdxl", "sdxl")
+    _fake_folder(tmp_path / "folder-sd2", "sd2")
 
     registry = ModelRegistry(tmp_path)
     found = {e.id: e for e in registry.scan()}
-    assert set(found) == {"v15", "v2", "xl", "folder-sd15", "folder-sdxl"}
+    assert set(found) == {"v15", "v2", "xl", "folder-sd15", "folder-sdxl", "folder-sd2"}
     assert {k: (e.architecture, e.native_width) for k, e in found.items()} == {
-        "v15": ("sd15", 512), "v2": ("sd2", 768), "xl": ("sdxl", 1024),
-        "folder-sd15": ("sd15", 512), "folder-sdxl": ("sdxl", 1024),
+        "v15": ("sd15", 512), "v2": ("sd2", 512), "xl": ("sdxl", 1024),  # v2: no v-prediction sign
+        "folder-sd15": ("sd15", 512), "folder-sdxl": ("sdxl", 1024), "folder-sd2": ("sd2", 768),
     }
     assert not any(e.is_demo for e in found.values())
     assert registry.default_id == "folder-sd15"  # first non-demo in sorted order
+    assert [(u.id, u.reason.split(":")[0]) for u in registry.unusable] == [("broken", "its header claims 18,446,744,073,709,551,615 bytes")]
+    assert [p.name for p in registry.other_files] == ["a-lora.safetensors"]  # an add-on, not a model
 
 
 def test_default_prefers_a_real_model_over_the_demo(tmp_path: Path, demo_models_dir: Path):
     shutil.copytree(demo_models_dir / demo.DEMO_FOLDER_NAME, tmp_path / demo.DEMO_FOLDER_NAME)
-    _fake_checkpoint(tmp_path / "zz-real.safetensors", ["model.diffusion_model.a.", "cond_stage_model.transformer.a."])
+    _fake_checkpoint(tmp_path / "zz-real.safetensors", "sd15")
     registry = ModelRegistry(tmp_path)
     registry.scan()
     assert registry.default_id == "zz-real"
 
 
+def _fake_pickle(path: Path) -> Path:
+    torch.save({"state_dict": {"model.diffusion_model.input_blocks.0.0.weight": torch.zeros(8, 4, 3, 3),
+                               "first_stage_model.decoder.conv_in.weight": torch.zeros(1),
+                               "cond_stage_model.transformer.text_model.a.weight": torch.zeros(1)}}, path)
+    return path
+
+
 def test_pickle_checkpoints_need_the_opt_in(tmp_path: Path):
-    torch.save({"state_dict": {"model.diffusion_model.a.weight": torch.zeros(1),
-                               "cond_stage_model.transformer.text_model.a.weight": torch.zeros(1)}},
-               tmp_path / "old.ckpt")
+    _fake_pickle(tmp_path / "old.ckpt")
     refusing = ModelRegistry(tmp_path)
     assert refusing.scan() == []
+    [refused] = refusing.unusable
+    assert refused.id == "old" and "--allow-pickle" in refused.reason
     with pytest.raises(FailedPrecondition, match="--allow-pickle"):
         refusing.get("old")
 
     allowing = ModelRegistry(tmp_path, allow_pickle=True)
     [entry] = allowing.scan()
     assert (entry.id, entry.kind, entry.architecture) == ("old", "single_file", "sd15")
+    assert allowing.unusable == []
 
 
 def test_unknown_model_is_not_found_and_lists_installed(demo_models_dir: Path):
@@ -152,9 +174,8 @@ def test_missing_models_folder_lists_nothing(tmp_path: Path):
 
 
 def test_ids_stay_unique_across_subfolders(tmp_path: Path):
-    prefixes = ["model.diffusion_model.a.", "cond_stage_model.transformer.text_model.a."]
     for sub in ("a", "b"):
         (tmp_path / sub).mkdir()
-        _fake_checkpoint(tmp_path / sub / "same.safetensors", prefixes)
+        _fake_checkpoint(tmp_path / sub / "same.safetensors", "sd15")
     ids = [e.id for e in ModelRegistry(tmp_path).scan()]
     assert sorted(ids) == ["b/same.safetensors", "same"]

@@ -80,6 +80,10 @@ def models(args) -> int:
             flags.append("loaded")
         default = " (default)" if m.id == resp.default_model else ""
         print(f"{m.id}{default}  [{', '.join(flags)}]")
+    if resp.unusable:
+        print(f"\nunusable ({len(resp.unusable)}): in the models folder but cannot be used")
+        for u in resp.unusable:
+            print(f"{u.id}  {u.path}\n    {u.reason}")
     return 0
 
 

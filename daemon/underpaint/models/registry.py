@@ -1,30 +1,31 @@
 """What models are installed: a scan of the models folder.
 
-Diffusers folders (a model_index.json) and .safetensors checkpoints are listed; pickled
-checkpoints (.ckpt/.pt) only with the explicit opt-in, because loading a pickle runs code.
-Files that are not whole SD checkpoints (LoRAs, VAEs, upscalers kept in the same tree) are
-skipped with a log line.
+Diffusers folders (a model_index.json) and single-file checkpoints (.safetensors; pickled .ckpt
+only with the explicit opt-in, because loading a pickle can run code) are models. A file or
+folder that is meant as a model but cannot be used is listed as unusable with the reason, and
+the scan goes on: one bad download never stops the daemon. Files that are not models at all
+(LoRAs, VAEs, embeddings, upscalers kept in the same tree) are collected in `other_files` for
+the add-on scan.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from underpaint.errors import FailedPrecondition, NotFound
 from underpaint.models import demo
-from underpaint.models.single_file import (
-    NATIVE_SIZE,
-    detect_architecture,
-    read_safetensors_header,
-)
+from underpaint.models.checkpoint_files import Unusable, read_pickle, read_safetensors
+from underpaint.models.identify import ARCH_NAMES, identify_folder, identify_single_file
 
 log = logging.getLogger(__name__)
 
 MAX_DEPTH = 4  # how deep to look for models under the models folder
+CHECKPOINT_PICKLES = (".ckpt",)  # refused without --allow-pickle; .pt/.pth are usually add-ons
+OTHER_PICKLES = (".pt", ".pth")
 
 
 @dataclass
@@ -39,35 +40,59 @@ class ModelEntry:
     path: Path
     size_multiple: int
     description: str
+    prediction_type: str = ""  # "epsilon" | "v_prediction" when told from the file; "" = the configs'
+
+
+@dataclass(frozen=True)
+class UnusableEntry:
+    id: str  # the id it would have had
+    path: Path
+    reason: str  # for people: what is wrong and what to do
+
+
+@dataclass
+class ScanResult:
+    models: list[ModelEntry] = field(default_factory=list)
+    unusable: list[UnusableEntry] = field(default_factory=list)
+    other_files: list[Path] = field(default_factory=list)  # not models: candidates for add-ons
 
 
 class ModelRegistry:
-    def __init__(self, models_dir: Path, allow_pickle: bool = False):
+    def __init__(self, models_dir: Path, allow_pickle: bool = False,
+                 fallback: Callable[[], Path] | None = None):
+        """`fallback` returns a folder of models to serve when models_dir has none (the demo)."""
         self.models_dir = Path(models_dir)
         self.allow_pickle = allow_pickle
+        self._fallback = fallback
         self.entries: list[ModelEntry] = []
-        self.refused: dict[str, str] = {}  # id -> why it is not offered
+        self.unusable: list[UnusableEntry] = []
+        self.other_files: list[Path] = []
+        self.serving_fallback = False
         self._lock = threading.Lock()
 
     def scan(self) -> list[ModelEntry]:
-        entries, refused = [], {}
-        if self.models_dir.is_dir():
-            self._walk(self.models_dir, 0, entries, refused)
-        else:
-            log.info("models folder %s does not exist; no models installed", self.models_dir)
-        entries.sort(key=lambda e: (e.is_demo, e.id.lower()))
-        with self._lock:
-            self.entries, self.refused = entries, refused
-        return list(entries)
+        result = self._scan_folder(self.models_dir)
+        serving_fallback = False
+        if not result.models and self._fallback is not None:
+            result.models = self._scan_folder(self._fallback()).models
+            serving_fallback = True
+        result.models.sort(key=lambda e: (e.is_demo, e.id.lower()))
+        for item in result.unusable:
+            log.warning("unusable: %s (%s): %s", item.id, item.path, item.reason)
+        with self._lock:  # readers see the old lists or the new ones, never a mix
+            self.entries, self.unusable, self.other_files = result.models, result.unusable, result.other_files
+            self.serving_fallback = serving_fallback
+        return list(result.models)
 
     def get(self, model_id: str) -> ModelEntry:
         with self._lock:
-            entries, refused = self.entries, self.refused
+            entries, unusable = self.entries, self.unusable
         for entry in entries:
             if entry.id == model_id:
                 return entry
-        if model_id in refused:
-            raise FailedPrecondition(f"model '{model_id}' cannot be used: {refused[model_id]}")
+        for item in unusable:
+            if item.id == model_id:
+                raise FailedPrecondition(f"model '{model_id}' cannot be used: {item.reason}")
         installed = ", ".join(e.id for e in entries) or "none"
         raise NotFound(f"model '{model_id}' is not installed; installed: {installed}")
 
@@ -83,147 +108,117 @@ class ModelRegistry:
 
     # -- scanning ------------------------------------------------------------------------------
 
-    def _walk(self, folder: Path, depth: int, entries: list, refused: dict) -> None:
+    def _scan_folder(self, root: Path) -> ScanResult:
+        result = ScanResult()
+        if root.is_dir():
+            _Walk(root, self.allow_pickle, result).folder(root, 0)
+        else:
+            log.info("models folder %s does not exist; no models installed", root)
+        return result
+
+
+class _Walk:
+    """One pass over a models folder; every entry ends up in exactly one list of `result`."""
+
+    def __init__(self, root: Path, allow_pickle: bool, result: ScanResult):
+        self.root, self.allow_pickle, self.result = root, allow_pickle, result
+        self._ids: set[str] = set()
+
+    def folder(self, folder: Path, depth: int) -> None:
         try:
             children = sorted(folder.iterdir())
         except OSError as e:
-            log.warning("cannot read %s: %s", folder, e)
+            self._unusable(folder, f"cannot list this folder: {e.strerror or e}")
             return
         for child in children:
             if child.name.startswith(".") or child.name.endswith(".partial"):
                 continue
-            entry = None
             try:
-                if child.is_dir():
-                    if (child / "model_index.json").is_file():
-                        entry = self._folder_entry(child, refused)
-                    elif depth + 1 < MAX_DEPTH:
-                        self._walk(child, depth + 1, entries, refused)
-                elif child.suffix.lower() == ".safetensors":
-                    entry = self._file_entry(child)
-                elif child.suffix.lower() in (".ckpt", ".pt"):
-                    entry = self._pickle_entry(child, refused)
-            except (OSError, ValueError, KeyError) as e:
-                log.warning("skipping %s: not a readable model (%s)", child, e)
-            if entry is not None:
-                if any(e.id == entry.id for e in entries):  # same stem elsewhere: keep both
-                    entry.id = child.relative_to(self.models_dir).as_posix()
-                entries.append(entry)
+                self._visit(child, depth)
+            except Unusable as e:
+                self._unusable(child, str(e))
+            except Exception as e:  # noqa: BLE001 - a case nobody foresaw must not stop the daemon
+                log.exception("scanning %s failed", child)
+                self._unusable(child, f"could not be read ({type(e).__name__}: {e})")
 
-    def _folder_entry(self, folder: Path, refused: dict) -> ModelEntry | None:
-        index = json.loads((folder / "model_index.json").read_text())
-        marker = _read_json(folder / demo.MARKER_FILE)
-        unet = _read_json(folder / "unet" / "config.json")
-        vae = _read_json(folder / "vae" / "config.json")
-        if not unet or not vae:
-            log.info("skipping %s: no unet/vae config (not a Stable Diffusion pipeline)", folder)
-            return None
-        unet_dir = folder / "unet"
-        has_safetensors = any(unet_dir.glob("*.safetensors"))
-        if not has_safetensors and not self.allow_pickle:
-            reason = "its weights are pickle files (.bin); convert them to safetensors or use --allow-pickle"
-            log.warning("refusing %s: %s", folder, reason)
-            refused[folder.name] = reason
-            return None
-        architecture = marker.get("architecture") or _folder_architecture(index, unet)
-        factor = 2 ** (len(vae.get("block_out_channels", [0, 0, 0, 0])) - 1)
-        native = int(unet.get("sample_size", 64)) * factor
+    def _visit(self, child: Path, depth: int) -> None:
+        if child.is_dir():
+            if (child / "model_index.json").exists() or (child / "model_index.json").is_symlink():
+                self._add(self._folder_entry(child))
+            elif depth + 1 < MAX_DEPTH:
+                self.folder(child, depth + 1)
+            return
+        suffix = child.suffix.lower()
+        if suffix == ".safetensors":
+            self._add(self._file_entry(child, read_safetensors(child)) or child)
+        elif suffix in CHECKPOINT_PICKLES or (suffix in OTHER_PICKLES and self.allow_pickle):
+            if not self.allow_pickle:
+                raise Unusable("pickle checkpoints (.ckpt) can run code when loaded; convert it to "
+                               ".safetensors or start the daemon with --allow-pickle")
+            self._add(self._file_entry(child, read_pickle(child)) or child)
+        elif suffix in OTHER_PICKLES:
+            self.result.other_files.append(child)
+
+    def _add(self, found: ModelEntry | Path) -> None:
+        if isinstance(found, Path):
+            log.info("%s is not a whole checkpoint (a LoRA, VAE or other add-on?)", found)
+            self.result.other_files.append(found)
+            return
+        found.id = self._unique_id(found.path)
+        self.result.models.append(found)
+
+    def _unusable(self, path: Path, reason: str) -> None:
+        self.result.unusable.append(UnusableEntry(self._unique_id(path), path, reason))
+
+    def _unique_id(self, path: Path) -> str:
+        """The file's stem; the path under the models folder when another has that stem."""
+        model_id = path.name if path.is_dir() else path.stem
+        if model_id in self._ids:
+            model_id = path.relative_to(self.root).as_posix()
+        self._ids.add(model_id)
+        return model_id
+
+    def _folder_entry(self, folder: Path) -> ModelEntry:
+        info = identify_folder(folder)
+        if info.weights == "pickle" and not self.allow_pickle:
+            raise Unusable("its weights are pickle files (.bin); convert them to safetensors or use --allow-pickle")
+        marker = info.marker
+        name = ARCH_NAMES.get(info.architecture, info.architecture)
         return ModelEntry(
             id=folder.name,
-            display_name=marker.get("display_name") or folder.name,
-            architecture=architecture,
-            native_width=int(marker.get("native_width", native)),
-            native_height=int(marker.get("native_height", native)),
+            display_name=_text(marker.get("display_name")) or folder.name,
+            architecture=info.architecture,
+            native_width=info.native_width,
+            native_height=info.native_height,
             kind="diffusers",
-            is_demo=bool(marker.get("demo", False)),
+            is_demo=marker.get("demo") is True,
             path=folder,
-            size_multiple=factor,
-            description=marker.get("description") or f"{_ARCH_NAMES.get(architecture, architecture)} (diffusers folder)",
+            size_multiple=info.size_multiple,
+            description=_text(marker.get("description")) or f"{name} (diffusers folder)",
         )
 
-    def _file_entry(self, path: Path) -> ModelEntry | None:
-        keys, metadata = read_safetensors_header(path)
-        architecture = metadata.get(demo.META_ARCHITECTURE) or detect_architecture(keys)
-        if architecture is None:
-            log.info("skipping %s: not a Stable Diffusion checkpoint (a LoRA, VAE or other file?)", path)
+    def _file_entry(self, path: Path, index) -> ModelEntry | None:
+        info = identify_single_file(index)
+        if info is None:
             return None
-        if architecture not in NATIVE_SIZE:
-            log.info("skipping %s: %s checkpoints are not supported", path, architecture)
-            return None
-        is_demo = metadata.get(demo.META_DEMO) == "true"
-        width = height = NATIVE_SIZE[architecture]
-        if demo.META_NATIVE_SIZE in metadata:
-            width, height = (int(v) for v in metadata[demo.META_NATIVE_SIZE].split("x"))
-        name = "Underpaint demo, single file (random weights)" if is_demo else path.stem
+        is_demo = index.metadata.get(demo.META_DEMO) == "true"
+        kind = "pickle checkpoint, allowed by --allow-pickle" if path.suffix.lower() != ".safetensors" else "single file"
+        details = ", ".join(x for x in (info.note, kind) if x)
         return ModelEntry(
             id=path.stem,
-            display_name=name,
-            architecture=architecture,
-            native_width=width,
-            native_height=height,
+            display_name="Underpaint demo, single file (random weights)" if is_demo else path.stem,
+            architecture=info.architecture,
+            native_width=info.native_width,
+            native_height=info.native_height,
             kind="single_file",
             is_demo=is_demo,
             path=path,
             size_multiple=8,
-            description=metadata.get(demo.META_DESCRIPTION)
-            or f"{_ARCH_NAMES.get(architecture, architecture)} (single file)",
-        )
-
-    def _pickle_entry(self, path: Path, refused: dict) -> ModelEntry | None:
-        if not self.allow_pickle:
-            reason = (
-                "pickle checkpoints (.ckpt/.pt) can run code when loaded; convert it to .safetensors "
-                "or start the daemon with --allow-pickle"
-            )
-            log.warning("refusing %s: %s", path, reason)
-            refused[path.stem] = reason
-            return None
-        architecture = detect_architecture(_pickle_keys(path))
-        if architecture not in NATIVE_SIZE:
-            log.info("skipping %s: not a supported Stable Diffusion checkpoint", path)
-            return None
-        return ModelEntry(
-            id=path.stem,
-            display_name=path.stem,
-            architecture=architecture,
-            native_width=NATIVE_SIZE[architecture],
-            native_height=NATIVE_SIZE[architecture],
-            kind="single_file",
-            is_demo=False,
-            path=path,
-            size_multiple=8,
-            description=f"{_ARCH_NAMES[architecture]} (pickle checkpoint, allowed by --allow-pickle)",
+            description=index.metadata.get(demo.META_DESCRIPTION)
+            or f"{ARCH_NAMES[info.architecture]} ({details})",
+            prediction_type=info.prediction_type,
         )
 
 
-def _pickle_keys(path: Path) -> list[str]:
-    """Tensor names of a torch checkpoint without reading its tensors (mmap), refusing any
-    object but tensors and plain containers (weights_only)."""
-    import torch
-
-    try:
-        data = torch.load(path, map_location="cpu", mmap=True, weights_only=True)
-    except Exception as e:  # noqa: BLE001 - any unreadable pickle is skipped, never fatal
-        raise ValueError(f"cannot read checkpoint: {e}") from e
-    if isinstance(data, dict) and isinstance(data.get("state_dict"), dict):
-        data = data["state_dict"]
-    return list(data) if isinstance(data, dict) else []
-
-
-_ARCH_NAMES = {"sd15": "SD 1.x", "sd2": "SD 2.x", "sdxl": "SDXL"}
-
-
-def _folder_architecture(index: dict, unet: dict) -> str:
-    if "XL" in index.get("_class_name", "") or unet.get("addition_embed_type") == "text_time":
-        return "sdxl"
-    if unet.get("cross_attention_dim") == 1024:
-        return "sd2"
-    return "sd15"
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""

@@ -76,13 +76,15 @@ class GenerationService:
     async def list_models(self, request: pb.ListModelsRequest) -> pb.ListModelsResponse:
         if request.rescan:
             await asyncio.to_thread(self._registry.scan)
-        loaded = set(self._cache.loaded_ids())
+        loaded = set(self._cache.loaded_ids())  # a snapshot: never waits for a model load
         models = [pb.Model(id=e.id, display_name=e.display_name, architecture=e.architecture,
                            native_width=e.native_width, native_height=e.native_height, kind=e.kind,
                            is_demo=e.is_demo, path=str(e.path), loaded=e.id in loaded,
                            size_multiple=e.size_multiple, description=e.description)
                   for e in self._registry.entries]
-        return pb.ListModelsResponse(models=models, default_model=self._registry.default_id or "")
+        unusable = [pb.UnusableFile(id=u.id, path=str(u.path), reason=u.reason) for u in self._registry.unusable]
+        return pb.ListModelsResponse(models=models, default_model=self._registry.default_id or "",
+                                     unusable=unusable)
 
     async def list_samplers(self, request: pb.ListSamplersRequest) -> pb.ListSamplersResponse:
         return pb.ListSamplersResponse(
