@@ -85,6 +85,9 @@ def _meta_component(architecture: str, component: str):
     ("sd15", "unet", 859_520_964),
     ("sd15", "vae", 83_653_863),
     ("sd15", "text_encoder", 123_060_480),
+    ("sd2", "unet", 865_910_724),
+    ("sd2", "vae", 83_653_863),
+    ("sd2", "text_encoder", 340_387_840),  # OpenCLIP ViT-H/14 less its last layer, which SD 2.x skips
     ("sdxl", "unet", 2_567_463_684),
     ("sdxl", "vae", 83_653_863),
     ("sdxl", "text_encoder", 123_060_480),
@@ -94,7 +97,7 @@ def test_packaged_configs_describe_the_real_models(architecture, component, coun
     assert _param_count(_meta_component(architecture, component)) == count
 
 
-@pytest.mark.parametrize("architecture", ["sd15", "sdxl"])
+@pytest.mark.parametrize("architecture", ["sd15", "sd2", "sdxl"])
 def test_original_layout_round_trips_through_diffusers_converter(architecture):
     """Our diffusers->original names are exactly what diffusers' own original->diffusers
     conversion expects, on the real architectures' shapes."""
@@ -130,8 +133,8 @@ def test_packaged_tokenizer_is_the_real_clip_tokenizer(tmp_path: Path):
 
 
 def test_unsupported_single_file_architecture_is_a_clear_error(tmp_path: Path):
-    with pytest.raises(FailedPrecondition, match="sd2 checkpoints are not supported yet"):
-        write_packaged_config_folder("sd2", tmp_path / "x")
+    with pytest.raises(FailedPrecondition, match="sdxl_refiner checkpoints are not supported yet"):
+        write_packaged_config_folder("sdxl_refiner", tmp_path / "x")
 
 
 def test_pickle_file_is_refused_by_the_loader_too(tmp_path: Path):
@@ -146,7 +149,9 @@ def test_pickle_file_is_refused_by_the_loader_too(tmp_path: Path):
 def test_broken_checkpoint_fails_with_a_clear_error(tmp_path: Path):
     from safetensors.torch import save_file
 
-    save_file({"model.diffusion_model.a.weight": torch.zeros(1),
+    # It passes the scan (the names of a whole SD 1.x checkpoint) but holds almost no weights.
+    save_file({"model.diffusion_model.input_blocks.0.0.weight": torch.zeros(320, 4, 3, 3),
+               "first_stage_model.decoder.conv_in.weight": torch.zeros(1),
                "cond_stage_model.transformer.text_model.a.weight": torch.zeros(1)}, str(tmp_path / "broken.safetensors"))
     registry = ModelRegistry(tmp_path)
     registry.scan()

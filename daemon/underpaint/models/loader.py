@@ -12,11 +12,14 @@ from pathlib import Path
 
 import torch
 
-from underpaint.errors import FailedPrecondition, ResourceExhausted, ServiceError
+from underpaint.errors import FailedPrecondition, JobCancelled, ResourceExhausted, ServiceError
+from underpaint.models.component_loading import Progress, load_folder_components
 from underpaint.models.registry import ModelEntry
 from underpaint.models.single_file import PICKLE_SUFFIXES, load_single_file, offline
 
 log = logging.getLogger(__name__)
+
+LOADING_SHARE = 0.9  # of a load's progress: reading components; the rest is the model hash
 
 
 @dataclass
@@ -37,17 +40,27 @@ class LoadedModel:
         return self.entry.architecture
 
 
-def load_model(entry: ModelEntry, device: str, dtype: torch.dtype, allow_pickle: bool = False) -> LoadedModel:
+def load_model(entry: ModelEntry, device: str, dtype: torch.dtype, allow_pickle: bool = False,
+               progress: Progress | None = None) -> LoadedModel:
+    """Load `entry` onto `device`. `progress(fraction, what)` is called as the work advances
+    (fraction of the weights loaded; 1.0 once it is ready); an exception it raises (a cancel)
+    stops the load between two components."""
     from diffusers import AutoPipelineForImage2Image, AutoPipelineForInpainting
 
+    report = progress or (lambda fraction, what: None)
     _quiet_progress_bars()
+
+    def loaded_part(fraction: float, component: str) -> None:  # components: 0..90 % of the work
+        report(LOADING_SHARE * fraction, component)
+
     try:
         if entry.kind == "single_file":
-            txt2img = load_single_file(entry.path, entry.architecture, dtype, allow_pickle=allow_pickle)
+            txt2img = load_single_file(entry.path, entry.architecture, dtype, allow_pickle=allow_pickle,
+                                       prediction_type=entry.prediction_type, progress=loaded_part)
         else:
-            txt2img = _load_folder(entry.path, dtype, allow_pickle)
+            txt2img = _load_folder(entry.path, dtype, allow_pickle, loaded_part)
         txt2img.to(device)
-    except ServiceError:
+    except (ServiceError, JobCancelled):
         raise
     except torch.OutOfMemoryError as e:
         raise ResourceExhausted(f"not enough memory to load model '{entry.id}' on {device}") from e
@@ -56,11 +69,15 @@ def load_model(entry: ModelEntry, device: str, dtype: torch.dtype, allow_pickle:
         reason = (str(e).strip().splitlines() or [""])[0]  # diffusers appends long advice; keep the gist
         raise FailedPrecondition(f"model '{entry.id}' could not be loaded: {type(e).__name__}: {reason}") from e
     txt2img.set_progress_bar_config(disable=True)
+    sample_size = txt2img.unet.config.sample_size
+    if isinstance(sample_size, (list, tuple)):  # [height, width]: valid, but SD pipelines compare it with a number
+        txt2img.unet.register_to_config(sample_size=max(sample_size))
     img2img = AutoPipelineForImage2Image.from_pipe(txt2img)
     inpaint = AutoPipelineForInpainting.from_pipe(txt2img)
     for pipe in (img2img, inpaint):
         pipe.set_progress_bar_config(disable=True)
-    return LoadedModel(
+    report(LOADING_SHARE, "model hash")
+    model = LoadedModel(
         entry=entry,
         txt2img=txt2img,
         img2img=img2img,
@@ -71,6 +88,7 @@ def load_model(entry: ModelEntry, device: str, dtype: torch.dtype, allow_pickle:
         dtype=dtype,
         base_scheduler_config=dict(txt2img.scheduler.config),
     )
+    return model
 
 
 def _quiet_progress_bars() -> None:
@@ -82,7 +100,7 @@ def _quiet_progress_bars() -> None:
     transformers.utils.logging.disable_progress_bar()
 
 
-def _load_folder(folder: Path, dtype: torch.dtype, allow_pickle: bool):
+def _load_folder(folder: Path, dtype: torch.dtype, allow_pickle: bool, progress: Progress):
     from diffusers import AutoPipelineForText2Image
 
     index = json.loads((folder / "model_index.json").read_text())
@@ -100,7 +118,8 @@ def _load_folder(folder: Path, dtype: torch.dtype, allow_pickle: bool):
     if "safety_checker" in index:  # SD 1.x/2.x folders: never load the checker
         kwargs.update(safety_checker=None, requires_safety_checker=False)
     with offline():
-        return AutoPipelineForText2Image.from_pretrained(str(folder), **kwargs)
+        components = load_folder_components(folder, index, dtype, progress)
+        return AutoPipelineForText2Image.from_pretrained(str(folder), **components, **kwargs)
 
 
 def pipeline_bytes(pipe) -> int:

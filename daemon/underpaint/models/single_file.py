@@ -12,50 +12,34 @@ import contextlib
 import json
 import os
 import shutil
-import struct
 import tempfile
 from importlib import resources
 from pathlib import Path
 
 from underpaint.errors import FailedPrecondition
 from underpaint.models import demo
+from underpaint.models.checkpoint_files import read_pickle, read_safetensors
+from underpaint.models.component_loading import Progress, load_single_file_pipeline
+from underpaint.models.identify import NATIVE_SIZE, SD2_EPSILON_SIZE, family_from_keys  # noqa: F401
+from underpaint.models.prediction import EPSILON
 from underpaint.models.tokenizers import clip_vocab, write_tokenizer
 
 PICKLE_SUFFIXES = (".ckpt", ".pt", ".pth", ".bin")
-SUPPORTED_SINGLE_FILE = ("sd15", "sdxl")  # architectures whose configs ship in configs/
-NATIVE_SIZE = {"sd15": 512, "sd2": 768, "sdxl": 1024}
-_MAX_HEADER = 100 * 1024 * 1024
+SUPPORTED_SINGLE_FILE = ("sd15", "sd2", "sdxl")  # architectures whose configs ship in configs/
 
 
 def read_safetensors_header(path: Path) -> tuple[list[str], dict[str, str]]:
-    """Tensor names and metadata from a .safetensors file, reading only its JSON header."""
-    with open(path, "rb") as f:
-        raw = f.read(8)
-        if len(raw) != 8:
-            raise ValueError("file too short for a safetensors header")
-        (length,) = struct.unpack("<Q", raw)
-        if length > _MAX_HEADER:
-            raise ValueError(f"safetensors header of {length} bytes is implausibly large")
-        header = json.loads(f.read(length))
-    metadata = header.pop("__metadata__", None) or {}
-    return list(header), metadata
+    """Tensor names and metadata of a .safetensors file, reading only its (checked) header.
+    Raises Unusable (a ValueError) saying what is wrong with a malformed file."""
+    index = read_safetensors(Path(path))
+    return list(index.keys()), index.metadata
 
 
 def detect_architecture(keys) -> str | None:
-    """sd15 / sd2 / sdxl from original-layout tensor names; None when it is not an SD checkpoint
-    (a LoRA, a lone VAE, an upscaler...)."""
-    keys = set(keys)
-    if not any(k.startswith("model.diffusion_model.") for k in keys):
-        return None
-    if any(k.startswith("conditioner.embedders.1.model.") for k in keys):
-        return "sdxl"
-    if any(k.startswith("conditioner.embedders.0.model.") for k in keys):
-        return "sdxl_refiner"
-    if any(k.startswith("cond_stage_model.model.") for k in keys):
-        return "sd2"
-    if any(k.startswith("cond_stage_model.transformer.") for k in keys):
-        return "sd15"
-    return None
+    """sd15 / sd2 / sdxl / sdxl_refiner from original-layout tensor names; None when it is not a
+    checkpoint of a family this daemon knows (a LoRA, a lone VAE, an upscaler...)."""
+    family = family_from_keys(keys)
+    return None if family == "unknown" else family
 
 
 @contextlib.contextmanager
@@ -78,8 +62,11 @@ def offline():
             os.environ["HF_HUB_OFFLINE"] = old_env
 
 
-def write_packaged_config_folder(architecture: str, out_dir: Path) -> Path:
-    """Copy the shipped configs for `architecture` to out_dir and add the CLIP tokenizer(s)."""
+def write_packaged_config_folder(architecture: str, out_dir: Path, prediction_type: str = "") -> Path:
+    """Copy the shipped configs for `architecture` to out_dir and add the CLIP tokenizer(s).
+
+    SD 2.x configs are those of the 768 px v-prediction model (2.1); an epsilon SD 2.x file is
+    the 512-base model, which differs in native size and attention upcasting only."""
     if architecture not in SUPPORTED_SINGLE_FILE:
         raise FailedPrecondition(
             f"single-file {architecture} checkpoints are not supported yet "
@@ -89,10 +76,20 @@ def write_packaged_config_folder(architecture: str, out_dir: Path) -> Path:
     with resources.as_file(source) as folder:
         shutil.copytree(folder, out_dir, dirs_exist_ok=True)
     vocab, merges = clip_vocab()
-    write_tokenizer(out_dir / "tokenizer", vocab, merges)
-    if architecture == "sdxl":  # the OpenCLIP encoder pads with "!" (id 0), not end-of-text
+    # OpenCLIP encoders (SD 2.x, SDXL's second) pad with "!" (id 0), OpenAI's CLIP with end-of-text.
+    write_tokenizer(out_dir / "tokenizer", vocab, merges, **({"pad_token": "!"} if architecture == "sd2" else {}))
+    if architecture == "sdxl":
         write_tokenizer(out_dir / "tokenizer_2", vocab, merges, pad_token="!")
+    if prediction_type:
+        _patch_json(out_dir / "scheduler" / "scheduler_config.json", prediction_type=prediction_type)
+    if architecture == "sd2" and prediction_type == EPSILON:
+        _patch_json(out_dir / "unet" / "config.json", sample_size=SD2_EPSILON_SIZE // 8, upcast_attention=False)
+        _patch_json(out_dir / "vae" / "config.json", sample_size=SD2_EPSILON_SIZE)
     return out_dir
+
+
+def _patch_json(path: Path, **changes) -> None:
+    path.write_text(json.dumps({**json.loads(path.read_text()), **changes}, indent=1))
 
 
 def pipeline_class_for(architecture: str):
@@ -101,15 +98,19 @@ def pipeline_class_for(architecture: str):
     return StableDiffusionXLPipeline if architecture == "sdxl" else StableDiffusionPipeline
 
 
-def load_single_file(path: Path, architecture: str, torch_dtype, allow_pickle: bool = False):
-    """Build the text-to-image pipeline for a single-file checkpoint, on CPU, with no network."""
+def load_single_file(path: Path, architecture: str, torch_dtype, allow_pickle: bool = False,
+                     prediction_type: str = "", progress: Progress | None = None):
+    """Build the text-to-image pipeline for a single-file checkpoint, on CPU, with no network;
+    `progress(fraction, component)` follows the components as they load."""
     path = Path(path)
-    if path.suffix.lower() in PICKLE_SUFFIXES and not allow_pickle:
+    is_pickle = path.suffix.lower() in PICKLE_SUFFIXES
+    if is_pickle and not allow_pickle:
         raise FailedPrecondition(
             f"'{path.name}' is a pickle checkpoint, which can run code when loaded; "
             "convert it to .safetensors or start the daemon with --allow-pickle"
         )
-    metadata = read_safetensors_header(path)[1] if path.suffix.lower() == ".safetensors" else {}
+    index = read_pickle(path) if is_pickle else read_safetensors(path)
+    metadata = index.metadata
     pipeline_class = pipeline_class_for(architecture)
     with tempfile.TemporaryDirectory(prefix="underpaint-config-") as tmp, offline():
         config_dir = Path(tmp) / "config"
@@ -119,9 +120,8 @@ def load_single_file(path: Path, architecture: str, torch_dtype, allow_pickle: b
             configs = {**json.loads(metadata[demo.META_CONFIGS]), "model_index": demo.MODEL_INDEX}
             demo.write_config_folder(configs, config_dir)
         else:
-            write_packaged_config_folder(architecture, config_dir)
-        extra = {"safety_checker": None, "requires_safety_checker": False} if architecture != "sdxl" else {}
-        pipe = pipeline_class.from_single_file(
-            str(path), config=str(config_dir), local_files_only=True, dtype=torch_dtype, **extra
-        )
-    return pipe
+            write_packaged_config_folder(architecture, config_dir, prediction_type)
+        extra = {} if architecture == "sdxl" else {
+            "safety_checker": None, "feature_extractor": None, "requires_safety_checker": False}
+        return load_single_file_pipeline(index, config_dir, pipeline_class, torch_dtype,
+                                         progress or (lambda fraction, component: None), extra)
