@@ -26,19 +26,21 @@ def _load_models(cfg: DaemonConfig):
     from .models.demo import write_demo_model
     from .models.registry import ModelRegistry
 
+    def demo_folder():
+        """With no usable model installed the demo is served, so everything works end to end;
+        a rescan that finds a real model serves it instead."""
+        demo_dir = cfg.data_dir / "demo-model"
+        if not any(demo_dir.glob("*")):
+            write_demo_model(demo_dir)
+        return demo_dir
+
     cfg.models_dir.mkdir(parents=True, exist_ok=True)
-    registry = ModelRegistry(cfg.models_dir, allow_pickle=cfg.allow_pickle)
+    registry = ModelRegistry(cfg.models_dir, allow_pickle=cfg.allow_pickle, fallback=demo_folder)
     registry.scan()
-    if registry.entries:
-        return registry
-    log.warning("No model is installed in %s. Put a diffusers folder or a .safetensors checkpoint there "
-                "(or run `underpaint models pull REPO_ID`). Serving the DEMO model meanwhile: it has "
-                "random weights and makes noise, for testing only.", cfg.models_dir)
-    demo_dir = cfg.data_dir / "demo-model"
-    if not any(demo_dir.glob("*")):
-        write_demo_model(demo_dir)
-    registry = ModelRegistry(demo_dir)
-    registry.scan()
+    if registry.serving_fallback:
+        log.warning("No usable model is installed in %s. Put a diffusers folder or a .safetensors checkpoint "
+                    "there (or run `underpaint models pull REPO_ID`). Serving the DEMO model meanwhile: it "
+                    "has random weights and makes noise, for testing only.", cfg.models_dir)
     return registry
 
 
@@ -76,7 +78,7 @@ async def serve(cfg: DaemonConfig) -> None:
         log.info("model %s (%s, %s%s)", entry.id, entry.architecture, entry.kind,
                  ", DEMO: random weights" if entry.is_demo else "")
     device = pick_device()
-    cache = PipelineCache(device, pick_dtype(device), cfg.memory_budget_bytes)
+    cache = PipelineCache(device, pick_dtype(device), cfg.memory_budget_bytes, allow_pickle=cfg.allow_pickle)
     log.info("device: %s", device)
 
     generation = GenerationService(cfg, registry, cache, limits=Limits(), samplers=dict(SAMPLERS),

@@ -34,10 +34,10 @@ class CountingLoader:
         self.loads: list[str] = []
         self._lock = threading.Lock()
 
-    def __call__(self, entry, device, dtype, allow_pickle=False):
+    def __call__(self, entry, device, dtype, allow_pickle=False, progress=None):
         with self._lock:
             self.loads.append(entry.id)
-        return load_model(entry, device, dtype, allow_pickle=allow_pickle)
+        return load_model(entry, device, dtype, allow_pickle=allow_pickle, progress=progress)
 
 
 def test_lru_eviction_within_budget(three_entries):

@@ -31,8 +31,17 @@ class JobContext:
             raise JobCancelled()
 
     def load_model(self, entry=None):
-        """The loaded model for `entry` (default: the request's), loading it when needed."""
-        return self.cache.get(entry or self.request.model)
+        """The loaded model for `entry` (default: the request's), loading it when needed. A load
+        is part of the job: its clients see loading_model activities, and a cancel stops it
+        between two components."""
+        entry = entry or self.request.model
+
+        def loading(fraction: float, message: str) -> None:
+            self.activity("loading_model", message, fraction, subject=entry.id)
+            if fraction < 1.0:
+                self.check_cancelled()
+
+        return self.cache.get(entry, progress=loading)
 
     def progress(self, step: int, total: int, image_index: int = 0, preview=None, **extra) -> None:
         progress = pb.Progress(step=step, total_steps=total, image_index=image_index, **extra)

@@ -1,4 +1,9 @@
-"""Loaded pipelines kept warm, least recently used first out, within a memory budget."""
+"""Loaded pipelines kept warm, least recently used first out, within a memory budget.
+
+Only the worker thread loads, and it holds the lock for the whole load (so a model is never
+loaded twice). Readers on the event loop must never wait for that: `loaded_ids()` reads a
+snapshot that is replaced, not changed, under the lock.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import gc
 import logging
 import threading
 from collections import OrderedDict
+from typing import Callable
 
 import torch
 
@@ -33,29 +39,42 @@ class PipelineCache:
         self.allow_pickle = allow_pickle
         self._loader = loader
         self._loaded: OrderedDict[str, LoadedModel] = OrderedDict()  # oldest use first
+        self._snapshot: tuple[str, ...] = ()  # ids in _loaded, for readers that must not wait
         self._lock = threading.RLock()
 
-    def get(self, entry: ModelEntry) -> LoadedModel:
-        """The loaded model for `entry`, loading it (and evicting others) when needed."""
+    def get(self, entry: ModelEntry, progress: Callable[[float, str], None] | None = None) -> LoadedModel:
+        """The loaded model for `entry`, loading it (and evicting others) when needed.
+        `progress(fraction, message)` hears about a load (never about a cache hit): 0.0 when it
+        starts, fractions as components arrive, 1.0 when the model is ready."""
         with self._lock:
             model = self._loaded.get(entry.id)
             if model is not None and model.entry.path == entry.path:
                 self._loaded.move_to_end(entry.id)
+                self._publish()
                 return model
             if model is not None:  # same id, different file (rescan): reload
                 self._evict(entry.id)
+            on_disk = weights_on_disk(entry)
             # Make room first so two big models are never resident together if avoidable.
-            self._evict_until(self.budget_bytes - weights_on_disk(entry))
-            log.info("loading model %s from %s", entry.id, entry.path)
-            model = self._loader(entry, self.device, self.dtype, allow_pickle=self.allow_pickle)
+            self._evict_until(self.budget_bytes - on_disk)
+            notify = progress or (lambda fraction, message: None)
+            label = f"loading model {entry.id} ({human_bytes(on_disk)})"
+            log.info("%s from %s", label, entry.path)
+            notify(0.0, label)
+            model = self._loader(entry, self.device, self.dtype, allow_pickle=self.allow_pickle,
+                                 progress=lambda fraction, what: notify(fraction, f"{label}: {what}"))
             self._loaded[entry.id] = model
             self._evict_until(self.budget_bytes, keep=entry.id)
+            self._publish()
+            notify(1.0, f"model {entry.id} loaded ({human_bytes(model.size_bytes)} in memory)")
             return model
 
     def loaded_ids(self) -> list[str]:
-        """Ids of models in memory, least recently used first."""
-        with self._lock:
-            return list(self._loaded)
+        """Ids of models in memory, least recently used first; never waits for a load."""
+        return list(self._snapshot)
+
+    def _publish(self) -> None:
+        self._snapshot = tuple(self._loaded)
 
     def used_bytes(self) -> int:
         with self._lock:
@@ -89,9 +108,17 @@ class PipelineCache:
 
     def _evict(self, model_id: str) -> None:
         model = self._loaded.pop(model_id)
+        self._publish()
         log.info("unloading model %s (%.0f MB)", model_id, model.size_bytes / 2**20)
 
     def _release_memory(self) -> None:
         gc.collect()
         if torch.device(self.device).type == "cuda":
             torch.cuda.empty_cache()
+
+
+def human_bytes(n: int) -> str:
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} bytes"
