@@ -51,7 +51,7 @@ def load_model(entry: ModelEntry, device: str, dtype: torch.dtype, allow_pickle:
     _quiet_progress_bars()
 
     def loaded_part(fraction: float, component: str) -> None:  # components: 0..90 % of the work
-        report(LOADING_SHARE * fraction, component)
+        report(LOADING_SHARE * fraction, f"{component} loaded")
 
     try:
         if entry.kind == "single_file":
@@ -76,7 +76,7 @@ def load_model(entry: ModelEntry, device: str, dtype: torch.dtype, allow_pickle:
     inpaint = AutoPipelineForInpainting.from_pipe(txt2img)
     for pipe in (img2img, inpaint):
         pipe.set_progress_bar_config(disable=True)
-    report(LOADING_SHARE, "model hash")
+    report(LOADING_SHARE, "computing the model hash")
     model = LoadedModel(
         entry=entry,
         txt2img=txt2img,
