@@ -19,7 +19,7 @@ from .v1 import board_connect, board_pb2, underpaint_connect, underpaint_pb2
 
 log = logging.getLogger("underpaint")
 
-CAPABILITIES = ["canvas", "tiling", "previews", "board", "long_poll"]
+CAPABILITIES = ["canvas", "tiling", "previews", "board", "long_poll", "loading_activity", "unusable_models"]
 
 
 def _load_models(cfg: DaemonConfig):

@@ -98,7 +98,8 @@ def test_every_rpc_answers_while_a_load_is_in_progress(loading_daemon):
         # The load cannot finish before the gate opens, so everything below happens during it.
         listing = client.models()
         assert {m.id: m.loaded for m in listing.models}[GATED] is False
-        assert client.info().queue_length == 2
+        info = client.info()
+        assert info.queue_length == 2 and "loading_activity" in info.capabilities
         polled = client.stub.PollEvents(pb.PollEventsRequest(job_id=waiting.id, wait_ms=0), timeout=30)
         # Queued at 1 if it arrived before the worker took the gated job, then moved up to 0.
         assert _kinds(polled.events) == ["queued"] * len(polled.events) and not polled.done

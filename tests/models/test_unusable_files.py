@@ -75,6 +75,7 @@ def test_daemon_starts_lists_every_unusable_entry_and_serves_the_rest(messy_daem
 
     process, served = messy_daemon
     with Client(process.grpc) as client:
+        assert "unusable_models" in client.info().capabilities
         listing = client.models()
         assert {m.id: (m.native_width, m.native_height) for m in listing.models} == served
         assert {u.id for u in listing.unusable} == {c[0] for c in cases.UNUSABLE}
