@@ -116,6 +116,8 @@ UNUSABLE = [
      lambda root, d: (_folder(root, "index-list", d) / "model_index.json").write_text("[]")),
     ("flux-folder", "a FluxPipeline pipeline",
      lambda root, d: _flux_folder(root / "flux-folder")),
+    ("index-pipe", "model_index.json: not a regular file",
+     lambda root, d: _pipe_instead(_folder(root, "index-pipe", d) / "model_index.json")),
     ("no-vae-config", "vae/config.json is missing",
      lambda root, d: (_folder(root, "no-vae-config", d) / "vae" / "config.json").unlink()),
     ("sample-size-text", "sample_size must be a number or [height, width], not 'big'",
@@ -123,6 +125,11 @@ UNUSABLE = [
     ("no-weights", "unet/ holds no weights",
      lambda root, d: (_folder(root, "no-weights", d) / "unet" / "diffusion_pytorch_model.safetensors").unlink()),
 ]
+
+
+def _pipe_instead(path: Path) -> None:
+    path.unlink()
+    os.mkfifo(path)
 
 
 def _flux_folder(path: Path) -> None:

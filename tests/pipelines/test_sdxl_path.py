@@ -102,7 +102,7 @@ def test_sdxl_single_file_matches_the_folder(sdxl_model, tmp_path, monkeypatch):
     keys, _ = single_file.read_safetensors_header(path)
     assert single_file.detect_architecture(keys) == "sdxl"
 
-    def tiny_configs(architecture, out_dir):
+    def tiny_configs(architecture, out_dir, prediction_type=""):
         assert architecture == "sdxl"
         shutil.copytree(sdxl_model.path, out_dir, ignore=shutil.ignore_patterns("*.safetensors"))
         return out_dir

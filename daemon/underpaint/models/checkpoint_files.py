@@ -192,10 +192,13 @@ def _load_unmapped(path: Path):
 
 def read_json_object(path: Path, what: str) -> dict:
     """A JSON file that must hold an object; Unusable naming `what` otherwise."""
+    if not path.exists() and not path.is_symlink():
+        raise Unusable(f"{what} is missing")
     try:
+        check_regular_file(path)  # a named pipe would block the scan
         value = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise Unusable(f"{what} is missing") from None
+    except Unusable as e:
+        raise Unusable(f"{what}: {e}") from None
     except OSError as e:
         raise Unusable(f"cannot read {what}: {e.strerror or e}") from None
     except (ValueError, UnicodeDecodeError) as e:
