@@ -19,7 +19,8 @@ from .v1 import board_connect, board_pb2, underpaint_connect, underpaint_pb2
 
 log = logging.getLogger("underpaint")
 
-CAPABILITIES = ["canvas", "tiling", "previews", "board", "long_poll", "loading_activity", "unusable_models"]
+CAPABILITIES = ["canvas", "tiling", "previews", "board", "long_poll", "loading_activity", "unusable_models",
+                "lora", "embeddings", "vae"]
 
 
 def _load_models(cfg: DaemonConfig):
@@ -57,6 +58,7 @@ async def serve(cfg: DaemonConfig) -> None:
     from .board.service import BoardService
     from .board.store import BoardStore
     from .devices import pick_device, pick_dtype
+    from .models.addons import AddOnIndex
     from .models.cache import PipelineCache
     from .pipelines.samplers import DEFAULT_SAMPLER, SAMPLERS
     from .service.generation import GenerationService
@@ -81,9 +83,12 @@ async def serve(cfg: DaemonConfig) -> None:
     cache = PipelineCache(device, pick_dtype(device), cfg.memory_budget_bytes, allow_pickle=cfg.allow_pickle)
     log.info("device: %s", device)
 
+    addons = AddOnIndex(registry.models_dir, allow_pickle=cfg.allow_pickle)
+    await asyncio.to_thread(addons.scan)
+    log.info("add-ons: %s", ", ".join(f"{len(addons.of_type(t))} {t}(s)" for t in ("lora", "embedding", "vae")))
     generation = GenerationService(cfg, registry, cache, limits=Limits(), samplers=dict(SAMPLERS),
                                    default_sampler=DEFAULT_SAMPLER, max_message_bytes=MAX_MESSAGE_BYTES,
-                                   capabilities=CAPABILITIES)
+                                   capabilities=CAPABILITIES, addons=addons)
     board = BoardService(BoardStore(cfg.data_dir / "board", cfg.board_budget_bytes))
     token = ensure_token(cfg.config_dir)
     tokens = TokenCheck(token if cfg.require_token else None)

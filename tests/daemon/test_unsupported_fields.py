@@ -13,8 +13,6 @@ from underpaint.v1 import underpaint_pb2 as pb
 from .helpers import request
 
 EXAMPLES = {
-    "loras": dict(loras=[pb.LoraWeight(name="x", weight=1.0)]),
-    "vae": dict(vae="some-vae"),
     "clip_skip": dict(clip_skip=2),
     "controls": dict(controls=[pb.Control(type="canny")]),
     "styles": dict(styles=["noir"]),

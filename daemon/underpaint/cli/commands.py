@@ -36,6 +36,8 @@ def demo_model(args) -> int:
 
     folder, single = write_demo_model(args.dir, seed=args.seed)
     print(f"demo model (random weights, output is noise) written to {folder} and {single}")
+    print(f"demo LoRA, embedding and VAE (random weights, for the demo model) in {args.dir}/loras, "
+          f"{args.dir}/embeddings and {args.dir}/vae")
     return 0
 
 

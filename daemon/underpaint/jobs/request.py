@@ -15,6 +15,8 @@ import numpy as np
 from .. import images
 from ..errors import InvalidArgument
 from ..v1 import underpaint_pb2 as pb
+from ..models.sidecar import read_defaults
+from .addon_checks import plan_addons
 from .unsupported import refuse_unsupported
 
 DEFAULT_STEPS = 25
@@ -56,6 +58,8 @@ class ResolvedRequest:
     output_format: int
     canvas: object | None = None      # canvas.CanvasPlan for canvas operations
     finishing: list = field(default_factory=list)  # FinishingStep messages, applied in order
+    defaults: object = None           # models.sidecar.ModelDefaults of the model (clip_skip, no_mean_restore, ...)
+    addons: object = None             # models.addons.AddonPlan: LoRAs, embeddings, VAE
 
 
 def _check_range(field: str, value, low, high, what: str = "") -> None:
@@ -64,8 +68,11 @@ def _check_range(field: str, value, low, high, what: str = "") -> None:
 
 
 def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: str,
-            limits: Limits) -> ResolvedRequest:
-    """Validates `req` and fills in defaults. Raises InvalidArgument / NotFound."""
+            limits: Limits, addons=None, allow_pickle: bool = False) -> ResolvedRequest:
+    """Validates `req` and fills in defaults. Raises InvalidArgument / NotFound.
+
+    A field left at 0 / "" takes the model's sidecar default (models/sidecar.py), else the
+    daemon's own: request > model sidecar > built-in."""
     refuse_unsupported(req)
     if len(req.prompt) > MAX_PROMPT_CHARS:
         raise InvalidArgument("prompt", f"is {len(req.prompt)} characters; the limit is {MAX_PROMPT_CHARS}")
@@ -73,10 +80,11 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
         raise InvalidArgument("negative_prompt", f"is too long; the limit is {MAX_PROMPT_CHARS} characters")
     model = registry.get(req.model) if req.model else registry.get(registry.default_id)
     multiple = model.size_multiple
+    defaults = read_defaults(model, samplers)
 
-    steps = req.steps or DEFAULT_STEPS
+    steps = req.steps or defaults.steps or DEFAULT_STEPS
     _check_range("steps", steps, 1, MAX_STEPS)
-    guidance = req.guidance or DEFAULT_GUIDANCE
+    guidance = req.guidance or defaults.guidance or DEFAULT_GUIDANCE
     if not np.isfinite(guidance):
         raise InvalidArgument("guidance", "must be a finite number")
     _check_range("guidance", guidance, 1.0, MAX_GUIDANCE)
@@ -86,7 +94,7 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
         raise InvalidArgument("seed", f"{req.seed} is invalid; use -1 for random or 0 to {MAX_SEED}")
     seed = req.seed if req.seed >= 0 else secrets.randbelow(2**32)
     seed = min(seed, MAX_SEED - count)
-    sampler = req.sampler or default_sampler
+    sampler = req.sampler or defaults.sampler or default_sampler
     if sampler not in samplers:
         raise InvalidArgument("sampler", f"unknown sampler '{sampler}'; one of: {', '.join(samplers)}")
     preview = 0
@@ -109,7 +117,7 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
         width=0, height=0, steps=steps, guidance=float(guidance), sampler=sampler, seed=seed,
         count=count, strength=None, init_image=None, mask=None, tiling=req.tiling,
         preview_max_size=preview, output_format=req.output_format or pb.PIXEL_FORMAT_RGBA8,
-        finishing=list(req.finishing))
+        finishing=list(req.finishing), defaults=defaults)
 
     if req.HasField("canvas"):
         _resolve_canvas(req, resolved, limits)
@@ -118,6 +126,7 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
     if resolved.strength is not None and int(resolved.steps * resolved.strength) < 1:
         raise InvalidArgument("strength", f"{resolved.strength:g} with {resolved.steps} steps runs no step; "
                               f"raise steps to at least {math.ceil(1 / resolved.strength)} or raise strength")
+    resolved.addons = plan_addons(req, model, registry, addons, defaults, allow_pickle=allow_pickle)
     return resolved
 
 

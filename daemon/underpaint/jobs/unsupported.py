@@ -11,8 +11,6 @@ from ..v1 import underpaint_pb2 as pb
 
 # (field, is it set?, what the user gets from the refusal)
 _NOT_YET = [
-    ("loras", lambda r: len(r.loras) > 0, "LoRAs"),
-    ("vae", lambda r: bool(r.vae), "choosing a VAE"),
     ("clip_skip", lambda r: r.clip_skip != 0, "clip skip"),
     ("controls", lambda r: len(r.controls) > 0, "control layers"),
     ("styles", lambda r: len(r.styles) > 0, "lexicon styles"),

@@ -184,6 +184,9 @@ def write_demo_model(out_dir: Path, seed: int = 0) -> tuple[Path, Path]:
     partial = single.with_name(single.name + ".partial")
     save_file({k: v.contiguous() for k, v in state.items()}, str(partial), metadata=metadata)
     partial.replace(single)
+    from underpaint.models.demo_addons import write_demo_addons  # a LoRA, embedding and VAE that fit it
+
+    write_demo_addons(out_dir, unet, text_encoder, VAE_CONFIG, seed)
     return folder, single
 
 

@@ -34,6 +34,7 @@ class LoadedModel:
     dtype: torch.dtype
     base_scheduler_config: dict = field(default_factory=dict)  # the model's own, before any job
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # one job at a time
+    addons: object = field(default=None, repr=False)  # pipelines.addons.AddonState, made on first use
 
     @property
     def architecture(self) -> str:

@@ -3,9 +3,9 @@
 Diffusers folders (a model_index.json) and single-file checkpoints (.safetensors; pickled .ckpt
 only with the explicit opt-in, because loading a pickle can run code) are models. A file or
 folder that is meant as a model but cannot be used is listed as unusable with the reason, and
-the scan goes on: one bad download never stops the daemon. Files that are not models at all
-(LoRAs, VAEs, embeddings, upscalers kept in the same tree) are collected in `other_files` for
-the add-on scan.
+the scan goes on: one bad download never stops the daemon. The add-on folders (loras/,
+embeddings/, vae/) are models/addons.py's and are not looked into; other files that are not
+models at all (upscalers, stray LoRAs kept in the same tree) are collected in `other_files`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Callable
 
 from underpaint.errors import FailedPrecondition, NotFound
 from underpaint.models import demo
+from underpaint.models.addons import FOLDERS as ADDON_FOLDERS
 from underpaint.models.checkpoint_files import Unusable, read_pickle, read_safetensors
 from underpaint.models.identify import ARCH_NAMES, identify_folder, identify_single_file
 
@@ -133,6 +134,8 @@ class _Walk:
         for child in children:
             if child.name.startswith(".") or child.name.endswith(".partial"):
                 continue
+            if depth == 0 and child.name.lower() in ADDON_FOLDERS and child.is_dir():
+                continue  # LoRAs, embeddings, VAEs: models/addons.py lists them
             try:
                 self._visit(child, depth)
             except Unusable as e:

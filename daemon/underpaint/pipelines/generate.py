@@ -16,6 +16,7 @@ from PIL import Image
 
 from underpaint.errors import InvalidArgument, ResourceExhausted
 from underpaint.models.loader import LoadedModel
+from underpaint.pipelines.addons import prepare_addons
 from underpaint.pipelines.preview import latents_to_preview
 from underpaint.pipelines.samplers import check_sampler, make_scheduler
 from underpaint.pipelines.tiling import set_tiling
@@ -41,6 +42,8 @@ class GenerationSpec:
     strength: float | None = None  # img2img/inpaint strength, None for txt2img
     mask: np.ndarray | None = None  # (height, width) uint8, 255 = regenerate; needs init_image
     preview_max_size: int = 0  # 0 = no previews
+    addons: object = None  # models.addons.AddonPlan: LoRAs, embeddings, VAE (checked at submit)
+    on_activity: Callable[[str, str, str], None] | None = None  # (kind, message, subject) for status lines
 
 
 def mode_of(spec: GenerationSpec) -> str:
@@ -140,7 +143,8 @@ def run_generation(model: LoadedModel, spec: GenerationSpec, seed: int, on_step:
     if mode == "inpaint":
         kwargs.update(mask_image=Image.fromarray(spec.mask), width=spec.width, height=spec.height)
 
-    with model.lock:
+    with model.lock, prepare_addons(model, spec.addons, spec.on_activity) as addons:
+        kwargs.update(prompt=addons.expand(spec.prompt), negative_prompt=addons.expand(spec.negative_prompt) or None)
         pipe.scheduler = make_scheduler(spec.sampler, model.base_scheduler_config or pipe.scheduler.config)
         set_tiling(pipe, spec.tiling)
         try:

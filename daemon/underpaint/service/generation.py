@@ -17,6 +17,8 @@ from ..jobs.job import Job
 from ..jobs.queue import JobQueue
 from ..jobs.request import Limits, resolve
 from ..jobs.worker import Worker
+from ..models.addons import add_addons_to
+from ..models.sidecar import read_defaults
 from ..v1 import underpaint_pb2 as pb
 
 log = logging.getLogger("underpaint.service")
@@ -29,7 +31,7 @@ KEEP_FINISHED_BYTES = 1024**3     # ... and while their results fit in this much
 
 class GenerationService:
     def __init__(self, cfg, registry, cache, *, limits: Limits, samplers: dict, default_sampler: str,
-                 max_message_bytes: int, capabilities: list[str]):
+                 max_message_bytes: int, capabilities: list[str], addons=None):
         self._cfg = cfg
         self._registry = registry
         self._cache = cache
@@ -38,6 +40,7 @@ class GenerationService:
         self._default_sampler = default_sampler
         self._max_message_bytes = max_message_bytes
         self._capabilities = capabilities
+        self._addons = addons  # models.addons.AddOnIndex: LoRAs, embeddings, VAEs
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._queue = JobQueue()
         self._arrivals = 0
@@ -76,15 +79,22 @@ class GenerationService:
     async def list_models(self, request: pb.ListModelsRequest) -> pb.ListModelsResponse:
         if request.rescan:
             await asyncio.to_thread(self._registry.scan)
+            if self._addons is not None:
+                await asyncio.to_thread(self._addons.scan)
         loaded = set(self._cache.loaded_ids())  # a snapshot: never waits for a model load
+        defaults = await asyncio.to_thread(lambda: {e.id: read_defaults(e, self._samplers) for e in self._registry.entries})
         models = [pb.Model(id=e.id, display_name=e.display_name, architecture=e.architecture,
                            native_width=e.native_width, native_height=e.native_height, kind=e.kind,
                            is_demo=e.is_demo, path=str(e.path), loaded=e.id in loaded,
-                           size_multiple=e.size_multiple, description=e.description)
+                           size_multiple=e.size_multiple, description=e.description,
+                           defaults=defaults[e.id].to_pb(pb))
                   for e in self._registry.entries]
         unusable = [pb.UnusableFile(id=u.id, path=str(u.path), reason=u.reason) for u in self._registry.unusable]
-        return pb.ListModelsResponse(models=models, default_model=self._registry.default_id or "",
-                                     unusable=unusable)
+        response = pb.ListModelsResponse(models=models, default_model=self._registry.default_id or "",
+                                         unusable=unusable)
+        if self._addons is not None:
+            add_addons_to(response, self._addons)  # add-ons, and add-on files that cannot be used
+        return response
 
     async def list_samplers(self, request: pb.ListSamplersRequest) -> pb.ListSamplersResponse:
         return pb.ListSamplersResponse(
@@ -96,7 +106,8 @@ class GenerationService:
     async def submit(self, request: pb.GenerateRequest) -> pb.Job:
         # Decoding and canvas planning touch every pixel: keep them off the event loop.
         resolved = await asyncio.to_thread(resolve, request, self._registry, self._samplers,
-                                           self._default_sampler, self._limits)
+                                           self._default_sampler, self._limits, self._addons,
+                                           self._cfg.allow_pickle)
         self._arrivals += 1
         job = Job(id=uuid.uuid4().hex[:16], request=resolved, priority=request.priority,
                   arrival=self._arrivals)
