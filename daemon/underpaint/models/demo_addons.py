@@ -37,13 +37,20 @@ def kohya_lora_state(unet, text_encoder, rank: int, generator: torch.Generator, 
         state[f"{prefix}.lora_up.weight"] = torch.randn(layer.out_features, rank, generator=generator) * scale
         state[f"{prefix}.alpha"] = torch.tensor(float(rank))
 
-    for name, layer in unet.named_modules():
-        if isinstance(layer, torch.nn.Linear) and ".transformer_blocks." in name:
+    for name, layer in _linear_layers(unet):
+        if ".transformer_blocks." in name:
             add("lora_unet_" + name.replace(".", "_"), layer)
-    for name, layer in text_encoder.named_modules():
-        if isinstance(layer, torch.nn.Linear) and "encoder.layers." in name:
+    for name, layer in _linear_layers(text_encoder):
+        if "encoder.layers." in name:
             add("lora_te_text_model_" + name.removeprefix("text_model.").replace(".", "_"), layer)
     return state
+
+
+def _linear_layers(module):
+    """(name, layer) of every linear layer, by its own name even when a LoRA already wraps it."""
+    for name, layer in module.named_modules():
+        if isinstance(layer, torch.nn.Linear) and ".lora_" not in name:
+            yield name.removesuffix(".base_layer"), layer
 
 
 def write_demo_addons(out_dir: Path, unet, text_encoder, vae_config: dict, seed: int = 0) -> dict[str, Path]:

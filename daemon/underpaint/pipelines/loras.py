@@ -113,6 +113,7 @@ def _quiet():
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)
             yield
     finally:
         dlog.set_verbosity(d)
