@@ -169,3 +169,28 @@ def test_an_embedding_for_another_encoder_is_mapped_and_the_fit_reported(client)
     assert again.note == result.note
     _, plain, _ = generate(client, model="tiny-sd2")
     assert plain.note == ""
+
+
+def test_cli_lists_add_ons_and_generates_with_them(client, models_dir, tmp_path):
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    cli = [sys.executable, "-m", "underpaint.cli.main"]
+    env_server = ["--server", client.address]
+    out = subprocess.run(cli + ["models"] + env_server, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "LoRAs:" in out.stdout and f"  {LORA_NAME}  [SD 1.x, DEMO: random weights]" in out.stdout
+    assert f"  {EMBEDDING_NAME}  [SD 1.x, 2 vectors, DEMO: random weights]" in out.stdout
+    assert "  xl-style  [SDXL, DEMO: random weights]" in out.stdout
+    png = tmp_path / "fox.png"
+    out = subprocess.run(cli + ["generate", "--prompt", "a fox", "--model", "underpaint-demo", "--steps", "2",
+                                "--lora", f"{LORA_NAME}:0.5", "--vae", VAE_NAME, "--out", str(png)] + env_server,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    text = Image.open(png).text["parameters"]
+    assert f"<lora:{LORA_NAME}:0.5>" in text and "Lora hashes" in text and f"VAE: {VAE_NAME}" in text
+    out = subprocess.run(cli + ["generate", "--prompt", "a fox", "--lora", f"{LORA_NAME}:lots", "--out", str(png)]
+                         + env_server, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "the weight after ':' must be a number" in out.stderr

@@ -82,6 +82,9 @@ def models(args) -> int:
             flags.append("loaded")
         default = " (default)" if m.id == resp.default_model else ""
         print(f"{m.id}{default}  [{', '.join(flags)}]")
+    from .addons_view import print_addons
+
+    print_addons(resp)
     if resp.unusable:
         print(f"\nunusable ({len(resp.unusable)}): in the models folder but cannot be used")
         for u in resp.unusable:
@@ -125,7 +128,8 @@ def generate(args) -> int:
     req = pb.GenerateRequest(prompt=args.prompt, negative_prompt=args.negative, model=args.model,
                              width=args.width, height=args.height, steps=args.steps, guidance=args.cfg,
                              seed=args.seed, sampler=args.sampler, count=args.count, strength=args.strength,
-                             tiling=args.tiling, priority=args.priority, client="underpaint-cli")
+                             tiling=args.tiling, priority=args.priority, client="underpaint-cli",
+                             vae=args.vae, loras=args.lora)
     if args.init:
         req.init_image.CopyFrom(read_image(args.init, "RGBA"))
     if args.mask:

@@ -26,6 +26,7 @@ def _add_client_options(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     from . import commands
+    from .addons_view import parse_lora
 
     parser = argparse.ArgumentParser(prog="underpaint", description=__doc__)
     parser.add_argument("--version", action="version", version=f"underpaint {__version__}")
@@ -95,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strength", type=float, default=0.0)
     p.add_argument("--mask", help="inpaint mask (white = regenerate)")
     p.add_argument("--tiling", action="store_true", help="seamless: the image tiles in both directions")
+    p.add_argument("--lora", action="append", default=[], metavar="NAME[:WEIGHT]", type=parse_lora,
+                   help="apply a LoRA from the models folder's loras/ (repeatable; weight default 1)")
+    p.add_argument("--vae", default="", help="a VAE from the models folder's vae/ ('none': the model's own)")
     p.add_argument("--priority", type=int, default=0)
     p.add_argument("--out", required=True, help="output PNG (with several images: OUT-1.png, OUT-2.png, ...)")
     p.set_defaults(func=commands.generate)

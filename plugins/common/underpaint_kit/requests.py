@@ -7,6 +7,7 @@ errors that name the argument.
 
 from __future__ import annotations
 
+from .addons import lora_weights
 from .protocol import pb
 
 _OPERATIONS = {
@@ -36,12 +37,13 @@ def gray_image(width: int, height: int, data) -> pb.Image:
 def generate_request(prompt: str = "", negative_prompt: str = "", model: str = "",
                      width: int = 0, height: int = 0, steps: int = 0, guidance: float = 0.0,
                      seed: int = -1, sampler: str = "", count: int = 1, previews: bool = True,
-                     tiling: bool = False, client: str = "") -> pb.GenerateRequest:
-    """A plain text-to-image request (no canvas)."""
+                     tiling: bool = False, client: str = "", loras=(), vae: str = "") -> pb.GenerateRequest:
+    """A plain text-to-image request (no canvas). loras: (name, weight) pairs, names or a
+    {name: weight} dict (addons.lora_weights); vae: a VAE add-on id, "" = the model's own."""
     return pb.GenerateRequest(prompt=prompt, negative_prompt=negative_prompt, model=model,
                               width=width, height=height, steps=steps, guidance=guidance,
                               seed=seed, sampler=sampler, count=count, previews=previews,
-                              tiling=tiling, client=client)
+                              tiling=tiling, client=client, loras=lora_weights(loras), vae=vae)
 
 
 def canvas_request(operation: str = "fill", document_size=(0, 0), region_rgba=b"",
@@ -50,7 +52,7 @@ def canvas_request(operation: str = "fill", document_size=(0, 0), region_rgba=b"
                    strength: float = 0.0, steps: int = 0, guidance: float = 0.0, seed: int = -1,
                    count: int = 1, sampler: str = "", expand=(0, 0, 0, 0), grow: int = 0,
                    feather: int = 0, context: float = 0.0, previews: bool = True,
-                   tiling: bool = False, client: str = "") -> pb.GenerateRequest:
+                   tiling: bool = False, client: str = "", loras=(), vae: str = "") -> pb.GenerateRequest:
     """A canvas-aware request: the host's document size, the pixels it read (RGBA8, top-down,
     straight alpha) at region_rect, and optionally the selection as GRAY8 at selection_rect.
     Raises ValueError naming the argument when sizes do not add up."""
@@ -62,7 +64,7 @@ def canvas_request(operation: str = "fill", document_size=(0, 0), region_rgba=b"
     rx, ry, rw, rh = _rect("region_rect", region_rect)
     request = generate_request(prompt, negative_prompt, model, steps=steps, guidance=guidance,
                                seed=seed, sampler=sampler, count=count, previews=previews,
-                               tiling=tiling, client=client)
+                               tiling=tiling, client=client, loras=loras, vae=vae)
     request.strength = strength
     canvas = request.canvas  # filled in place: the pixels are never copied between messages
     canvas.document_width, canvas.document_height, canvas.operation = doc_w, doc_h, op

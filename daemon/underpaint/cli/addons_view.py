@@ -1,0 +1,35 @@
+"""The add-on part of `underpaint models` (unusable files, add-ons too, come after it), and `--lora NAME[:WEIGHT]` for `generate`."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..v1 import underpaint_pb2 as pb
+
+_HEADINGS = {"lora": "LoRAs", "embedding": "embeddings", "vae": "VAEs"}
+_FAMILIES = {"sd15": "SD 1.x", "sd2": "SD 2.x", "sdxl": "SDXL", "": "any SD model"}
+
+
+def print_addons(resp: pb.ListModelsResponse) -> None:
+    for kind, heading in _HEADINGS.items():
+        items = [a for a in resp.add_ons if a.type == kind]
+        if not items:
+            continue
+        print(f"\n{heading}:")
+        for a in items:
+            flags = [_FAMILIES.get(a.architecture, a.architecture)]
+            if a.vectors:
+                flags.append(f"{a.vectors} vector{'s' if a.vectors != 1 else ''}")
+            if a.is_demo:
+                flags.append("DEMO: random weights")
+            print(f"  {a.id}  [{', '.join(flags)}]")
+
+
+def parse_lora(text: str) -> pb.LoraWeight:
+    name, sep, weight = text.rpartition(":")
+    if not sep:
+        return pb.LoraWeight(name=text, weight=1.0)
+    try:
+        return pb.LoraWeight(name=name, weight=float(weight))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--lora {text!r}: the weight after ':' must be a number") from None
