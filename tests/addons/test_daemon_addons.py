@@ -184,6 +184,7 @@ def test_cli_lists_add_ons_and_generates_with_them(client, models_dir, tmp_path)
     assert "LoRAs:" in out.stdout and f"  {LORA_NAME}  [SD 1.x, DEMO: random weights]" in out.stdout
     assert f"  {EMBEDDING_NAME}  [SD 1.x, 2 vectors, DEMO: random weights]" in out.stdout
     assert "  xl-style  [SDXL, DEMO: random weights]" in out.stdout
+    assert f"    defaults: steps 3, sampler dpmpp_2m, guidance 4.5, VAE {VAE_NAME}" in out.stdout
     png = tmp_path / "fox.png"
     out = subprocess.run(cli + ["generate", "--prompt", "a fox", "--model", "underpaint-demo", "--steps", "2",
                                 "--lora", f"{LORA_NAME}:0.5", "--vae", VAE_NAME, "--out", str(png)] + env_server,

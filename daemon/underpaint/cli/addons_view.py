@@ -25,6 +25,16 @@ def print_addons(resp: pb.ListModelsResponse) -> None:
             print(f"  {a.id}  [{', '.join(flags)}]")
 
 
+def defaults_text(d: pb.ModelDefaults) -> str:
+    """A model's sidecar defaults as one line; "" when it has none."""
+    parts = [f"{name} {value:g}" if isinstance(value, float) else f"{name} {value}"
+             for name, value in (("steps", d.steps), ("sampler", d.sampler), ("guidance", d.guidance),
+                                 ("clip skip", d.clip_skip), ("VAE", d.vae)) if value]
+    if d.no_mean_restore:
+        parts.append("no mean restore")
+    return ", ".join(parts)
+
+
 def parse_lora(text: str) -> pb.LoraWeight:
     name, sep, weight = text.rpartition(":")
     if not sep:

@@ -70,6 +70,8 @@ def info(args) -> int:
 
 
 def models(args) -> int:
+    from .addons_view import defaults_text
+
     if args.models_command == "pull":
         return _pull(args)
     with _client(args) as client:
@@ -82,6 +84,8 @@ def models(args) -> int:
             flags.append("loaded")
         default = " (default)" if m.id == resp.default_model else ""
         print(f"{m.id}{default}  [{', '.join(flags)}]")
+        if defaults_text(m.defaults):
+            print(f"    defaults: {defaults_text(m.defaults)}")
     from .addons_view import print_addons
 
     print_addons(resp)
