@@ -10,7 +10,9 @@ step. Jobs run in this order: A (cold load), A (same model: the baseline), B (co
 A, B, A, B ... (warm switches). Prints:
   cold load   = cold job - baseline
   warm switch = median switch job - baseline (goal <= 1 s: a warm switch reloads nothing)
-and which models the daemon reports loaded, so a budget too small for both shows. Not a test.
+and which models the daemon reports loaded, so a budget too small for both shows. Then, with the
+daemon stopped, the model cache alone in this process (no denoising step to blur the figure):
+the time PipelineCache.get takes for A cold, B cold, then A and B warm. Not a test.
 """
 
 from __future__ import annotations
@@ -118,6 +120,29 @@ def main() -> None:
           f"each {switch:.2f} s; ratio switch/baseline {switch / baseline:.2f})")
     print(f"loaded after the run: {', '.join(loaded) or 'none'}"
           + ("" if {args.a, args.b} <= set(loaded) else "  <- the memory budget does not hold both"))
+    cache_alone(models, args.a, args.b, args.rounds)
+
+
+def cache_alone(models: Path, a: str, b: str, rounds: int) -> None:
+    from underpaint.devices import pick_device, pick_dtype
+    from underpaint.models.cache import PipelineCache
+    from underpaint.models.registry import ModelRegistry
+
+    registry = ModelRegistry(models)
+    registry.scan()
+    device = pick_device()
+    cache = PipelineCache(device, pick_dtype(device))
+
+    def get(model_id: str) -> float:
+        t0 = time.perf_counter()
+        cache.get(registry.get(model_id))
+        return time.perf_counter() - t0
+
+    cold = [get(a), get(b)]
+    warm = [get(m) for _ in range(rounds) for m in (a, b)]
+    print(f"model cache alone (budget {cache.budget_bytes / 2**30:.1f} GiB): cold get {cold[0]:.2f} s / "
+          f"{cold[1]:.2f} s, warm switch get median {statistics.median(warm) * 1000:.3f} ms "
+          f"(max {max(warm) * 1000:.3f} ms over {len(warm)} switches); loaded: {', '.join(cache.loaded_ids())}")
 
 
 if __name__ == "__main__":

@@ -49,8 +49,8 @@ def random_pipeline(architecture: str, folder: Path, dtype: torch.dtype):
         with init_empty_weights():
             module = build()
         module.to_empty(device="cpu")
-        with torch.no_grad():
-            for key, tensor in module.state_dict(keep_vars=True).items():
+        with torch.no_grad():  # buffers too: position_ids is not in the state dict
+            for key, tensor in [*module.named_parameters(), *module.named_buffers()]:
                 if key.endswith("position_ids"):
                     tensor.copy_(torch.arange(tensor.shape[-1]).expand_as(tensor))
                 elif "norm" in key and key.endswith("weight"):

@@ -140,6 +140,40 @@ def test_without_a_model_of_the_embedding_family_installed_it_is_refused_saying_
     assert "made for SD 1.x" in message and "none is installed" in message and "install one" in message
 
 
+def test_a_fine_tune_whose_table_drifted_is_mapped_from_the_named_checkpoint(cross, tmp_path):
+    """An embedding that names the checkpoint it was trained on (A1111 records it), used on a
+    fine-tune of the same family whose token table drifted: mapped from the named one's table."""
+    root, registry, index = cross
+    from safetensors.torch import load_file
+
+    from .addon_files import save
+
+    write_tiny_sd2(tmp_path, root, "drifted-sd15", planted=True, width=32, architecture="sd15")
+    shutil_copy = __import__("shutil").copytree
+    shutil_copy(root / "underpaint-demo", tmp_path / "underpaint-demo")
+    vectors = load_file(str(root / "embeddings" / f"{EMBEDDING_NAME}.safetensors"))["emb_params"]
+    save(tmp_path / "embeddings" / "named.safetensors", {"emb_params": vectors},
+         {"underpaint.demo": "true", "underpaint.architecture": "sd15", "sd_checkpoint_name": "underpaint-demo"})
+    models = ModelRegistry(tmp_path)
+    models.scan()
+    addons = AddOnIndex(tmp_path)
+    addons.scan()
+    named = addons.find("embedding", "named")
+    plan = plan_embedding(named, models.get("drifted-sd15"), models.entries)
+    assert plan.slots[0].drift_only and plan.slots[0].source.model_id == "underpaint-demo"
+    model = load_model(models.get("drifted-sd15"), "cpu", torch.float32)
+    with prepare_addons(model, AddonPlan(embeddings=[plan])) as session:
+        ids = model.txt2img.tokenizer.convert_tokens_to_ids(session.tokens["named"])
+    (note,) = notes_for(model, AddonPlan(embeddings=[plan]))
+    assert float(note.split("fit residual ")[1].split()[0]) < 1e-4
+    weight, bias = planted_map(width=32)
+    got = model.txt2img.text_encoder.get_input_embeddings().weight[ids]
+    assert torch.allclose(got, vectors @ weight + bias, atol=1e-4)
+    # on the checkpoint it names, nothing is mapped
+    same = plan_embedding(named, models.get("underpaint-demo"), models.entries)
+    assert same.slots[0].source is None
+
+
 def test_same_family_needs_no_map(cross):
     root, registry, index = cross
     plan = plan_embedding(index.find("embedding", EMBEDDING_NAME), registry.get("underpaint-demo-single"), registry.entries)
