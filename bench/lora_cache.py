@@ -4,12 +4,12 @@
 
 A full-size SD 1.5 model with random weights (bench/switch.py writes it, or reuses it from
 --keep) and a random kohya LoRA of the given rank over every transformer linear layer of its
-UNet and text encoder (the layout model sites publish). One 64x64, 1-step generation each:
-  plain             no LoRA (the baseline)
-  first use         the LoRA is read from disk and injected
-  repeat            the LoRA is already loaded: only switched on with its weight
-  plain after       switched off again
-Prints medians and the extra seconds over the baseline. Not a test.
+UNet and text encoder (the layout model sites publish). Times what a job adds to put the LoRA
+on and take it off again (pipelines.addons.prepare_addons, no denoising: on a busy machine a
+step's time varies by more than the LoRA costs):
+  first use         the LoRA is read from disk, converted and injected, switched on, then off
+  repeat            already loaded: only switched on with its weight, then off
+and, for scale, one 64x64 1-step job without it. Prints medians. Not a test.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def main() -> None:
     from underpaint.models.demo_addons import kohya_lora_state
     from underpaint.models.loader import load_model
     from underpaint.models.registry import ModelRegistry
-    from underpaint.pipelines.addons import state_of
+    from underpaint.pipelines.addons import prepare_addons, state_of
     from underpaint.pipelines.generate import GenerationSpec, run_generation
 
     root = args.keep or Path(tempfile.mkdtemp(prefix="underpaint-lora-"))
@@ -59,23 +59,26 @@ def main() -> None:
     lora = index.find("lora", lora_path.stem)
     with_lora = AddonPlan(loras=[LoraUse(lora, 0.8, "loras[0]")])
 
-    def job(plan=None) -> float:
-        spec = GenerationSpec("a lighthouse", "", 64, 64, 1, 7.0, "euler", addons=plan)
+    def job() -> float:
+        spec = GenerationSpec("a lighthouse", "", 64, 64, 1, 7.0, "euler")
         t0 = time.perf_counter()
         run_generation(model, spec, 1, lambda *a: None)
         return time.perf_counter() - t0
 
-    plain = [job() for _ in range(args.runs)]
-    first = job(with_lora)
-    repeat = [job(with_lora) for _ in range(args.runs)]
-    after = [job() for _ in range(args.runs)]
-    base = statistics.median(plain)
+    def put_on_and_off() -> float:
+        t0 = time.perf_counter()
+        with model.lock, prepare_addons(model, with_lora):
+            pass
+        return time.perf_counter() - t0
+
+    step = job()
+    first = put_on_and_off()
+    repeat = [put_on_and_off() for _ in range(args.runs)]
     print(f"LoRA {lora_path.name}: {lora_path.stat().st_size / 2**20:.0f} MB (fp16), rank {args.rank}")
-    print(f"plain job (baseline): {base:.2f} s (median of {len(plain)})")
-    print(f"first use of the LoRA: {first:.2f} s (+{first - base:.2f} s: read and inject)")
-    print(f"repeat with the LoRA loaded: {statistics.median(repeat):.2f} s "
-          f"(+{statistics.median(repeat) - base:.2f} s; {state_of(model).loras.loads} load in all)")
-    print(f"plain job after: {statistics.median(after):.2f} s")
+    print(f"first use (read, inject, on, off): {first:.2f} s")
+    print(f"repeat (on with its weight, off): {statistics.median(repeat) * 1000:.0f} ms median of {len(repeat)}; "
+          f"{state_of(model).loras.loads} load in all; ratio first/repeat {first / statistics.median(repeat):.0f}x")
+    print(f"for scale: a 64x64 1-step job without the LoRA took {step:.2f} s")
 
 
 if __name__ == "__main__":
