@@ -33,6 +33,7 @@ def models_dir(demo_models_dir, tmp_path_factory):
     header_lora(root / "loras" / "xl-style.safetensors", 2048, te="lora_te1_",
                 metadata={"underpaint.demo": "true", "underpaint.architecture": "sdxl"})
     write_tiny_sd2(root, demo_models_dir, "tiny-sd2", planted=True)
+    (root / "embeddings" / "truncated.safetensors").write_bytes(b"\x05\x00")  # listed as unusable
     (root / "underpaint-demo-single.underpaint.json").write_text(
         json.dumps({"steps": 3, "sampler": "dpmpp_2m", "guidance": 4.5, "vae": VAE_NAME}))
     return root
@@ -80,6 +81,8 @@ def test_models_lists_add_ons_with_the_family_they_fit(client):
     assert embedding.architecture == "sd15" and embedding.vectors == 2 and embedding.is_demo
     assert "random weights" in embedding.description
     assert {"lora", "embeddings", "vae"} <= set(client.info().capabilities)
+    (unusable,) = [u for u in resp.unusable if u.id == "truncated"]
+    assert unusable.reason.startswith("embedding: ") and "too short" in unusable.reason
 
 
 def test_loras_with_weights_change_the_image_and_add_up(client):

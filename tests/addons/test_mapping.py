@@ -178,3 +178,20 @@ def test_same_family_needs_no_map(cross):
     root, registry, index = cross
     plan = plan_embedding(index.find("embedding", EMBEDDING_NAME), registry.get("underpaint-demo-single"), registry.entries)
     assert [s.source for s in plan.slots] == [None]
+
+
+def test_a_pickled_checkpoint_takes_embeddings_of_its_own_family_only(cross, tmp_path):
+    from underpaint.models.registry import ModelEntry
+
+    root, registry, index = cross
+    entry = index.find("embedding", EMBEDDING_NAME)
+    ckpt = tmp_path / "old.ckpt"
+    ckpt.write_bytes(b"")
+
+    def pickled(arch):
+        return ModelEntry("old", "old", arch, 64, 64, "single_file", True, ckpt, 8, "")
+
+    plan = plan_embedding(entry, pickled("sd15"), registry.entries)
+    assert [(s.use_family, s.source) for s in plan.slots] == [("clip_l", None)]
+    with pytest.raises(InvalidArgument, match="convert it to .safetensors"):
+        plan_embedding(entry, pickled("sd2"), registry.entries)

@@ -125,10 +125,14 @@ def plan_embedding(entry, model, models: list, field: str = "prompt", where: str
     slots = []
     for slot, family in SLOTS.get(model.architecture, ()):
         target = targets.get(slot)
-        if target is None:
-            raise InvalidArgument(field, f"{where}: model '{model.id}' has no "
-                                  f"readable {FAMILY_NAMES[family]} text encoder to put embedding '{entry.id}' on")
         have = entry.widths.get(family)
+        if target is None:  # a table the header cannot show (pickled checkpoint): same family only
+            if not have:
+                raise InvalidArgument(field, f"{where}: embedding '{entry.id}' has no {FAMILY_NAMES[family]} "
+                                      f"vectors, and model '{model.id}' is a file whose text encoder cannot be "
+                                      "read to map them (convert it to .safetensors)")
+            slots.append(SlotPlan(slot, family, have[1], family))
+            continue
         if have and have[1] == target.width:
             named = _named_source(entry, models, model, family, target.width)
             slots.append(SlotPlan(slot, family, target.width, family, source=named, target=target,

@@ -80,9 +80,10 @@ def install(model, state: EmbeddingState, plan: EmbeddingPlan, on_activity=None)
             v = mapped
             if note:
                 notes.append(note)
-        if v.shape[1] != slot.width:
+        width = getattr(model.txt2img, _COMPONENTS[slot.slot][1]).get_input_embeddings().weight.shape[1]
+        if v.shape[1] != width:
             raise FailedPrecondition(f"embedding '{entry.id}' has {v.shape[1]}-wide vectors; model "
-                                     f"'{model.entry.id}' needs {slot.width}")
+                                     f"'{model.entry.id}' needs {width}")
         per_slot[slot.slot] = v
     counts = {v.shape[0] for v in per_slot.values()}
     if len(counts) != 1:
