@@ -20,7 +20,8 @@ from .v1 import board_connect, board_pb2, underpaint_connect, underpaint_pb2
 log = logging.getLogger("underpaint")
 
 CAPABILITIES = ["canvas", "tiling", "previews", "board", "long_poll", "loading_activity", "unusable_models",
-                "lora", "embeddings", "vae"]
+                "lora", "embeddings", "vae",
+                "face_detect", "face_restore", "face_rerender"]
 
 
 def _load_models(cfg: DaemonConfig):
@@ -59,6 +60,7 @@ async def serve(cfg: DaemonConfig) -> None:
     from .board.store import BoardStore
     from .devices import pick_device, pick_dtype
     from .models.addons import AddOnIndex
+    from .finishing.face_models import configure as configure_face_models
     from .models.cache import PipelineCache
     from .pipelines.samplers import DEFAULT_SAMPLER, SAMPLERS
     from .service.generation import GenerationService
@@ -76,6 +78,7 @@ async def serve(cfg: DaemonConfig) -> None:
                     "--tls-cert FILE --tls-key FILE.")
     policy = AccessPolicy(cfg.host, cfg.allow_hosts, cfg.allow_origins)
     registry = await asyncio.to_thread(_load_models, cfg)
+    await asyncio.to_thread(configure_face_models, cfg.models_dir, cfg.allow_pickle)
     for entry in registry.entries:
         log.info("model %s (%s, %s%s)", entry.id, entry.architecture, entry.kind,
                  ", DEMO: random weights" if entry.is_demo else "")

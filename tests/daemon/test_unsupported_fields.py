@@ -18,7 +18,6 @@ EXAMPLES = {
     "styles": dict(styles=["noir"]),
     "noise": dict(noise=pb.NoiseOptions(freeze=True)),
     "type": dict(type=pb.JOB_TYPE_KEYFRAMES),
-    "finishing": dict(finishing=[pb.FinishingStep(upscale=pb.UpscaleOptions(scale=2))]),
     "frames": dict(frames=[pb.Image(width=8, height=8)]),
     "edit": dict(edit=pb.EditOptions(source_prompt="a cat")),
     "train": dict(train=pb.TrainEmbeddingOptions(token="me")),

@@ -21,6 +21,11 @@ class JobContext:
         self.cache = cache
         self.sampler_names = sampler_names
         self._loop = loop
+        self._annotations: dict[int, dict] = {}
+
+    def annotations(self, index: int) -> dict:
+        """Facts finishing steps leave about image `index` for its Result (finishing.annotate_result)."""
+        return self._annotations.setdefault(index, {})
 
     def emit(self, **kind) -> None:
         self._loop.call_soon_threadsafe(functools.partial(self.job.append, **kind))

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import images
 from ..errors import InvalidArgument
+from ..finishing import check_finishing
 from ..v1 import underpaint_pb2 as pb
 from ..models.sidecar import read_defaults
 from .addon_checks import plan_addons
@@ -74,6 +75,7 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
     A field left at 0 / "" takes the model's sidecar default (models/sidecar.py), else the
     daemon's own: request > model sidecar > built-in."""
     refuse_unsupported(req)
+    check_finishing(req.finishing)
     if len(req.prompt) > MAX_PROMPT_CHARS:
         raise InvalidArgument("prompt", f"is {len(req.prompt)} characters; the limit is {MAX_PROMPT_CHARS}")
     if len(req.negative_prompt) > MAX_PROMPT_CHARS:

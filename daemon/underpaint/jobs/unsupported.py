@@ -16,7 +16,6 @@ _NOT_YET = [
     ("styles", lambda r: len(r.styles) > 0, "lexicon styles"),
     ("noise", lambda r: r.HasField("noise"), "noise options"),
     ("type", lambda r: r.type not in (pb.JOB_TYPE_UNSPECIFIED, pb.JOB_TYPE_GENERATE), "this job type"),
-    ("finishing", lambda r: len(r.finishing) > 0, "finishing steps"),
     ("frames", lambda r: len(r.frames) > 0, "keyframes"),
     ("edit", lambda r: r.HasField("edit"), "mask-free edits"),
     ("train", lambda r: r.HasField("train"), "embedding training"),

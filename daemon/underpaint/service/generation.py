@@ -19,6 +19,8 @@ from ..jobs.request import Limits, resolve
 from ..jobs.worker import Worker
 from ..models.addons import add_addons_to
 from ..models.sidecar import read_defaults
+from ..finishing.face_models import face_models
+from .faces import add_face_models_to, detect_faces
 from ..v1 import underpaint_pb2 as pb
 
 log = logging.getLogger("underpaint.service")
@@ -81,6 +83,7 @@ class GenerationService:
             await asyncio.to_thread(self._registry.scan)
             if self._addons is not None:
                 await asyncio.to_thread(self._addons.scan)
+            await asyncio.to_thread(face_models().scan)
         loaded = set(self._cache.loaded_ids())  # a snapshot: never waits for a model load
         defaults = await asyncio.to_thread(lambda: {e.id: read_defaults(e, self._samplers) for e in self._registry.entries})
         models = [pb.Model(id=e.id, display_name=e.display_name, architecture=e.architecture,
@@ -92,6 +95,7 @@ class GenerationService:
         unusable = [pb.UnusableFile(id=u.id, path=str(u.path), reason=u.reason) for u in self._registry.unusable]
         response = pb.ListModelsResponse(models=models, default_model=self._registry.default_id or "",
                                          unusable=unusable)
+        add_face_models_to(response)
         if self._addons is not None:
             add_addons_to(response, self._addons)  # add-ons, and add-on files that cannot be used
         return response
@@ -161,7 +165,7 @@ class GenerationService:
         raise Unimplemented("TokenizePrompt: this daemon does not tokenize prompts yet")
 
     async def detect_faces(self, request: pb.DetectFacesRequest) -> pb.DetectFacesResponse:
-        raise Unimplemented("DetectFaces: this daemon has no face detection yet")
+        return await asyncio.to_thread(detect_faces, request, self._limits.max_canvas_pixels)
 
     # --- helpers -----------------------------------------------------------------------------
 

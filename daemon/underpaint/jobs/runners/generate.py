@@ -43,6 +43,7 @@ def generation_result(ctx: JobContext, loaded, index: int, seed: int, rgb) -> pb
     from ... import images
     from ...models.addon_hashes import infotext_fields
     from ...pipelines.addons import notes_for
+    from ...finishing import annotate_result
 
     r = ctx.request
     sampler = ctx.sampler_names.get(r.sampler, r.sampler)
@@ -60,6 +61,7 @@ def generation_result(ctx: JobContext, loaded, index: int, seed: int, rgb) -> pb
         params.loras.extend(pb.LoraWeight(name=u.entry.id, weight=u.weight) for u in r.addons.loras)
         params.vae = r.addons.vae.id if r.addons.vae else ""
     result = pb.Result(index=index, seed=seed, parameters=params, note="; ".join(notes_for(loaded, r.addons)))
+    annotate_result(ctx, index, result, rgb.shape[1], rgb.shape[0], r.canvas)
     if r.canvas is None:
         result.image.CopyFrom(images.encode(rgb, r.output_format))
         return result
