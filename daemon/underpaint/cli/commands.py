@@ -38,6 +38,11 @@ def demo_model(args) -> int:
     print(f"demo model (random weights, output is noise) written to {folder} and {single}")
     print(f"demo LoRA, embedding and VAE (random weights, for the demo model) in {args.dir}/loras, "
           f"{args.dir}/embeddings and {args.dir}/vae")
+    if not args.no_face_restorer:
+        from ..finishing.faces_demo import write_demo_gfpgan
+
+        path = write_demo_gfpgan(args.dir, seed=args.seed)
+        print(f"demo face restorer (GFPGAN, random weights, restored faces are noise) written to {path}")
     return 0
 
 

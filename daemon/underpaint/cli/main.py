@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo-model", help="write the tiny random-weights demo model into DIR")
     p.add_argument("dir", type=Path)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-face-restorer", action="store_true",
+                   help="skip the random full-size GFPGAN (~174 MB) written to DIR/face_restorers/")
     p.set_defaults(func=commands.demo_model)
 
     p = sub.add_parser("info", help="daemon version, protocol, device and memory")
@@ -105,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     from . import board
     board.add_parser(sub, _add_client_options)
+
+    from . import faces
+    faces.add_parser(sub, _add_client_options)
 
     from ..plugins import cli as plugins_cli
     plugins_cli.add_parser(sub)
