@@ -12,7 +12,7 @@ from underpaint.finishing.faces_detect import (
     HaarDetector,
     group_windows,
     haar_path,
-    haar_score,
+    haar_logit,
     sort_faces,
 )
 
@@ -81,9 +81,18 @@ def test_grouping_matches_opencvs_own(astronaut, lfw):
             (tuple(int(v) for v in r), int(n)) for r, n in zip(expected_rects, np.ravel(expected_counts)))
 
 
-def test_the_score_grows_with_both_cues():
-    assert haar_score(2.0, 5) < haar_score(6.0, 5) < haar_score(6.0, 40)
-    assert 0.0 < haar_score(-10.0, 2) < 0.01 and 0.99 < haar_score(12.0, 100) <= 1.0
+def test_the_evidence_grows_with_both_cues():
+    assert haar_logit(2.0, 5) < haar_logit(6.0, 5) < haar_logit(6.0, 40)
+
+
+def test_windows_without_eyes_are_doubted(haar, astronaut):
+    # At 1024 px the cascade also fires on the helmet's reflection (levelWeight and neighbours
+    # alone give it 0.87); it holds no eye, so it stays below the threshold. Her face does not.
+    big = cv2.resize(astronaut, (1024, 1024), interpolation=cv2.INTER_CUBIC)
+    faces = haar.detect(big)
+    assert len(faces) == 1 and _overlap(faces[0], (354, 134, 186, 186)) > 0.7
+    reflection = [f for f in haar.detect(big, 0.0) if _overlap(f, (838, 865, 55, 55)) > 0.5]
+    assert reflection and reflection[0].score < DEFAULT_MIN_CONFIDENCE
 
 
 def test_faces_in_a_big_image_come_back_in_its_own_pixels(haar, astronaut):
