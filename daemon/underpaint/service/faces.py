@@ -44,7 +44,7 @@ def add_face_models_to(response: pb.ListModelsResponse) -> None:
     for e in models.restorers:
         response.add_ons.add(id=e.id, type="face_restorer", path=str(e.path), display_name=e.id,
                              description=e.description + (" (random weights, for testing)" if e.is_demo else ""),
-                             is_demo=e.is_demo, scale=1, license=e.license)
+                             is_demo=e.is_demo, license=e.license)
     for e in models.detector_entries():
         description = ("built in: OpenCV's frontal-face Haar cascade (used when no other detector is installed)"
                        if e.id == HAAR_ID else "YuNet face detector (cv2.FaceDetectorYN): scores and landmarks")
