@@ -82,7 +82,7 @@ def test_empty_models_folder_serves_the_labelled_demo(tmp_path):
     (tmp_path / "empty").mkdir()
     process = DaemonProcess(tmp_path / "empty", tmp_path / "home").start()
     try:
-        assert "No model is installed" in process.log() and "DEMO" in process.log()
+        assert "No usable model is installed" in process.log() and "DEMO" in process.log()
         with Client(process.grpc) as client:
             models = client.models().models
             assert models and all(m.is_demo for m in models)
