@@ -2,9 +2,11 @@
 
 Tiles are visited in raster order. Each one is cut from the image as it stands at that moment
 (so its context already holds the re-rendered neighbours above and to the left), re-rendered,
-and pasted back with a weight that is 1 on the tile's core and fades linearly to 0 across
-`feather` pixels on each side that has a neighbour: the handover between two tiles is a smooth
-cross-fade of 2 x feather pixels instead of a cut. The optional seam pass then re-renders a band
+and pasted back with a weight that is 1 over its whole window except toward the tiles already
+done (left, top), where it fades linearly from 1 to 0 across 2 x feather pixels centred on the
+core's edge: the handover between two tiles is a smooth cross-fade instead of a cut, and the
+weights of successive tiles make a convex blend, so no pixel keeps any of the image as it was
+before (the right and bottom overlap is covered by the next tile's fade). The optional seam pass then re-renders a band
 across every inner tile edge and fades it in from the band's borders, painting over what is left
 of the seam. Only uint8 copies of one tile are held besides the image itself.
 """
@@ -32,7 +34,7 @@ def tile_regions(width: int, height: int, tile: int, padding: int, feather: int)
     """One region per tile core, its window grown by `padding` where the image goes on."""
     regions = []
     for t in plan_tiles(width, height, tile, padding):
-        regions.append(Region(t.window, _box_weight(t.window, t.core, feather, (width, height))))
+        regions.append(Region(t.window, _box_weight(t.window, t.core, feather)))
     return regions
 
 
@@ -66,15 +68,15 @@ def rerender(image: np.ndarray, regions: list[Region], render: Renderer,
     return image
 
 
-def _box_weight(window, core, feather: int, size) -> np.ndarray:
-    """1 inside the core, falling to 0.5 on its edge and 0 `feather` pixels outside it, on the
-    sides that face another tile; image edges keep weight 1 up to the border."""
+def _box_weight(window, core, feather: int) -> np.ndarray:
+    """Toward the tiles done before (left, top): 1 from `feather` pixels inside the core, 0.5 on
+    its edge, 0 `feather` pixels outside. Elsewhere 1 up to the window's border."""
     wx0, wy0, wx1, wy1 = window
     cx0, cy0, cx1, cy1 = core
     xs = np.arange(wx0, wx1, dtype=np.float32) + 0.5
     ys = np.arange(wy0, wy1, dtype=np.float32) + 0.5
-    wx = _ramp(xs, cx0, cx1, feather, cx0 > 0, cx1 < size[0])
-    wy = _ramp(ys, cy0, cy1, feather, cy0 > 0, cy1 < size[1])
+    wx = _ramp(xs, cx0, wx1, feather, cx0 > 0, False)
+    wy = _ramp(ys, cy0, wy1, feather, cy0 > 0, False)
     return np.outer(wy, wx).astype(np.float32)
 
 

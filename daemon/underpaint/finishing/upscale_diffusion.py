@@ -68,6 +68,7 @@ def rerender_tiles(ctx, rgb: np.ndarray, options, index: int) -> np.ndarray:
     tile = options.tile_size or default_tile(entry)
     padding = options.tile_padding or default_padding(strength)
     height, width = rgb.shape[:2]
+    rgb = rgb if rgb.flags.writeable else rgb.copy()  # Pillow's arrays are read-only
     regions = tile_regions(width, height, tile, padding, feather=max(padding // 2, 1))
     seams = seam_regions(width, height, tile, padding, SEAM_BAND) if options.seam_pass else []
     render = _renderer(ctx, loaded, index, strength)
