@@ -2,8 +2,10 @@
 
 Colour and alpha stay straight (not premultiplied): the colour under transparent pixels is first
 filled from its neighbours (canvas.pixels.fill_transparent), so no dark fringe grows along soft
-edges, and alpha goes through the same network as a grey image. A fully opaque image keeps
-alpha 255 everywhere without a second pass.
+edges, and alpha is resized on its own with Lanczos. Not through the network: super-resolution
+networks are trained on photographs and invent texture, which in a mask shows as speckled
+transparency; a Lanczos mask keeps its edges where they were (and costs nothing). A fully opaque
+image keeps alpha 255 everywhere.
 """
 
 from __future__ import annotations
@@ -42,28 +44,23 @@ def network_upscale(descriptor, device: str, image: np.ndarray, width: int, heig
     tile = tile or (TILE_GPU if device.startswith("cuda") else TILE_CPU)
     scale = int(descriptor.scale)
     needs = descriptor.size_requirements
-    planes = _planes(image)
+    rgb, alpha = _split(image)
     passes = _passes(image.shape[1], image.shape[0], width, height, scale)
-    jobs = len(planes) * passes
-    done_jobs = [0]
+    done_passes = 0
 
     def tile_callback(done: int, total: int) -> None:
         if on_tile is not None:
-            on_tile(done_jobs[0] * total + done, jobs * total)
+            on_tile(done_passes * total + done, passes * total)
 
     run = tile_runner(descriptor, device)
-    out = []
-    for plane in planes:
-        for _ in range(passes):
-            plane = upscale_tiled(run, plane, scale, tile, overlap, needs.multiple_of, needs.minimum, tile_callback)
-            done_jobs[0] += 1
-        out.append(plane)
-    return _merge(out, width, height)
+    for _ in range(passes):
+        rgb = upscale_tiled(run, rgb, scale, tile, overlap, needs.multiple_of, needs.minimum, tile_callback)
+        done_passes += 1
+    return _merge(rgb, alpha, width, height)
 
 
 def lanczos_upscale(image: np.ndarray, width: int, height: int) -> np.ndarray:
-    planes = _planes(image)
-    return _merge(planes, width, height)
+    return _merge(*_split(image), width, height)
 
 
 def _passes(w: int, h: int, width: int, height: int, scale: int) -> int:
@@ -73,26 +70,29 @@ def _passes(w: int, h: int, width: int, height: int, scale: int) -> int:
     return passes
 
 
-def _planes(image: np.ndarray) -> list[np.ndarray]:
-    """[rgb] or, with real transparency, [rgb with transparent colour filled, alpha as grey rgb]."""
+def _split(image: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """(rgb with the colour under transparent pixels filled, alpha) or (rgb, None) when there is
+    no alpha channel; an opaque alpha channel stays (it comes back as 255 everywhere)."""
     from ..canvas.pixels import fill_transparent
 
-    if image.shape[2] == 3 or image[..., 3].min() == 255:
-        return [np.ascontiguousarray(image[..., :3])]
-    alpha = image[..., 3]
-    return [fill_transparent(image), np.ascontiguousarray(np.repeat(alpha[..., None], 3, axis=2))]
+    if image.shape[2] == 3:
+        return np.ascontiguousarray(image), None
+    alpha = np.ascontiguousarray(image[..., 3])
+    if alpha.min() == 255:
+        return np.ascontiguousarray(image[..., :3]), alpha
+    return fill_transparent(image), alpha
 
 
-def _merge(planes: list[np.ndarray], width: int, height: int) -> np.ndarray:
-    rgb = _resize(planes[0], width, height)
-    if len(planes) == 1:
+def _merge(rgb: np.ndarray, alpha: np.ndarray | None, width: int, height: int) -> np.ndarray:
+    rgb = _resize(rgb, width, height)
+    if alpha is None:
         return rgb
-    grey = _resize(planes[1], width, height).astype(np.uint16).sum(axis=2)
-    alpha = ((grey + 1) // 3).astype(np.uint8)
-    return np.dstack([rgb, alpha])
+    if alpha.min() == 255:
+        return np.dstack([rgb, np.full((height, width), 255, np.uint8)])
+    return np.dstack([rgb, _resize(alpha, width, height)])
 
 
-def _resize(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
-    if rgb.shape[:2] == (height, width):
-        return rgb
-    return np.asarray(Image.fromarray(rgb).resize((width, height), Image.LANCZOS))
+def _resize(plane: np.ndarray, width: int, height: int) -> np.ndarray:
+    if plane.shape[:2] == (height, width):
+        return plane
+    return np.asarray(Image.fromarray(plane).resize((width, height), Image.LANCZOS))
