@@ -16,9 +16,9 @@ from underpaint.v1 import underpaint_pb2 as pb
 from ..daemon.helpers import gray_image, pixels, request, rgba_image, run_job
 
 
-def finish(image: np.ndarray, steps=None, **fields) -> pb.GenerateRequest:
-    steps = steps or [pb.FinishingStep(upscale=pb.UpscaleOptions(model="esrgan-demo-x4"))]
-    return pb.GenerateRequest(type=pb.JOB_TYPE_FINISH, init_image=rgba_image(image), finishing=steps,
+def finish(image: np.ndarray, finishing=None, **fields) -> pb.GenerateRequest:
+    finishing = finishing if finishing is not None else [pb.FinishingStep(upscale=pb.UpscaleOptions(model="esrgan-demo-x4"))]
+    return pb.GenerateRequest(type=pb.JOB_TYPE_FINISH, init_image=rgba_image(image), finishing=finishing,
                               client="tests", **fields)
 
 
@@ -148,7 +148,7 @@ def test_canvas_selection_is_upscaled_with_its_placement(upscale_client, photo):
 ])
 def test_bad_upscale_requests_are_refused_at_submit_naming_the_field(upscale_client, photo, req, code, start):
     with pytest.raises(grpc.RpcError) as err:
-        upscale_client.submit(req(photo))
+        upscale_client.stub.Submit(req(photo))
     assert err.value.code() == code
     assert err.value.details().startswith(start), err.value.details()
 
@@ -163,7 +163,7 @@ def test_an_image_over_the_canvas_limit_is_refused_before_decoding(upscale_clien
     big = pb.Image(width=8200, height=8200, format=pb.PIXEL_FORMAT_PNG, data=buf.getvalue())
     req = pb.GenerateRequest(type=pb.JOB_TYPE_FINISH, init_image=big, finishing=[upscale_step()])
     with pytest.raises(grpc.RpcError) as err:
-        upscale_client.submit(req)
+        upscale_client.stub.Submit(req)
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert err.value.details().startswith("init_image: 8200x8200 is over the limit of 67108864 pixels")
     assert upscale_client.info().daemon_version  # and the daemon keeps serving
