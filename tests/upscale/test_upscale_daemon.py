@@ -167,3 +167,27 @@ def test_an_image_over_the_canvas_limit_is_refused_before_decoding(upscale_clien
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert err.value.details().startswith("init_image: 8200x8200 is over the limit of 67108864 pixels")
     assert upscale_client.info().daemon_version  # and the daemon keeps serving
+
+
+def test_the_host_kit_upscales_a_canvas_selection_over_connect(upscale_daemon, photo):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "plugins" / "common"))
+    import underpaint_kit as kit
+
+    daemon = kit.Daemon(upscale_daemon.http)
+    try:
+        document = np.dstack([photo, np.full(photo.shape[:2], 255, np.uint8)])
+        canvas = pb.CanvasRequest(document_width=80, document_height=60, region=rgba_image(document))
+        progress = []
+        runner = kit.JobRunner(daemon, kit.upscale.upscale_request(canvas=canvas, model="esrgan-demo-x4", client="kit"),
+                               on_progress=lambda step, total, preview: progress.append((step, total)))
+        outcome = runner.run()
+        assert outcome.ok, outcome.message
+        (r,) = outcome.results
+        assert (r.image.width, r.image.height, r.x, r.y, r.document_width, r.document_height) == (320, 240, 0, 0, 320, 240)
+        assert progress and progress[-1][0] == progress[-1][1]
+        assert [a.id for a in kit.upscale.upscalers(daemon.list_models())] == ["esrgan-demo-x4"]
+    finally:
+        daemon.close()
