@@ -21,7 +21,8 @@ log = logging.getLogger("underpaint")
 
 CAPABILITIES = ["canvas", "tiling", "previews", "board", "long_poll", "loading_activity", "unusable_models",
                 "lora", "embeddings", "vae",
-                "face_detect", "face_restore", "face_rerender"]
+                "face_detect", "face_restore", "face_rerender",
+                "finish", "upscale", "upscale_model", "upscale_diffusion"]
 
 
 def _load_models(cfg: DaemonConfig):
@@ -61,6 +62,7 @@ async def serve(cfg: DaemonConfig) -> None:
     from .devices import pick_device, pick_dtype
     from .models.addons import AddOnIndex
     from .finishing.face_models import configure as configure_face_models
+    from .finishing.upscale_models import configure as configure_upscalers
     from .models.cache import PipelineCache
     from .pipelines.samplers import DEFAULT_SAMPLER, SAMPLERS
     from .service.generation import GenerationService
@@ -79,6 +81,7 @@ async def serve(cfg: DaemonConfig) -> None:
     policy = AccessPolicy(cfg.host, cfg.allow_hosts, cfg.allow_origins)
     registry = await asyncio.to_thread(_load_models, cfg)
     await asyncio.to_thread(configure_face_models, cfg.models_dir, cfg.allow_pickle)
+    await asyncio.to_thread(configure_upscalers, cfg.models_dir, cfg.allow_pickle)
     for entry in registry.entries:
         log.info("model %s (%s, %s%s)", entry.id, entry.architecture, entry.kind,
                  ", DEMO: random weights" if entry.is_demo else "")

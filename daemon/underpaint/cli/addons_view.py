@@ -6,7 +6,9 @@ import argparse
 
 from ..v1 import underpaint_pb2 as pb
 
-_HEADINGS = {"lora": "LoRAs", "embedding": "embeddings", "vae": "VAEs"}
+_HEADINGS = {"lora": "LoRAs", "embedding": "embeddings", "vae": "VAEs", "upscaler": "upscalers",
+             "face_restorer": "face restorers", "face_detector": "face detectors"}
+_FINISHING = ("upscaler", "face_restorer", "face_detector")  # they fit any model: no family shown
 _FAMILIES = {"sd15": "SD 1.x", "sd2": "SD 2.x", "sdxl": "SDXL", "": "any SD model"}
 
 
@@ -17,12 +19,18 @@ def print_addons(resp: pb.ListModelsResponse) -> None:
             continue
         print(f"\n{heading}:")
         for a in items:
-            flags = [_FAMILIES.get(a.architecture, a.architecture)]
+            flags = [] if kind in _FINISHING else [_FAMILIES.get(a.architecture, a.architecture)]
+            if a.scale:
+                flags.append(f"x{a.scale}")
+            if a.license:
+                flags.append(f"licence: {a.license}")
+            if kind in _FINISHING and a.description:
+                flags.append(a.description)
             if a.vectors:
                 flags.append(f"{a.vectors} vector{'s' if a.vectors != 1 else ''}")
             if a.is_demo:
                 flags.append("DEMO: random weights")
-            print(f"  {a.id}  [{', '.join(flags)}]")
+            print(f"  {a.id}  [{', '.join(flags)}]" if flags else f"  {a.id}")
 
 
 def defaults_text(d: pb.ModelDefaults) -> str:

@@ -38,6 +38,11 @@ def demo_model(args) -> int:
     print(f"demo model (random weights, output is noise) written to {folder} and {single}")
     print(f"demo LoRA, embedding and VAE (random weights, for the demo model) in {args.dir}/loras, "
           f"{args.dir}/embeddings and {args.dir}/vae")
+    if not getattr(args, "no_upscaler", False):
+        from ..finishing.upscale_demo import write_demo_esrgan
+
+        path = write_demo_esrgan(args.dir, seed=args.seed)
+        print(f"demo upscaler (ESRGAN x4, random weights, output is noise-like) written to {path}")
     if not args.no_face_restorer:
         from ..finishing.faces_demo import write_demo_gfpgan
 

@@ -3,7 +3,6 @@ and re-rendering as FINISH jobs on an image file."""
 
 from __future__ import annotations
 
-import signal
 import sys
 
 from ..v1 import underpaint_pb2 as pb
@@ -88,44 +87,7 @@ def rerender(args) -> int:
 
 def _finish(args, step: pb.FinishingStep, request: pb.GenerateRequest) -> int:
     """Runs one FINISH job on the image file and writes the result; Ctrl-C cancels it."""
-    from pathlib import Path
+    from .finish_job import run_finish
 
-    from .commands import _cancel
-    from .images_io import read_image, save_png
-    from .progress import ProgressBar
-
-    request.type = pb.JOB_TYPE_FINISH
-    request.client = "underpaint-cli"
-    request.init_image.CopyFrom(read_image(args.image, "RGBA"))
     request.finishing.append(step)
-    bar = ProgressBar()
-    failed = None
-    with _client(args) as client:
-        job = client.submit(request)
-        previous = signal.signal(signal.SIGINT, lambda *_: _cancel(client, job.id, bar))
-        try:
-            for event in client.watch(job.id):
-                kind = event.WhichOneof("kind")
-                if kind == "queued":
-                    bar.show(f"queued, {event.queued.position} job(s) ahead")
-                elif kind == "activity" and event.activity.message:
-                    a = event.activity
-                    bar.show(a.message, a.fraction if a.fraction >= 0 else None)
-                elif kind == "result":
-                    r = event.result
-                    save_png(r.image, Path(args.out), r.parameters.infotext)
-                    bar.done()
-                    faces = len(r.faces)
-                    print(f"{args.out}  {faces} face{'' if faces == 1 else 's'}" + (f"  ({r.note})" if r.note else ""))
-                elif kind == "finished":
-                    bar.done()
-                    if event.finished.status == pb.JOB_STATUS_CANCELLED:
-                        failed = "cancelled"
-                    elif event.finished.status == pb.JOB_STATUS_FAILED:
-                        failed = f"failed: {event.finished.message}"
-        finally:
-            signal.signal(signal.SIGINT, previous)
-    if failed:
-        print(f"underpaint: {failed}", file=sys.stderr)
-        return 130 if failed == "cancelled" else 1
-    return 0
+    return run_finish(args, request, lambda r: f"{len(r.faces)} face{'' if len(r.faces) == 1 else 's'}")

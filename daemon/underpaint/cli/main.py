@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-face-restorer", action="store_true",
                    help="skip the random full-size GFPGAN (~174 MB) written to DIR/face_restorers/")
+    p.add_argument("--no-upscaler", action="store_true",
+                   help="skip the tiny random ESRGAN (~0.9 MB) written to DIR/upscalers/")
     p.set_defaults(func=commands.demo_model)
 
     p = sub.add_parser("info", help="daemon version, protocol, device and memory")
@@ -110,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from . import faces
     faces.add_parser(sub, _add_client_options)
+    from . import upscale
+    upscale.add_parser(sub, _add_client_options)
 
     from ..plugins import cli as plugins_cli
     plugins_cli.add_parser(sub)

@@ -75,7 +75,7 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
     A field left at 0 / "" takes the model's sidecar default (models/sidecar.py), else the
     daemon's own: request > model sidecar > built-in."""
     refuse_unsupported(req)
-    check_finishing(req.finishing)
+    check_finishing(req.finishing)  # the steps' own fields first; their sizes once the input's is known
     if len(req.prompt) > MAX_PROMPT_CHARS:
         raise InvalidArgument("prompt", f"is {len(req.prompt)} characters; the limit is {MAX_PROMPT_CHARS}")
     if len(req.negative_prompt) > MAX_PROMPT_CHARS:
@@ -121,10 +121,15 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
         preview_max_size=preview, output_format=req.output_format or pb.PIXEL_FORMAT_RGBA8,
         finishing=list(req.finishing), defaults=defaults)
 
-    if req.HasField("canvas"):
+    if req.type == pb.JOB_TYPE_FINISH:
+        from .finish_request import resolve_finish
+
+        resolve_finish(req, resolved, limits)
+    elif req.HasField("canvas"):
         _resolve_canvas(req, resolved, limits)
     else:
         _resolve_plain(req, resolved, limits)
+    check_finishing(req.finishing, resolved.width, resolved.height, limits.max_canvas_pixels)
     if resolved.strength is not None and int(resolved.steps * resolved.strength) < 1:
         raise InvalidArgument("strength", f"{resolved.strength:g} with {resolved.steps} steps runs no step; "
                               f"raise steps to at least {math.ceil(1 / resolved.strength)} or raise strength")

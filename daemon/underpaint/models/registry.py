@@ -18,6 +18,7 @@ from typing import Callable
 
 from underpaint.errors import FailedPrecondition, NotFound
 from underpaint.finishing.face_models import FOLDERS as FACE_FOLDERS
+from underpaint.finishing.upscale_models import FOLDERS as UPSCALER_FOLDERS
 from underpaint.models import demo
 from underpaint.models.addons import FOLDERS as ADDON_FOLDERS
 from underpaint.models.checkpoint_files import Unusable, read_pickle, read_safetensors
@@ -137,7 +138,7 @@ class _Walk:
                 continue
             if depth == 0 and child.name.lower() in ADDON_FOLDERS and child.is_dir():
                 continue  # LoRAs, embeddings, VAEs: models/addons.py lists them
-            if depth == 0 and child.name.lower() in FACE_FOLDERS:  # restorers, detectors: add-ons
+            if depth == 0 and child.name.lower() in FACE_FOLDERS + UPSCALER_FOLDERS:  # finishing networks
                 continue
             try:
                 self._visit(child, depth)

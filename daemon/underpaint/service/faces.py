@@ -1,4 +1,5 @@
-"""The service side of faces: the DetectFaces RPC and the restorers/detectors in ListModels."""
+"""The service side of finishing networks: the DetectFaces RPC, and the face restorers, detectors
+and upscalers in ListModels."""
 
 from __future__ import annotations
 
@@ -52,3 +53,18 @@ def add_face_models_to(response: pb.ListModelsResponse) -> None:
                              display_name=e.display_name, description=description)
     for face_id, path, reason in models.unusable:
         response.unusable.add(id=face_id, path=str(path), reason=reason)
+
+
+def add_upscalers_to(response: pb.ListModelsResponse) -> None:
+    """Lists the upscaling networks (AddOn type "upscaler", with their scale) and the files in
+    their folder that cannot be used."""
+    from ..finishing.upscale_models import upscaler_models
+
+    models = upscaler_models()
+    for e in models.entries:
+        response.add_ons.add(id=e.id, type="upscaler", path=str(e.path), display_name=e.id, scale=e.scale,
+                             architecture="", description=e.description + (" (random weights, for testing)"
+                                                                           if e.is_demo else ""),
+                             is_demo=e.is_demo)
+    for upscaler_id, path, reason in models.unusable:
+        response.unusable.add(id=upscaler_id, path=str(path), reason=reason)

@@ -20,7 +20,8 @@ from ..jobs.worker import Worker
 from ..models.addons import add_addons_to
 from ..models.sidecar import read_defaults
 from ..finishing.face_models import face_models
-from .faces import add_face_models_to, detect_faces
+from ..finishing.upscale_models import upscaler_models
+from .faces import add_face_models_to, add_upscalers_to, detect_faces
 from ..v1 import underpaint_pb2 as pb
 
 log = logging.getLogger("underpaint.service")
@@ -84,6 +85,7 @@ class GenerationService:
             if self._addons is not None:
                 await asyncio.to_thread(self._addons.scan)
             await asyncio.to_thread(face_models().scan)
+            await asyncio.to_thread(upscaler_models().scan)
         loaded = set(self._cache.loaded_ids())  # a snapshot: never waits for a model load
         defaults = await asyncio.to_thread(lambda: {e.id: read_defaults(e, self._samplers) for e in self._registry.entries})
         models = [pb.Model(id=e.id, display_name=e.display_name, architecture=e.architecture,
@@ -96,6 +98,7 @@ class GenerationService:
         response = pb.ListModelsResponse(models=models, default_model=self._registry.default_id or "",
                                          unusable=unusable)
         add_face_models_to(response)
+        add_upscalers_to(response)
         if self._addons is not None:
             add_addons_to(response, self._addons)  # add-ons, and add-on files that cannot be used
         return response

@@ -6,7 +6,7 @@ built plugin by `underpaint plugins build`). See docs/plugins.md.
 
 from __future__ import annotations
 
-from . import addons, faces, pixels, requests
+from . import addons, faces, pixels, requests, upscale
 from .daemon import Daemon, connect_daemon
 from .errors import DaemonNotRunning, DaemonTooOld, RequestRejected, UnderpaintError
 from .jobs import JobOutcome, JobRunner
@@ -17,4 +17,4 @@ __version__ = "0.1.0"
 
 __all__ = ["connect_daemon", "Daemon", "JobRunner", "JobOutcome", "UnderpaintError",
            "DaemonNotRunning", "DaemonTooOld", "RequestRejected", "TlsError", "addons", "faces", "pixels",
-           "requests", "pb", "pb_board"]
+           "requests", "upscale", "pb", "pb_board"]
