@@ -260,8 +260,9 @@ def scenario_docker_faces():
     # A copy: run_job's handlers stay connected to this controller and would update it again.
     report["after_generation"] = dict(run_job(docker.controller, lambda: docker.controller.generate(doc, settings_now)))
     settle(doc)
-    names_before = [n.name() for n in doc.rootNode().childNodes()]
     select_rect(doc, 8, 8, 40, 40)
+    settle(doc)
+    names_before = [n.name() for n in doc.rootNode().childNodes()]
     report["button"] = run_job(docker.controller, lambda: docker.controller.fix_faces(doc, settings_now, "rerender"))
     settle(doc)
     report["added_by_button"] = [n.name() for n in doc.rootNode().childNodes() if n.name() not in names_before]
