@@ -196,3 +196,74 @@ def scenario_docker():
         "generate_enabled": docker.generate_button.isEnabled(),
         "cancel_enabled": docker.cancel_button.isEnabled(),
     }
+
+
+def _connected_docker():
+    from underpaint_krita.docker import UnderpaintDocker
+
+    docker = UnderpaintDocker()
+    docker.connection.address.setText(os.environ.get("UNDERPAINT_HTTP", ""))
+    connected = {}
+    docker.controller.connected.connect(lambda info, models, error: connected.update(ok=info is not None, error=error))
+    docker._on_connect_clicked()
+    began = time.monotonic()
+    while not connected and time.monotonic() - began < 30:
+        QApplication.processEvents()
+        time.sleep(0.01)
+    QApplication.processEvents()
+    return docker, connected
+
+
+def _items(combo):
+    return [[combo.itemText(i), combo.itemData(i)] for i in range(combo.count())]
+
+
+def scenario_docker_addons():
+    """The add-on pickers list what the daemon has for the chosen model, write A1111 text into the
+    prompt at the cursor, and a generation with the LoRA tag and the chosen VAE succeeds."""
+    docker, connected = _connected_docker()
+    panel = docker.addons
+    report = {"connected": connected, "loras": _items(panel.lora), "embeddings": _items(panel.embedding),
+              "vaes": _items(panel.vae), "note": panel.note.text()}
+    docker.model.setCurrentIndex(docker.model.findData("underpaint-demo"))
+    docker.prompt.setPlainText("a castle")
+    cursor = docker.prompt.textCursor()
+    cursor.setPosition(len("a castle"))
+    docker.prompt.setTextCursor(cursor)
+    panel.lora_weight.setValue(0.5)
+    panel.insert_lora.click()
+    panel.insert_negative.click()
+    panel.vae.setCurrentIndex(panel.vae.count() - 1)
+    report["prompt"] = docker.prompt.toPlainText()
+    report["negative"] = docker.negative.toPlainText()
+    settings_now = docker.settings()
+    report["vae"] = settings_now.vae
+    doc = make_document(64, 64)
+    settings_now.steps, settings_now.seed = 2, 5
+    report["job"] = run_job(docker.controller, lambda: docker.controller.generate(doc, settings_now))
+    settle(doc)
+    report["tree"] = layer_tree(doc.rootNode())
+    return report
+
+
+def scenario_docker_faces():
+    """Faces: re-render after generating rides on the generation job; the buttons run a finishing
+    job on the selection's area. The demo model paints noise, so the daemon finds no face."""
+    docker, connected = _connected_docker()
+    faces = docker.faces
+    report = {"connected": connected, "rerender_enabled": faces.rerender_after.isEnabled(),
+              "restore_enabled": faces.restore_after.isEnabled(), "note": faces.note.text()}
+    faces.rerender_after.setChecked(True)
+    doc = make_document(64, 64)
+    settings_now = docker.settings()
+    settings_now.prompt, settings_now.steps, settings_now.seed = "a portrait", 2, 3
+    # A copy: run_job's handlers stay connected to this controller and would update it again.
+    report["after_generation"] = dict(run_job(docker.controller, lambda: docker.controller.generate(doc, settings_now)))
+    settle(doc)
+    select_rect(doc, 8, 8, 40, 40)
+    settle(doc)
+    names_before = [n.name() for n in doc.rootNode().childNodes()]
+    report["button"] = run_job(docker.controller, lambda: docker.controller.fix_faces(doc, settings_now, "rerender"))
+    settle(doc)
+    report["added_by_button"] = [n.name() for n in doc.rootNode().childNodes() if n.name() not in names_before]
+    return report

@@ -7,6 +7,7 @@ One Krita run serves every test (Krita's start and the jobs cost the time, not t
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -23,7 +24,9 @@ def report(daemon, built_krita_plugin, tmp_path_factory) -> dict:
     out = work / "scenarios.json"
     env = krita_env(work / "home", QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(HERE),
                     UNDERPAINT_KRITA_PLUGIN_PATH=str(built_krita_plugin),
-                    UNDERPAINT_HTTP=daemon.http, UNDERPAINT_SCENARIOS_OUT=str(out))
+                    UNDERPAINT_HTTP=daemon.http, UNDERPAINT_SCENARIOS_OUT=str(out),
+                    # while developing: UNDERPAINT_KRITA_SCENARIOS=docker_faces pytest -k faces
+                    UNDERPAINT_SCENARIOS=os.environ.get("UNDERPAINT_KRITA_SCENARIOS", ""))
     done = run_logged([kritarunner, "-s", "krita_scenarios", "-f", "main"], env, 900, work)
     log = done.stdout[-4000:] + done.stderr[-4000:]
     skip_without_pykrita(log)
@@ -248,3 +251,32 @@ def test_live_links_are_saved_in_the_kra_and_follow_again_when_it_is_reopened(re
     # what was published while the file was closed is shown on opening (no source size: in place)
     assert reopened["caught_up"] and reopened["after_catch_up"] == {"bounds": [10, 12, 2, 2], "same_pixels": True}
     assert reopened["updated"] and reopened["after_update"] == {"bounds": [10, 12, 3, 2], "same_pixels": True}
+
+
+def test_addon_pickers_fill_the_prompt_and_the_job_uses_them(report):
+    addons = scenario(report, "docker_addons")
+    assert addons["connected"] == {"ok": True, "error": ""}
+    # The demo add-ons fit the demo model and say they are random, like the model.
+    assert addons["loras"] == [["underpaint-demo-lora (random weights)", "underpaint-demo-lora"]]
+    assert addons["embeddings"] == [["underpaint-demo-embedding (random weights)", "underpaint-demo-embedding"]]
+    assert addons["vaes"][0] == ["the model's own", ""] and addons["vaes"][-1][1] == "underpaint-demo-vae"
+    assert addons["prompt"] == "a castle <lora:underpaint-demo-lora:0.5>"
+    assert addons["negative"] == "underpaint-demo-embedding"
+    assert addons["vae"] == "underpaint-demo-vae"
+    job = addons["job"]
+    assert job["status"] == "succeeded", job["message"]
+    assert [n["name"] for n in new_layers(addons)] == ["a castle · seed 5"]  # tags left out
+
+
+def test_face_tools_run_after_generating_and_on_the_selection(report):
+    faces = scenario(report, "docker_faces")
+    assert faces["connected"] == {"ok": True, "error": ""}
+    assert faces["rerender_enabled"]
+    assert not faces["restore_enabled"] and "models/face_restorers" in faces["note"]  # none installed
+    after = faces["after_generation"]
+    assert after["status"] == "succeeded", after["message"]
+    assert len(after["results"]) == 1
+    button = faces["button"]
+    assert button["status"] == "succeeded", button["message"]
+    assert button["message"] == "No faces found: nothing was changed."  # the demo paints noise
+    assert faces["added_by_button"] == []

@@ -159,3 +159,49 @@ def test_board_layer_keeps_position_only_for_a_same_size_document():
     entry.image.data = bytes(7)
     with pytest.raises(ValueError, match="needs 8 bytes, got 7"):
         planning.board_layer(entry, (100, 80))
+
+
+def test_vae_and_face_steps_ride_on_generations_but_not_on_expand():
+    from underpaint_kit import pb
+
+    settings = planning.PanelSettings(prompt="portrait", vae="ink-vae", rerender_faces=True, restore_faces=True,
+                                      face_restorer="GFPGANv1.4", face_strength=0.3)
+    facts = planning.CanvasFacts((64, 64), (0, 0, 64, 64), bytes(64 * 64 * 4))
+    request = planning.build_request("refine", settings, facts)
+    assert request.vae == "ink-vae"
+    # Re-render first (it redraws the face), then restore (it cleans up what was drawn).
+    assert [step.WhichOneof("step") for step in request.finishing] == ["rerender_faces", "restore_faces"]
+    assert request.finishing[0].rerender_faces.strength == pytest.approx(0.3)
+    assert request.finishing[1].restore_faces.model == "GFPGANv1.4"
+    expand = planning.build_request("expand", settings, facts, expand=(8, 0, 0, 0))
+    assert expand.canvas.operation == pb.CANVAS_OPERATION_EXPAND and len(expand.finishing) == 0
+    plain = planning.build_request("fill", planning.PanelSettings(prompt="x"), facts)
+    assert plain.vae == "" and len(plain.finishing) == 0
+
+
+def test_face_requests_send_the_region_as_an_image():
+    from underpaint_kit import pb
+
+    settings = planning.PanelSettings(prompt="a face", negative_prompt="blur", model="m", seed=9,
+                                      face_restorer="r1", face_strength=0.5)
+    facts = planning.CanvasFacts((100, 80), (10, 20, 3, 2), bytes(range(24)))
+    restore = planning.build_face_request("restore", settings, facts)
+    assert restore.type == pb.JOB_TYPE_FINISH and not restore.HasField("canvas")
+    assert (restore.init_image.width, restore.init_image.height, restore.init_image.data) == (3, 2, bytes(range(24)))
+    assert restore.finishing[0].restore_faces.model == "r1"
+    rerender = planning.build_face_request("rerender", settings, facts)
+    assert (rerender.prompt, rerender.negative_prompt, rerender.model, rerender.seed) == ("a face", "blur", "m", 9)
+    assert rerender.finishing[0].rerender_faces.strength == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="action"):
+        planning.build_face_request("sharpen", settings, facts)
+
+
+def test_face_results_go_back_where_the_region_was_read_and_say_what_they_are():
+    from underpaint_kit import faces, pb
+
+    image = pb.Image(width=2, height=1, data=bytes(8))
+    results = [pb.Result(index=0, seed=5, image=image, x=0, y=0)]
+    (layer,) = planning.result_layers(results, "cat", offset=(10, 20), name_prefix="Restored faces · ")
+    assert (layer.x, layer.y, layer.name) == (10, 20, "Restored faces · cat · seed 5")
+    assert planning.faces_found(results)
+    assert not planning.faces_found([pb.Result(note=faces.NO_FACES, image=image)])

@@ -83,6 +83,7 @@ class JobController(QObject):
         self._cancelled = False
         self._busy = False
         self.last_outcome = None  # the latest JobOutcome, for the status line and tests
+        self.listing = None  # the daemon's latest pb.ListModelsResponse (set before `connected`)
         self._connect_done.connect(self.connected)
         self._job_done.connect(self._apply_outcome)
         self._board_fetched.connect(self._place_entry)
@@ -100,8 +101,9 @@ class JobController(QObject):
             try:
                 self.connection.reset()
                 daemon = self.connection.daemon()
-                models = daemon.models()
-                self._connect_done.emit(daemon.info, models, "")
+                listing = daemon.list_models()
+                self.listing = listing  # add-ons and restorers for the pickers
+                self._connect_done.emit(daemon.info, list(listing.models), "")
             except Exception as error:  # UnderpaintError or anything the network throws
                 self._connect_done.emit(None, [], str(error))
 
@@ -119,6 +121,31 @@ class JobController(QObject):
             self.refused.emit("Expand: set at least one margin above 0 px (none below 0).")
             return False
         return self._start(doc, settings, expand=tuple(margins))
+
+    def fix_faces(self, doc, settings, action):
+        """Restore or re-render the faces in the selection's area (the whole image without a
+        selection); the result comes back as a new layer. False if refused at once."""
+        if self._busy:
+            self.refused.emit("A job from this panel is still running; cancel it or wait.")
+            return False
+        if doc is None:
+            self.refused.emit("Open or create a document first.")
+            return False
+        try:
+            document.check_color_space(doc)
+            size = document.document_size(doc)
+            _selection, selection_rect = document.read_selection(doc)
+            rect = tuple(selection_rect) if selection_rect else (0, 0) + tuple(size)
+            facts = planning.CanvasFacts(size, rect, document.read_pixels(doc, rect))
+            request = planning.build_face_request(action, settings, facts, _krita_client())
+        except (document.DocumentError, ValueError) as error:
+            self.refused.emit(str(error))
+            return False
+        prefix = "Restored faces · " if action == "restore" else "Re-rendered faces · "
+        context = {"doc": doc, "prompt": settings.prompt, "operation": action, "offset": rect[:2],
+                   "name_prefix": prefix}
+        self._launch(request, context)
+        return True
 
     def cancel(self):
         """Cancel this panel's job only; the `finished` signal follows."""
@@ -154,10 +181,13 @@ class JobController(QObject):
             self.refused.emit(str(error))
             return False
         context = {"doc": doc, "prompt": settings.prompt, "operation": operation}
+        self._launch(request, context)
+        return True
+
+    def _launch(self, request, context):
         with self._lock:
             self._busy, self._cancelled, self._runner = True, False, None
         threading.Thread(target=self._work, args=(request, context), name="underpaint-job", daemon=True).start()
-        return True
 
     def _read_document(self, doc, settings, expand):
         from underpaint_kit import requests
@@ -217,8 +247,12 @@ class JobController(QObject):
             self.finished.emit(outcome.status, message, seed)
             return
         doc = context["doc"]
+        if context["operation"] in planning.FACE_ACTIONS and outcome.results and not planning.faces_found(outcome.results):
+            self.finished.emit("succeeded", "No faces found: nothing was changed.", seed)
+            return
         try:
-            added = apply_results(doc, outcome.results, context["prompt"])
+            added = apply_results(doc, outcome.results, context["prompt"], context.get("offset", (0, 0)),
+                                  context.get("name_prefix", ""))
         except (document.DocumentError, ValueError, RuntimeError) as error:
             self.finished.emit("failed", "Could not add the result: %s" % error, seed)
             return
@@ -295,7 +329,7 @@ class JobController(QObject):
         threading.Thread(target=run, name="underpaint-board", daemon=True).start()
 
 
-def apply_results(doc, results, prompt):
+def apply_results(doc, results, prompt, offset=(0, 0), name_prefix=""):
     """Grow the canvas if an expand asked for it, then add the results as layers.
 
     Returns a short description of what was added, for the status line.
@@ -304,7 +338,7 @@ def apply_results(doc, results, prompt):
         raise ValueError("the daemon reported success but sent no image")
     if not document.is_open(doc):
         raise RuntimeError("the document was closed while the job ran")
-    layers = planning.result_layers(results, prompt)
+    layers = planning.result_layers(results, prompt, offset, name_prefix)
     growth = planning.canvas_growth(results)
     if growth is not None:
         document.grow_canvas(doc, *growth)

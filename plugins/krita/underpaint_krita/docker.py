@@ -9,10 +9,12 @@ Board fold away in sections that remember whether they are open.
 from krita import DockWidget, Krita
 
 from . import planning
+from .addons_panel import AddOnsPanel
 from .board_panel import BoardPanel
 from .connection_view import ConnectionView
 from .controller import JobController
 from .expand_panel import ExpandPanel
+from .faces_panel import FacesPanel
 from .job_view import JobView
 from .live_links import LiveLinks
 from .qt import (
@@ -131,6 +133,12 @@ class UnderpaintDocker(DockWidget):
 
         self.advanced = CollapsibleSection("Advanced", self._build_advanced())
         layout.addWidget(self.advanced)
+        self.addons = AddOnsPanel(self.prompt, self.negative)
+        self.addons_section = CollapsibleSection("LoRAs, embeddings, VAE", self.addons)
+        layout.addWidget(self.addons_section)
+        self.faces = FacesPanel()
+        self.faces_section = CollapsibleSection("Faces", self.faces)
+        layout.addWidget(self.faces_section)
         self.expand_panel = ExpandPanel()
         self.margins, self.extend_buttons = self.expand_panel.margins, self.expand_panel.extend_buttons
         self.expand_button, self.extend_amount = self.expand_panel.expand_button, self.expand_panel.extend_amount
@@ -181,7 +189,8 @@ class UnderpaintDocker(DockWidget):
         return box
 
     def _sections(self):
-        return {"advanced": self.advanced, "expand": self.expand_section, "board": self.board_section}
+        return {"advanced": self.advanced, "addons": self.addons_section, "faces": self.faces_section,
+                "expand": self.expand_section, "board": self.board_section}
 
     def _wire(self):
         self.connection.connect_button.clicked.connect(self._on_connect_clicked)
@@ -189,6 +198,9 @@ class UnderpaintDocker(DockWidget):
         self.generate_button.clicked.connect(self._on_generate)
         self.cancel_button.clicked.connect(self._on_cancel)
         self.expand_button.clicked.connect(self._on_expand)
+        self.model.currentIndexChanged.connect(self._on_model_changed)
+        self.faces.restore_button.clicked.connect(lambda: self._on_faces("restore"))
+        self.faces.rerender_button.clicked.connect(lambda: self._on_faces("rerender"))
         for side, button in self.extend_buttons.items():
             button.clicked.connect(lambda _checked=False, side=side: self._on_extend(side))
         for name, section in self._sections().items():
@@ -231,6 +243,7 @@ class UnderpaintDocker(DockWidget):
 
     def settings(self):
         """The panel as a PanelSettings (seed -1 unless locked)."""
+        rerender_faces, restore_faces, face_restorer, face_strength = self.faces.options()
         return planning.PanelSettings(
             prompt=self.prompt.toPlainText().strip(),
             negative_prompt=self.negative.toPlainText().strip(),
@@ -243,6 +256,11 @@ class UnderpaintDocker(DockWidget):
             grow=self.grow.value(),
             feather=self.feather.value(),
             context=self.context.value(),
+            vae=self.addons.selected_vae(),
+            rerender_faces=rerender_faces,
+            restore_faces=restore_faces,
+            face_restorer=face_restorer,
+            face_strength=face_strength,
         )
 
     # --- actions ----------------------------------------------------------------------------
@@ -271,6 +289,14 @@ class UnderpaintDocker(DockWidget):
         if self.controller.expand(Krita.instance().activeDocument(), self.settings(), margins):
             self._set_busy(True)
 
+    def _on_faces(self, action):
+        self._save_settings()
+        if self.controller.fix_faces(Krita.instance().activeDocument(), self.settings(), action):
+            self._set_busy(True)
+
+    def _on_model_changed(self, _index=0):
+        self.addons.show_listing(self.controller.listing, self.model.currentData() or "")
+
     def _on_cancel(self):
         self.message.setText("Cancelling…")
         self.controller.cancel()
@@ -295,6 +321,8 @@ class UnderpaintDocker(DockWidget):
             self.model.setItemData(self.model.count() - 1, "%s\n%s" % (label, model.id), Qt.ItemDataRole.ToolTipRole)
         index = self.model.findData(wanted)
         self.model.setCurrentIndex(max(index, 0))
+        self._on_model_changed()
+        self.faces.show_listing(self.controller.listing, tuple(info.capabilities))
         if "board" in info.capabilities:
             self.controller.refresh_channels()
 
@@ -311,6 +339,8 @@ class UnderpaintDocker(DockWidget):
     def _set_busy(self, busy):
         self.generate_button.setEnabled(not busy)
         self.expand_panel.set_busy(busy)
+        self.faces.restore_button.setEnabled(not busy and self.faces.restore_after.isEnabled())
+        self.faces.rerender_button.setEnabled(not busy and self.faces.rerender_after.isEnabled())
         self.cancel_button.setEnabled(busy)
         if busy:
             self.job.started_busy()

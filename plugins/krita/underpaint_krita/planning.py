@@ -3,6 +3,7 @@ sends, and how results become layers. No Krita, no Qt: tested in plain pytest.
 """
 
 import random
+import re
 from dataclasses import dataclass
 
 from .document import LayerImage
@@ -29,6 +30,11 @@ class PanelSettings:
     grow: int = 0
     feather: int = 0
     context: float = 0.0
+    vae: str = ""  # a VAE add-on id; "" = the model's own
+    rerender_faces: bool = False  # after generating: the model paints each face again
+    restore_faces: bool = False  # after generating: a face restorer cleans each face up
+    face_restorer: str = ""  # "" = the first installed
+    face_strength: float = 0.0  # re-render denoise; 0 = the daemon's default
 
 
 @dataclass
@@ -57,7 +63,7 @@ def needs_pixels(operation, has_selection):
 def build_request(operation, settings, facts, expand=(0, 0, 0, 0), client="krita"):
     from underpaint_kit import requests
 
-    return requests.canvas_request(
+    request = requests.canvas_request(
         operation=operation,
         document_size=facts.document_size,
         region_rgba=facts.region_rgba,
@@ -79,7 +85,34 @@ def build_request(operation, settings, facts, expand=(0, 0, 0, 0), client="krita
         context=settings.context,
         previews=True,
         client=client,
+        vae=settings.vae,
     )
+    if operation != "expand":  # an expand paints new surroundings; faces are left as they are
+        from underpaint_kit import faces
+
+        faces.add_face_steps(request, restore=settings.restore_faces, rerender=settings.rerender_faces,
+                             restorer=settings.face_restorer, strength=settings.face_strength)
+    return request
+
+
+FACE_ACTIONS = ("restore", "rerender")
+
+
+def build_face_request(action, settings, facts, client="krita"):
+    """A FINISH job on the pixels read at facts.region_rect: "restore" (a face restorer) or
+    "rerender" (the model paints each face again with the prompt). The result has the region's
+    size and goes back at the region's position."""
+    from underpaint_kit import faces, requests
+
+    if action not in FACE_ACTIONS:
+        raise ValueError("action: expected one of %s, got %r" % (", ".join(FACE_ACTIONS), action))
+    x, y, w, h = facts.region_rect
+    image = requests.rgba_image(w, h, facts.region_rgba)
+    if action == "restore":
+        return faces.restore_faces_request(image=image, model=settings.face_restorer, client=client)
+    return faces.rerender_faces_request(settings.prompt, image=image, negative_prompt=settings.negative_prompt,
+                                        model=settings.model, strength=settings.face_strength,
+                                        seed=settings.seed, client=client)
 
 
 def quick_extend_margins(side, amount):
@@ -97,7 +130,8 @@ def reroll_seed(rng=random):
 
 
 def short_prompt(prompt):
-    words = " ".join((prompt or "").split())
+    # <lora:…> tags say how, not what: a layer name shows what was asked for.
+    words = " ".join(re.sub(r"<[^<>]*>", " ", prompt or "").split())
     if not words:
         return "Underpaint"
     if len(words) > NAME_PROMPT_CHARS:
@@ -121,8 +155,10 @@ def canvas_growth(results):
     return None
 
 
-def result_layers(results, prompt):
-    """pb.Result list -> LayerImage list (in result order). Raises ValueError on odd images."""
+def result_layers(results, prompt, offset=(0, 0), name_prefix=""):
+    """pb.Result list -> LayerImage list (in result order). Raises ValueError on odd images.
+    offset: added to each result's position (a job on an image read at offset, not a canvas);
+    name_prefix: e.g. "Restored faces · " for a finishing job."""
     from underpaint_kit import pb
 
     layers = []
@@ -136,9 +172,17 @@ def result_layers(results, prompt):
                 % (image.width, image.height, image.width * image.height * 4, len(image.data))
             )
         layers.append(
-            LayerImage(layer_name(prompt, result.seed), image.data, result.x, result.y, image.width, image.height)
+            LayerImage(name_prefix + layer_name(prompt, result.seed), image.data, result.x + offset[0],
+                       result.y + offset[1], image.width, image.height)
         )
     return layers
+
+
+def faces_found(results):
+    """False when every result says the daemon found no face (its image is then unchanged)."""
+    from underpaint_kit import faces
+
+    return any(result.note != faces.NO_FACES for result in results)
 
 
 def board_layer(entry, document_size):
