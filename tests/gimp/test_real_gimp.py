@@ -135,7 +135,8 @@ def test_fill_in_gimp_places_a_layer_over_the_selection(gimp3, gimp_env, tmp_pat
     # Registered in GIMP's PDB, with the menu entry and the arguments scripts use.
     assert state.data["registered"] == ["underpaint-generate", "underpaint-fill",
                                         "underpaint-refine", "underpaint-expand",
-                                        "underpaint-variations", "underpaint-board-send",
+                                        "underpaint-variations", "underpaint-restore-faces",
+                                        "underpaint-rerender-faces", "underpaint-board-send",
                                         "underpaint-board-place"]
     assert state.data["menu_paths"] == ["<Image>/Filters/Underpaint"]
     assert state.data["menu_label"] == "_Fill Selection..."

@@ -51,7 +51,8 @@ def test_fill_places_a_layer_over_the_selection_and_leaves_the_rest(
     # Registered as the brief says, with the live daemon's models in the dialog's choice.
     assert state.data["registered"] == ["underpaint-generate", "underpaint-fill",
                                         "underpaint-refine", "underpaint-expand",
-                                        "underpaint-variations", "underpaint-board-send",
+                                        "underpaint-variations", "underpaint-restore-faces",
+                                        "underpaint-rerender-faces", "underpaint-board-send",
                                         "underpaint-board-place"]
     assert state.data["menu_paths"] == ["<Image>/Filters/Underpaint"]
     assert state.data["menu_label"] == "_Fill Selection..."
@@ -350,3 +351,35 @@ def test_board_place_of_a_missing_channel_says_so(system_python, built_plugin, d
              .run(system_python, built_plugin, daemon.env))
     assert state.status == "error" and "never-published" in state.message
     assert len(state.layers) == 1
+
+
+def test_generation_takes_the_vae_and_fixes_faces_in_the_same_job(system_python, built_plugin, daemon, tmp_path):
+    state = (Scenario(tmp_path, 64, 64, "underpaint-generate",
+                      dict(FAST, vae="underpaint-demo-vae", **{"rerender-faces": True}))
+             .add_layer("Background", gradient_rgba(64, 64)).run(system_python, built_plugin, daemon.env))
+    assert state.status == "success", state.message
+    # The dialog offers the daemon's VAEs after "the model's own".
+    choices = state.data["vae_choices"]  # nick -> label
+    assert list(choices)[0] == "model-own" and choices["model-own"] == "The model's own"
+    assert any(label.startswith("underpaint-demo-vae") and "random weights" in label for label in choices.values())
+    assert len(state.layers) == 2 and state.layers[0]["name"].startswith("Underpaint generate 1 (seed 1234)")
+    assert_one_undo_step(state.calls)
+
+
+def test_an_unknown_vae_is_refused_naming_the_field(system_python, built_plugin, daemon, tmp_path):
+    state = (Scenario(tmp_path, 64, 64, "underpaint-generate", dict(FAST, vae="no-such-vae"))
+             .add_layer("Background", gradient_rgba(64, 64)).run(system_python, built_plugin, daemon.env))
+    assert state.status == "error" and "vae" in state.message and "no-such-vae" in state.message
+    assert len(state.layers) == 1 and _changes(state.calls) == []
+
+
+def test_rerender_faces_on_a_selection_without_faces_says_so_and_adds_nothing(
+        system_python, built_plugin, daemon, tmp_path):
+    state = (Scenario(tmp_path, 96, 96, "underpaint-rerender-faces",
+                      {"prompt": "a face", "seed": 7, "strength": 0.4},
+                      selection=[16, 16, 48, 48])
+             .add_layer("Background", gradient_rgba(96, 96)).run(system_python, built_plugin, daemon.env))
+    # A gradient has no face: the call succeeds (an interactive run shows "No faces found: nothing
+    # was changed.") and the image stays as it was.
+    assert state.status == "success", state.message
+    assert len(state.layers) == 1 and _changes(state.calls) == []

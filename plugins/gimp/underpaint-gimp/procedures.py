@@ -17,6 +17,11 @@ PLUGIN_BINARY = "underpaint-gimp"
 # choice instead, filled from the daemon's live model list.
 MODEL_CHOICE_ARG = "model-choice"
 DEFAULT_MODEL_NICK = "daemon-default"
+# The same for the VAE: a string for scripts, a choice of the daemon's VAEs in dialogs.
+VAE_CHOICE_ARG = "vae-choice"
+DEFAULT_VAE_NICK = "model-own"
+# Operations that work on the pixels that are there (a finishing job), not a canvas request.
+FACE_OPERATIONS = ("restore-faces", "rerender-faces")
 
 # Expand presets: which sides grow by "amount" pixels; "custom" uses the four margin arguments.
 EXPAND_PRESETS = {
@@ -98,6 +103,19 @@ def _mask_args() -> tuple:
     )
 
 
+def _finish_args() -> tuple:
+    """What a generation can add: its VAE, and fixing faces on each image as it is made. LoRAs and
+    embeddings go into the prompt as text (<lora:NAME:0.8>, an embedding's name; see docs/gimp.md)."""
+    return (
+        Arg("vae", "string", "VAE id",
+            "VAE add-on id as the daemon lists it (see: underpaint models); empty = the model's own", ""),
+        Arg("rerender-faces", "bool", "Re-render faces",
+            "After painting, the model paints each face it finds again at full resolution", False),
+        Arg("restore-faces", "bool", "Restore faces",
+            "After painting, a face restorer (GFPGAN, CodeFormer...) cleans up each face", False),
+    )
+
+
 _SAMPLE_MERGED = Arg("sample-merged", "bool", "S_ample merged",
                      "Read all visible layers (on) or only the selected layer (off)", True)
 
@@ -122,19 +140,21 @@ PROCEDURES = (
         "Paint new content into the selection (or the whole image)",
         "Generates a new picture from the prompt inside the selection, or over the whole image "
         "when nothing is selected. Each image becomes a new layer.",
-        _prompt_args() + _sampling_args() + _mask_args()),
+        _prompt_args() + _sampling_args() + _mask_args() + _finish_args()),
     ProcedureSpec(
         "underpaint-fill", "fill", "_Fill Selection...",
         "Repaint the selection so that it fits its surroundings (inpainting)",
         "Repaints the selected area using the picture around it as context. Pixels outside "
         "the selection are left alone; the result is a new layer.",
-        _prompt_args() + (_strength(1.0),) + _sampling_args() + _mask_args() + (_SAMPLE_MERGED,),
+        _prompt_args() + (_strength(1.0),) + _sampling_args() + _mask_args() + (_SAMPLE_MERGED,)
+        + _finish_args(),
         needs_selection=True),
     ProcedureSpec(
         "underpaint-refine", "refine", "_Refine...",
         "Rework the selection (or the image) while keeping its composition",
         "Image-to-image: repaints the selection, or the whole image, at the given strength.",
-        _prompt_args() + (_strength(0.5),) + _sampling_args() + _mask_args() + (_SAMPLE_MERGED,)),
+        _prompt_args() + (_strength(0.5),) + _sampling_args() + _mask_args() + (_SAMPLE_MERGED,)
+        + _finish_args()),
     ProcedureSpec(
         "underpaint-expand", "expand", "_Expand Canvas...",
         "Grow the canvas and paint the new area (outpainting)",
@@ -147,7 +167,24 @@ PROCEDURES = (
         "Makes several image-to-image variations of the selection or the whole image, each "
         "with its own seed, as separate layers.",
         _prompt_args() + (_strength(0.5),) + _sampling_args(count=4) + _mask_args()
-        + (_SAMPLE_MERGED,)),
+        + (_SAMPLE_MERGED,) + _finish_args()),
+    ProcedureSpec(
+        "underpaint-restore-faces", "restore-faces", "Rest_ore Faces...",
+        "Clean up the faces in the selection (or the image) with a face restorer",
+        "Finds the faces in the selection's area, or the whole image, restores each with a face "
+        "restorer the daemon has (GFPGAN, RestoreFormer, CodeFormer) and blends it back. The "
+        "result is a new layer; without a face, nothing is added.",
+        (Arg("restorer", "string", "Restorer id",
+             "Face restorer id as the daemon lists it (see: underpaint models); empty = the first installed", ""),
+         _SAMPLE_MERGED)),
+    ProcedureSpec(
+        "underpaint-rerender-faces", "rerender-faces", "Re-render Fa_ces...",
+        "Let the model paint the faces in the selection (or the image) again",
+        "Finds the faces in the selection's area, or the whole image, and lets the model paint "
+        "each again at its full resolution with the prompt (empty: a generic face prompt), then "
+        "blends it back. The result is a new layer; without a face, nothing is added.",
+        _prompt_args() + (_strength(0.4), Arg("seed", "int", "See_d", "Seed; -1 picks a random one", -1, -1,
+                                              2**31 - 1), _SAMPLE_MERGED)),
 )
 
 # The board (docs/board.md): pass pictures between applications through the daemon.
@@ -203,6 +240,24 @@ def expand_margins(params: dict) -> tuple:
     if any(m < 0 for m in margins):
         raise ValueError(f"margins: must not be negative, got {margins}")
     return margins
+
+
+def vae_choices(add_ons) -> list:
+    """[(nick, vae_id, label)] for the dialog's VAE choice; the model's own comes first."""
+    choices = [(DEFAULT_VAE_NICK, "", "The model's own")]
+    for addon in add_ons:
+        if addon.type != "vae":
+            continue
+        nick = "v-" + "".join(c if c.isalnum() else "-" for c in addon.id.lower()).strip("-")
+        while nick in {c[0] for c in choices}:
+            nick += "-2"
+        label = addon.display_name or addon.id
+        if addon.is_demo and "random weights" not in label.lower():
+            label += " (random weights)"
+        if addon.architecture:
+            label += f" [{addon.architecture}]"
+        choices.append((nick, addon.id, label))
+    return choices
 
 
 def model_choices(models) -> list:

@@ -16,18 +16,24 @@ import _vendor
 
 _vendor.activate()
 
-from underpaint_kit import JobRunner, UnderpaintError, requests  # noqa: E402
+from underpaint_kit import JobRunner, UnderpaintError, faces, requests  # noqa: E402
 
 import board  # noqa: E402
 from cancel_guard import CancelGuard  # noqa: E402
 from operation_errors import OperationCancelled, OperationError  # noqa: E402
-from procedures import ProcedureSpec, expand_margins  # noqa: E402
+from procedures import FACE_OPERATIONS, ProcedureSpec, expand_margins  # noqa: E402
+
+
+class NothingToDo(Exception):
+    """The job ran and found nothing to change (no face): a message, not an error."""
 
 
 def build_request(document, spec: ProcedureSpec, params: dict, client: str = "gimp"):
     """The pb.GenerateRequest for one call: document size, pixels around the selection, the
     selection as a soft mask, and the arguments."""
     document.check_supported()
+    if spec.operation in FACE_OPERATIONS:
+        return build_face_request(document, spec, params, client)
     doc_size = document.size()
     selection_rect = document.selection_rect()
     expand = (0, 0, 0, 0)
@@ -44,7 +50,7 @@ def build_request(document, spec: ProcedureSpec, params: dict, client: str = "gi
         region_rect = requests.context_rect(doc_size, selection_rect)
         region = document.read_pixels(region_rect, bool(params.get("sample-merged", True)))
         selection = document.read_selection(selection_rect) if selection_rect else None
-        return requests.canvas_request(
+        request = requests.canvas_request(
             operation=spec.operation, document_size=doc_size, region_rgba=region,
             region_rect=region_rect, selection=selection, selection_rect=selection_rect,
             prompt=params.get("prompt", ""), negative_prompt=params.get("negative-prompt", ""),
@@ -52,8 +58,32 @@ def build_request(document, spec: ProcedureSpec, params: dict, client: str = "gi
             steps=int(params.get("steps", 0)), guidance=float(params.get("guidance", 0.0)),
             seed=int(params.get("seed", -1)), count=int(params.get("count", 1)),
             expand=expand, grow=int(params.get("grow", 0)),
-            feather=int(params.get("feather", 0)), client=client,
+            feather=int(params.get("feather", 0)), client=client, vae=params.get("vae", ""),
             previews=False)  # GIMP's progress bar has nowhere to show them
+        # Each image's faces are fixed as it is made (re-render redraws, restore then cleans up).
+        return faces.add_face_steps(request, restore=bool(params.get("restore-faces", False)),
+                                    rerender=bool(params.get("rerender-faces", False)))
+    except ValueError as error:
+        raise OperationError(str(error)) from None
+
+
+def face_region(document) -> tuple:
+    """Where a face job reads and puts back its pixels: the selection's bounds, else the image."""
+    return document.selection_rect() or (0, 0) + tuple(document.size())
+
+
+def build_face_request(document, spec: ProcedureSpec, params: dict, client: str = "gimp"):
+    """A finishing job on the pixels of face_region(): restore or re-render the faces there."""
+    x, y, w, h = face_region(document)
+    try:
+        image = requests.rgba_image(w, h, document.read_pixels((x, y, w, h),
+                                                               bool(params.get("sample-merged", True))))
+        if spec.operation == "restore-faces":
+            return faces.restore_faces_request(image=image, model=params.get("restorer", ""), client=client)
+        return faces.rerender_faces_request(
+            params.get("prompt", ""), image=image, negative_prompt=params.get("negative-prompt", ""),
+            model=params.get("model", ""), strength=float(params.get("strength", 0.0)),
+            seed=int(params.get("seed", -1)), client=client)
     except ValueError as error:
         raise OperationError(str(error)) from None
 
@@ -97,9 +127,10 @@ def follow_job(daemon, request, progress, title: str):
         progress.end()
 
 
-def place_results(document, results, title: str) -> list:
-    """Adds each result as a layer at its offset, growing the canvas first for expand; one undo
-    step for all of it. Returns the new layers."""
+def place_results(document, results, title: str, offset=(0, 0)) -> list:
+    """Adds each result as a layer at its offset (plus `offset`, for a job that was sent pixels
+    read there rather than a canvas), growing the canvas first for expand; one undo step for all
+    of it. Returns the new layers."""
     layers = []
     with document.undo_group():
         first = results[0]
@@ -112,7 +143,7 @@ def place_results(document, results, title: str) -> list:
                 raise OperationError(f"result {result.index}: expected RGBA8 pixels from the "
                                      "daemon, got another format")
             name = f"{title} {result.index + 1} (seed {result.seed})"
-            layers.append(document.add_layer(name, result.x, result.y, image.width,
+            layers.append(document.add_layer(name, result.x + offset[0], result.y + offset[1], image.width,
                                              image.height, image.data))
     document.flush_displays()
     return layers
@@ -129,7 +160,12 @@ def run_operation(document, spec: ProcedureSpec, params: dict, daemon, progress,
         if outcome.status == "cancelled":
             raise OperationCancelled("The Underpaint job was cancelled.")
         raise OperationError(outcome.message or f"The Underpaint job ended: {outcome.status}.")
-    layers = place_results(document, outcome.results, title)
+    offset = (0, 0)
+    if spec.operation in FACE_OPERATIONS:
+        if all(result.note == faces.NO_FACES for result in outcome.results):
+            raise NothingToDo("No faces found: nothing was changed.")
+        offset = face_region(document)[:2]
+    layers = place_results(document, outcome.results, title, offset)
     if outcome.status != "succeeded":
         # Some variations made it before the job stopped: keep them, and say why the rest did not.
         raise OperationError(f"Only {len(layers)} image(s) were made: "
@@ -149,6 +185,8 @@ def run_procedure(spec: ProcedureSpec, document, params: dict, daemon, progress,
             layer = board.place(document, params, daemon)
             return "success", f"Placed layer \"{layer.get_name()}\"."
         run_operation(document, spec, params, daemon, progress, client)
+    except NothingToDo as error:
+        return "success", str(error)
     except OperationCancelled as error:
         return "cancel", str(error)
     except UnderpaintError as error:

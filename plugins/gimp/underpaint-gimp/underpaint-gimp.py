@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Underpaint for GIMP 3: Filters > Underpaint > Generate, Fill Selection, Refine, Expand Canvas,
-Variations, Send to Board, Place from Board. Registration and dialogs only; the work is in
+Variations, Restore Faces, Re-render Faces, Send to Board, Place from Board. Registration and dialogs only; the work is in
 run_operation.py and board.py (GIMP-free) and gimp_document.py (the thin layer that touches
 the image).
 
@@ -33,22 +33,23 @@ _QUERY_TIMEOUT_S = 1.5
 _RW = GObject.ParamFlags.READWRITE
 
 
-_models_cache = []
+_listing_cache = []
 
 
-def _daemon_models():
-    """The daemon's models for the dialog's choice, or [] when it cannot be reached. Asked once
-    per plug-in process: GIMP creates all the procedures in one go at registration."""
-    if not _models_cache:
+def _daemon_listing():
+    """(models, add-ons) of the daemon for the dialog's choices, or ([], []) when it cannot be
+    reached. Asked once per plug-in process: GIMP creates all the procedures in one go."""
+    if not _listing_cache:
         try:
             daemon = connect_daemon(timeout=_QUERY_TIMEOUT_S)
             try:
-                _models_cache.append(daemon.models())
+                listing = daemon.list_models()
+                _listing_cache.append((list(listing.models), list(listing.add_ons)))
             finally:
                 daemon.close()
-        except Exception:  # no daemon yet: the dialog offers the daemon's default only
-            _models_cache.append([])
-    return _models_cache[0]
+        except Exception:  # no daemon yet: the dialog offers the defaults only
+            _listing_cache.append(([], []))
+    return _listing_cache[0]
 
 
 def _add_argument(procedure, arg):
@@ -95,25 +96,31 @@ class UnderpaintPlugIn(Gimp.PlugIn):
         procedure.set_attribution("Underpaint", "Underpaint contributors", "2026")
         for arg in spec.args:
             _add_argument(procedure, arg)
+        models, add_ons = _daemon_listing()
         if any(arg.name == "model" for arg in spec.args):
-            self._add_model_choice(procedure)
+            self._model_ids = self._add_choice(procedure, procedures.model_choices(models),
+                                               procedures.MODEL_CHOICE_ARG, "_Model", "Model to paint with",
+                                               procedures.DEFAULT_MODEL_NICK)
+        if any(arg.name == "vae" for arg in spec.args):
+            self._vae_ids = self._add_choice(procedure, procedures.vae_choices(add_ons),
+                                             procedures.VAE_CHOICE_ARG, "VAE",
+                                             "The decoder that makes the pixels; most models bring their own",
+                                             procedures.DEFAULT_VAE_NICK)
         return procedure
 
-    def _add_model_choice(self, procedure):
-        """Dialog-only (auxiliary) model picker, filled from the daemon's live list."""
+    def _add_choice(self, procedure, choices, name, nick, blurb, default):
+        """A dialog-only (auxiliary) picker filled from the daemon's live list; {nick: id}."""
         choice = Gimp.Choice.new()
-        self._model_ids = {}
-        for index, (nick, model_id, label) in enumerate(
-                procedures.model_choices(_daemon_models())):
-            choice.add(nick, index, label, "")  # help: GIMP refuses None
-            self._model_ids[nick] = model_id
+        ids = {}
+        for index, (choice_nick, item_id, label) in enumerate(choices):
+            choice.add(choice_nick, index, label, "")  # help: GIMP refuses None
+            ids[choice_nick] = item_id
         # GIMP 3.0.x keeps (and later unrefs) this choice although its introspection data says
         # "transfer none", so Python's own reference would be dropped twice and the plug-in
         # segfaults at exit. Hand GIMP a reference of its own (a harmless leak where fixed).
         choice._ref()
-        procedure.add_choice_aux_argument(procedures.MODEL_CHOICE_ARG, "_Model",
-                                          "Model to paint with", choice,
-                                          procedures.DEFAULT_MODEL_NICK, _RW)
+        procedure.add_choice_aux_argument(name, nick, blurb, choice, default, _RW)
+        return ids
 
     # --- running ------------------------------------------------------------------------------
 
@@ -153,10 +160,12 @@ class UnderpaintPlugIn(Gimp.PlugIn):
         dialog = GimpUi.ProcedureDialog.new(procedure, config,
                                             "Underpaint: " + spec.menu_label.replace("_", ""))
         names = [arg.name for arg in spec.args]
-        has_model = "model" in names
+        has_model, has_vae = "model" in names, "vae" in names
         if has_model:
             # The model string stays for scripts; the dialog offers the daemon's list instead.
             names[names.index("model")] = procedures.MODEL_CHOICE_ARG
+        if has_vae:
+            names[names.index("vae")] = procedures.VAE_CHOICE_ARG
         for arg in spec.args:
             if arg.kind == "double":
                 # A slider; GIMP 3.0's default spin button for a double asks for increments
@@ -168,6 +177,9 @@ class UnderpaintPlugIn(Gimp.PlugIn):
         if accepted and has_model:
             nick = config.get_property(procedures.MODEL_CHOICE_ARG)
             config.set_property("model", self._model_ids.get(nick, ""))
+        if accepted and has_vae:
+            nick = config.get_property(procedures.VAE_CHOICE_ARG)
+            config.set_property("vae", self._vae_ids.get(nick, ""))
         return accepted
 
 

@@ -62,6 +62,7 @@ def main(plugin_dir, scenario_path, out_dir):
               Gimp.PDBStatusType.CANCEL: "cancel"}.get(status, "error")
     message = error.message if error is not None else ""
     model_choice = procedure.info.get("model-choice")
+    vae_choice = procedure.info.get("vae-choice")
 
     os.makedirs(out_dir, exist_ok=True)
     layers = []
@@ -83,6 +84,8 @@ def main(plugin_dir, scenario_path, out_dir):
              "menu_label": procedure.info["menu_label"],
              "model_choices": ({nick: item[1] for nick, item in model_choice.items.items()}
                                if model_choice else {}),
+             "vae_choices": ({nick: item[1] for nick, item in vae_choice.items.items()}
+                             if vae_choice else {}),
              "gimp_main_called": bool(gimp_standin.main_calls)}
     with open(os.path.join(out_dir, "state.json"), "w") as f:
         json.dump(state, f, indent=1)
