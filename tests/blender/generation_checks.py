@@ -13,7 +13,8 @@ class GenerationChecks(ScenarioHelpers):
     """Job operators, images and colours; registered runs first, as it always has."""
 
     def check_registered(self):
-        ops = [name for name in ("generate", "refine", "fill", "expand", "use_as_material", "cancel")
+        ops = [name for name in ("generate", "refine", "fill", "expand", "use_as_material", "cancel",
+                                 "insert_lora", "insert_embedding", "faces")
                if hasattr(bpy.ops.underpaint, name)]
         panels = [name for name in dir(bpy.types) if name.startswith("UNDERPAINT_PT_")]
         prefs = bpy.context.preferences.addons[PACKAGE].preferences
@@ -264,6 +265,36 @@ class GenerationChecks(ScenarioHelpers):
         finally:
             s.width = SIZE
         return self.job_summary(result, job)
+
+    def check_extras(self):
+        """LoRA and embedding go into the prompt as text; a generation with them, the demo VAE and
+        a face re-render runs as one job; the face buttons make a new image (none without a face)."""
+        s = self.settings
+        self.jobs.wait_tasks()
+        old = (s.prompt, s.negative_prompt, s.seed, s.target)
+        try:
+            s.prompt, s.negative_prompt, s.seed, s.target = "a mossy stone", "", 11, "NEW"
+            s.lora, s.lora_weight, s.embedding = "underpaint-demo-lora", 0.5, "underpaint-demo-embedding"
+            bpy.ops.underpaint.insert_lora()
+            bpy.ops.underpaint.insert_embedding(into="NEGATIVE")
+            out = {"prompt": s.prompt, "negative": s.negative_prompt}
+            status = __import__("sys").modules[PACKAGE + ".daemon_status"]
+            out["lora_candidates"] = [c[0] for c in status.addon_candidates("lora")]
+            out["vae_candidates"] = [c[0] for c in status.addon_candidates("vae")]
+            s.vae, s.rerender_faces = "underpaint-demo-vae", True
+            result, job = self.run_job(bpy.ops.underpaint.generate)
+            out["generate"] = self.job_summary(result, job)
+            out["generate"]["images"] = list(job.images)
+            steps = [step.WhichOneof("step") for step in job.request.finishing]
+            out["generate"]["request"] = {"vae": job.request.vae, "finishing": steps}
+            before = set(bpy.data.images.keys())
+            result, job = self.run_job(bpy.ops.underpaint.faces, image_name=job.images[0], action="RERENDER")
+            out["faces"] = self.job_summary(result, job)
+            out["faces"]["new_images"] = sorted(set(bpy.data.images.keys()) - before)
+        finally:
+            s.prompt, s.negative_prompt, s.seed, s.target = old
+            s.vae, s.rerender_faces, s.lora, s.embedding = "", False, "", ""
+        return out
 
     def check_daemon_down(self):
         prefs = bpy.context.preferences.addons[PACKAGE].preferences

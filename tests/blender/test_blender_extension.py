@@ -76,7 +76,8 @@ def test_protobuf_comes_from_blenders_wheel_install_not_a_sys_path_entry(report)
 def test_installs_as_extension_with_operators_panels_and_preferences(report):
     result = check(report, "registered")
     assert report["blender"].startswith("5.")
-    assert result["operators"] == ["generate", "refine", "fill", "expand", "use_as_material", "cancel"]
+    assert result["operators"] == ["generate", "refine", "fill", "expand", "use_as_material", "cancel",
+                                   "insert_lora", "insert_embedding", "faces"]
     assert {"UNDERPAINT_PT_image_board", "UNDERPAINT_PT_node_board"} <= set(result["panels"])
     assert {"UNDERPAINT_PT_image_main", "UNDERPAINT_PT_node_main"} <= set(result["panels"])
     assert result["preferences"] == ["address", "token_file"]
@@ -230,3 +231,19 @@ def test_board_live_link_resumes_when_the_blend_is_reopened(report):
     assert result["following_after_new_file"] == []
     assert result["following_after_reopen"] == ["resume-link"]
     assert result["arrived"] and result["same_pixels"]
+
+
+def test_loras_embeddings_vae_and_faces(report):
+    extras = check(report, "extras")
+    assert extras["prompt"] == "a mossy stone, <lora:underpaint-demo-lora:0.5>"
+    assert extras["negative"] == "underpaint-demo-embedding"
+    assert extras["lora_candidates"] == ["underpaint-demo-lora"]
+    assert extras["vae_candidates"] == ["underpaint-demo-vae"]
+    generate = extras["generate"]
+    assert generate["state"] == "succeeded", generate
+    assert generate["request"] == {"vae": "underpaint-demo-vae", "finishing": ["rerender_faces"]}
+    assert generate["images"] == ["a mossy stone"]  # the LoRA tag is not part of the name
+    faces = extras["faces"]
+    # The demo paints noise: no face, so the job says so and makes no image.
+    assert faces["state"] == "succeeded" and "no faces found" in faces["message"], faces
+    assert faces["new_images"] == []

@@ -20,9 +20,9 @@ from . import legacy_wheels  # noqa: E402
 
 legacy_wheels.ensure_protobuf()
 
-from . import board, jobs, operators, panels, preferences, properties  # noqa: E402
+from . import board, extras, jobs, operators, panels, preferences, properties  # noqa: E402
 
-_MODULES = (preferences, properties, operators, board, panels)
+_MODULES = (preferences, properties, operators, extras, board, panels)
 
 
 def register():

@@ -12,6 +12,7 @@ short = "Not connected"
 details = []        # lines for the Connection sub-panel
 models = []         # (id, label, is_demo), in the daemon's order
 samplers = []       # (id, label)
+addons = []         # (id, label, type, architecture, is_demo): LoRAs, embeddings, VAEs, restorers...
 default_sampler = ""
 _fetching = False
 
@@ -52,6 +53,12 @@ def model_candidates():
     return [(model_id, label) for model_id, label, _demo in models]
 
 
+def addon_candidates(kind):
+    """(id, label) pairs of one add-on type ("lora", "embedding", "vae", "face_restorer") for a
+    search field; the daemon checks at submit that the one chosen fits the model."""
+    return [(addon_id, label) for addon_id, label, addon_type, _arch, _demo in addons if addon_type == kind]
+
+
 def sampler_candidates():
     return [(sampler_id, label + (" (default)" if sampler_id == default_sampler else ""))
             for sampler_id, label in samplers]
@@ -77,12 +84,13 @@ def describe(info, address):
 
 
 def _apply(answer):
-    global _fetching, state, short, details, models, samplers, default_sampler
+    global _fetching, state, short, details, models, samplers, default_sampler, addons
     info, address, listed_models, listed_samplers = answer
     _fetching = False
     state = "ok"
     short, details = describe(info, address)
     models = [(m.id, model_label(m), m.is_demo) for m in listed_models.models]
+    addons = [(a.id, model_label(a), a.type, a.architecture, a.is_demo) for a in listed_models.add_ons]
     samplers = [(s.id, s.display_name or s.id) for s in listed_samplers.samplers]
     default_sampler = listed_samplers.default_sampler
 
@@ -108,9 +116,9 @@ def job_connected(info, address):
 
 
 def reset():
-    global state, short, details, models, samplers, default_sampler, _fetching
-    state, short, details, models, samplers, default_sampler, _fetching = (
-        "unknown", "Not connected", [], [], [], "", False)
+    global state, short, details, models, samplers, default_sampler, _fetching, addons
+    state, short, details, models, samplers, default_sampler, _fetching, addons = (
+        "unknown", "Not connected", [], [], [], "", False, [])
 
 
 jobs.connected_listeners.append(job_connected)

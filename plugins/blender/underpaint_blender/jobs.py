@@ -42,6 +42,7 @@ class Job:
         self.queue_position = 0
         self.seed = None
         self.images = []                  # names of the images results went into
+        self.notes = []                   # what the daemon said of results ("no faces found")
         self.cancel_requested = False
         self.runner = None                # set by the worker once connected
         self.has_preview = False
@@ -247,6 +248,8 @@ def _handle(job, kind, payload):
     elif kind == "result":
         if job.cancel_requested:
             return  # the artist cancelled: a result that raced the cancel must not land
+        if payload.note and payload.note not in job.notes:
+            job.notes.append(payload.note)
         try:
             name = job.apply_result(payload)
         except Exception as error:  # keep the job's later events flowing; say what went wrong
@@ -257,10 +260,10 @@ def _handle(job, kind, payload):
             _push_undo(f"Underpaint: {job.label}")
     elif kind == "finished":
         job.state, message, seed = payload
-        job.message = message or job.message
+        job.message = message or job.message or "; ".join(job.notes)
         if seed is not None and seed >= 0:
             job.seed = seed
-        if job.state == "succeeded" and not job.images:
+        if job.state == "succeeded" and not job.images and not job.notes:
             job.state = "failed"
             job.message = job.message or "The daemon returned no image"
     if job is not None:

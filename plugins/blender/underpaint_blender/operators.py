@@ -2,13 +2,14 @@
 and hands it to jobs.start(); the result is applied later, on the main thread, by jobs.drain()."""
 import functools
 import os
+import re
 import tempfile
 
 import bpy
 from bpy.props import StringProperty
 
 from . import daemon_status, images, jobs, preferences
-from .underpaint_kit import pb, requests
+from .underpaint_kit import faces, pb, requests
 
 _IMAGE_NAME_DESCRIPTION = "Image to work on; empty = the image in the editor (or active Image Texture node)"
 
@@ -57,7 +58,7 @@ def _settings(context):
 def _common(s):
     return dict(prompt=s.prompt, negative_prompt=s.negative_prompt, model=s.model.strip(),
                 steps=s.steps, guidance=s.guidance, seed=s.seed, sampler=s.sampler.strip(),
-                tiling=s.seamless, client=client_name())
+                tiling=s.seamless, client=client_name(), vae=s.vae.strip())
 
 
 def _result_rgba(result):
@@ -65,6 +66,12 @@ def _result_rgba(result):
     if image.format not in (pb.PIXEL_FORMAT_RGBA8, pb.PIXEL_FORMAT_UNSPECIFIED):
         raise ValueError(f"result.image.format: expected RGBA8, got {pb.PixelFormat.Name(image.format)}")
     return image
+
+
+def image_title(prompt):
+    """A new image's name from the prompt: <lora:…> tags say how, not what, so they are left out."""
+    words = " ".join(re.sub(r"<[^<>]*>", " ", prompt).split()).strip(" ,")
+    return words[:40]
 
 
 def _remember(image, result):
@@ -142,9 +149,15 @@ class _JobOperator:
     image_name: StringProperty(name="Image", description=_IMAGE_NAME_DESCRIPTION, default="",
                                options={"SKIP_SAVE"})
 
+    fixes_faces = True  # generations get the face steps the artist ticked (not expand)
+
     def execute(self, context):
         try:
-            label, request, apply_result = self.build(context, _settings(context))
+            s = _settings(context)
+            label, request, apply_result = self.build(context, s)
+            if self.fixes_faces and request.type != pb.JOB_TYPE_FINISH:
+                faces.add_face_steps(request, restore=s.restore_faces, rerender=s.rerender_faces,
+                                     restorer=s.face_restorer.strip(), strength=s.face_strength)
             jobs.start(label, request, apply_result, preferences.connection(context))
         except (UserError, ValueError, jobs.BusyError) as error:
             self.report({"ERROR"}, str(error))
@@ -164,7 +177,7 @@ class UNDERPAINT_OT_generate(_JobOperator, bpy.types.Operator):
             target = _require_image(context, self.image_name).name
         request = requests.generate_request(width=s.width, height=s.height, count=s.variations,
                                             **_common(s))
-        base_name = (s.prompt.strip()[:40] or "Underpaint") + (" (seamless)" if s.seamless else "")
+        base_name = (image_title(s.prompt) or "Underpaint") + (" (seamless)" if s.seamless else "")
         return "Generate", request, functools.partial(apply_generated, target, base_name,
                                                       editor_key(context))
 
@@ -217,6 +230,7 @@ class UNDERPAINT_OT_expand(_JobOperator, bpy.types.Operator):
     bl_idname = "underpaint.expand"
     bl_label = "Expand Image"
     bl_description = "Grow the image by the margins and paint the new area"
+    fixes_faces = False  # new surroundings: the faces already there are left as they are
 
     def build(self, context, s):
         image = _require_image(context, self.image_name)

@@ -154,6 +154,37 @@ class _Options(_UnderpaintPanel):
             layout.label(text=f"Last seed: {job.seed}")
 
 
+class _Extras(_UnderpaintPanel):
+    bl_label = "LoRAs, Embeddings, Faces"
+    bl_options = {"DEFAULT_CLOSED"}
+
+    def draw(self, context):
+        s = context.scene.underpaint
+        layout = self.layout
+        row = layout.row(align=True)
+        _prop_with_placeholder(row, s, "lora", "Search the daemon's LoRAs", "NONE", text=None)
+        row.prop(s, "lora_weight", text="")
+        row.operator("underpaint.insert_lora", text="", icon="ADD")
+        row = layout.row(align=True)
+        _prop_with_placeholder(row, s, "embedding", "Search the daemon's embeddings", "NONE", text=None)
+        row.operator("underpaint.insert_embedding", text="", icon="ADD").into = "PROMPT"
+        row.operator("underpaint.insert_embedding", text="", icon="REMOVE").into = "NEGATIVE"
+        _prop_with_placeholder(layout, s, "vae", "The model's own", "NONE", text=None)
+        layout.separator()
+        col = layout.column(align=True)
+        col.label(text="After generating:")
+        row = col.row(align=True)
+        row.prop(s, "rerender_faces", toggle=True)
+        row.prop(s, "restore_faces", toggle=True)
+        _prop_with_placeholder(col, s, "face_restorer", "First installed", "NONE", text=None)
+        col.prop(s, "face_strength", slider=True)
+        image = operators.active_image(context)
+        row = layout.row(align=True)
+        row.enabled = image is not None
+        row.operator("underpaint.faces", text="Restore Faces", icon="USER").action = "RESTORE"
+        row.operator("underpaint.faces", text="Re-render Faces", icon="BRUSH_DATA").action = "RERENDER"
+
+
 class _Board(_UnderpaintPanel):
     bl_label = "Board"
     bl_options = {"DEFAULT_CLOSED"}
@@ -203,13 +234,16 @@ def _panel_classes():
         options_id = f"UNDERPAINT_PT_{tag.lower()}_options"
         options = type(options_id, (_Options, bpy.types.Panel),
                        {"bl_idname": options_id, "bl_space_type": space, "bl_parent_id": main_id})
+        extras_id = f"UNDERPAINT_PT_{tag.lower()}_extras"
+        extras = type(extras_id, (_Extras, bpy.types.Panel),
+                      {"bl_idname": extras_id, "bl_space_type": space, "bl_parent_id": main_id})
         board_id = f"UNDERPAINT_PT_{tag.lower()}_board"
         board_panel = type(board_id, (_Board, bpy.types.Panel),
                            {"bl_idname": board_id, "bl_space_type": space, "bl_parent_id": main_id})
         connection_id = f"UNDERPAINT_PT_{tag.lower()}_connection"
         connection = type(connection_id, (_Connection, bpy.types.Panel),
                           {"bl_idname": connection_id, "bl_space_type": space, "bl_parent_id": main_id})
-        classes += [main, options, board_panel, connection]
+        classes += [main, options, extras, board_panel, connection]
     return classes
 
 

@@ -59,6 +59,22 @@ class UnderpaintSettings(bpy.types.PropertyGroup):
                          default=0, min=-1)
     board_channel: StringProperty(name="Channel", description="Board channel to send to, place from or follow",
                                   default="blender", search=_search(lambda: board.known_channels))
+    vae: StringProperty(name="VAE", description="VAE add-on id; empty = the model's own",
+                        default="", search=_search(lambda: daemon_status.addon_candidates("vae")))
+    lora: StringProperty(name="LoRA", description="LoRA to insert into the prompt as <lora:NAME:WEIGHT>",
+                         default="", search=_search(lambda: daemon_status.addon_candidates("lora")))
+    lora_weight: FloatProperty(name="Weight", description="How strongly the LoRA acts (1 = as trained)",
+                               default=0.8, min=-2.0, max=2.0, step=10)
+    embedding: StringProperty(name="Embedding", description="Embedding to insert into the prompt by name",
+                              default="", search=_search(lambda: daemon_status.addon_candidates("embedding")))
+    rerender_faces: BoolProperty(name="Re-render Faces", default=False,
+                                 description="After generating, the model paints each face again at full resolution")
+    restore_faces: BoolProperty(name="Restore Faces", default=False,
+                                description="After generating, a face restorer (GFPGAN, CodeFormer...) cleans each face up")
+    face_restorer: StringProperty(name="Restorer", description="Face restorer id; empty = the first installed",
+                                  default="", search=_search(lambda: daemon_status.addon_candidates("face_restorer")))
+    face_strength: FloatProperty(name="Face Strength", description="Re-render: how much each face may change",
+                                 default=0.4, min=0.05, max=1.0, subtype="FACTOR")
     expand_left: IntProperty(name="Left", default=0, min=0)
     expand_top: IntProperty(name="Top", default=0, min=0)
     expand_right: IntProperty(name="Right", default=128, min=0)
