@@ -21,6 +21,7 @@ export async function readManifest() {
  * @property {import("./generated/underpaint/v1/underpaint_pb.js").Info} info
  * @property {import("./generated/underpaint/v1/underpaint_pb.js").Model[]} models
  * @property {string} defaultModel
+ * @property {import("./generated/underpaint/v1/underpaint_pb.js").AddOn[]} addOns  LoRAs, embeddings, VAEs, restorers…
  */
 
 /**
@@ -40,8 +41,8 @@ export async function connect(settings, manifest) {
         `v${PROTOCOL_MAJOR}. Update ${info.protocolMajor < PROTOCOL_MAJOR ? "the daemon" : "the panel"}.`,
     );
   }
-  const { models, defaultModel } = await client.listModels();
-  return { client, info, models, defaultModel };
+  const { models, defaultModel, addOns } = await client.listModels();
+  return { client, info, models, defaultModel, addOns };
 }
 
 /** @param {Connection} connection */

@@ -6,14 +6,16 @@
 import {
   CanvasOperation,
   JobStatus,
+  JobType,
   PixelFormat,
 } from "./generated/underpaint/v1/underpaint_pb.js";
+import { NO_FACES, finishingSteps, isFaceAction, withoutTags } from "./extras.js";
 import { activeDocument, imageDataUrl, placeResults, readCanvas, selectionRect } from "./document.js";
 import { ModalCancelledError, PhotoshopBusyError } from "./modal.js";
 import { exactBytes } from "./pixels.js";
 import { bytesPayload } from "./wire.js";
 
-/** @typedef {"generate" | "fill" | "expand"} Action */
+/** @typedef {"generate" | "fill" | "expand" | import("./extras.js").FaceAction} Action */
 /** @typedef {import("./params.js").JobParams} JobParams */
 
 /**
@@ -41,9 +43,13 @@ import { bytesPayload } from "./wire.js";
  * @property {number} documentHeight
  * @property {number} offsetX
  * @property {number} offsetY
+ * @property {string} note  what the daemon said of it ("no faces found")
  */
 
-const HISTORY_NAMES = { generate: "Underpaint Generate", fill: "Underpaint Fill", expand: "Underpaint Expand" };
+const HISTORY_NAMES = {
+  generate: "Underpaint Generate", fill: "Underpaint Fill", expand: "Underpaint Expand",
+  "restore-faces": "Underpaint Restore Faces", "rerender-faces": "Underpaint Re-render Faces",
+};
 
 export class CanvasJob {
   /**
@@ -124,7 +130,7 @@ export class CanvasJob {
     const operation = this.operation(doc);
     const capture = await readCanvas(doc, {
       // Generating from scratch needs no pixels; everything else uses them as context.
-      sendRegion: operation !== CanvasOperation.GENERATE,
+      sendRegion: operation !== CanvasOperation.GENERATE || isFaceAction(this.action),
       useSelection: operation !== CanvasOperation.EXPAND,
       context: { minContextSize: this.model.nativeSize || 512 },
       expand: operation === CanvasOperation.EXPAND ? this.params.expand : undefined,
@@ -168,6 +174,10 @@ export class CanvasJob {
       return { phase: "failed", message: finished.message || "The daemon could not finish the job." };
     }
     if (!this.results.length) return { phase: "failed", message: "The daemon finished without an image." };
+    if (isFaceAction(this.action) && this.results.every((r) => r.note === NO_FACES)) {
+      this.results = [];
+      return { phase: "done", message: "No faces found: nothing was changed." };
+    }
     this.results.sort((a, b) => a.index - b.index);
     this.elapsed = finished.elapsed;
     const first = this.results[0];
@@ -224,6 +234,8 @@ export class CanvasJob {
 
   /** @param {import("photoshop/dom/Document").Document} doc */
   operation(doc) {
+    // A face button works on what is there: the selection's area, or the whole document.
+    if (isFaceAction(this.action)) return CanvasOperation.REFINE;
     if (this.action === "expand") {
       const { left, top, right, bottom } = this.params.expand;
       if (!(left || top || right || bottom)) throw new Error("Expand: set how many pixels to add on at least one side.");
@@ -280,7 +292,13 @@ export class CanvasJob {
       previewMaxSize: 192,
       client: this.model.clientName || "photoshop-uxp",
       canvas,
+      vae: p.vae,
+      finishing: finishingSteps(this.action, p),
     };
+    if (isFaceAction(this.action)) {
+      // A finishing job: no generation of its own, one result over the area.
+      Object.assign(request, { type: JobType.FINISH, count: 1, strength: 0, previews: false });
+    }
     return { request, payloads };
   }
 }
@@ -299,7 +317,7 @@ function keep(result) {
   return {
     index: result.index, seed: result.seed, x: result.x, y: result.y, width: image.width, height: image.height,
     rgba: exactBytes(image.data), documentWidth: result.documentWidth, documentHeight: result.documentHeight,
-    offsetX: result.offsetX, offsetY: result.offsetY,
+    offsetX: result.offsetX, offsetY: result.offsetY, note: result.note,
   };
 }
 
@@ -314,6 +332,9 @@ function queueMessage(position) {
  * @param {bigint} seed
  */
 export function layerName(action, prompt, seed) {
-  const words = prompt ? prompt.replace(/\s+/g, " ").slice(0, 40) : action === "generate" ? "generated" : `${action} (no prompt)`;
+  if (action === "restore-faces") return `Underpaint: restored faces [seed ${seed}]`;
+  const shown = withoutTags(prompt);
+  let words = shown ? shown.slice(0, 40) : action === "generate" ? "generated" : `${action} (no prompt)`;
+  if (action === "rerender-faces") words = `re-rendered faces${shown ? ` · ${shown.slice(0, 30)}` : ""}`;
   return `Underpaint: ${words} [seed ${seed}]`;
 }

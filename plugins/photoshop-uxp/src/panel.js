@@ -2,6 +2,7 @@
 // preview and messages. All the work happens in connection.js and job.js.
 import { BoardClient, BoardWatcher, describeUpdate, placeFromBoard, sendToBoard } from "./board.js";
 import { connect, describeConnection, readManifest } from "./connection.js";
+import { addOnsFor, appendToPrompt, loraTag } from "./extras.js";
 import { CanvasJob } from "./job.js";
 import { parseParams } from "./params.js";
 import { splitAddress } from "./permissions.js";
@@ -11,7 +12,7 @@ import { defaultStorage, loadSettings, saveSettings, takeLegacyToken } from "./s
 
 const PARAM_FIELDS = ["strength", "steps", "guidance", "seed", "variations",
   "expandLeft", "expandTop", "expandRight", "expandBottom"];
-const ACTION_BUTTONS = ["generate", "fill", "expand"];
+const ACTION_BUTTONS = ["generate", "fill", "expand", "fixRestore", "fixRerender"];
 
 /**
  * @param {Document} page
@@ -39,6 +40,8 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
   /** @param {string} id */
   const element = (id) => /** @type {HTMLElement} */ (page.getElementById(id));
   const modelSelect = /** @type {HTMLSelectElement} */ (page.getElementById("model"));
+  /** @param {string} id */
+  const select = (id) => /** @type {HTMLSelectElement} */ (page.getElementById(id));
   const schemeSelect = /** @type {HTMLSelectElement} */ (page.getElementById("scheme"));
   const preview = /** @type {HTMLImageElement} */ (page.getElementById("preview"));
   const tokenField = secretField(input("token"));
@@ -48,6 +51,7 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
   input("server").value = settings.server;
   chooseOption(schemeSelect, settings.scheme);
   input("boardChannel").value = settings.boardChannel;
+  input("loraWeight").value = "0.8";
 
   /**
    * Marks the option with `value` selected. UXP does not show a value set on the <select>
@@ -87,13 +91,18 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
   /** @param {boolean} busy */
   function setBusy(busy) {
     for (const id of ACTION_BUTTONS) input(id).disabled = busy;
+    if (!busy) showExtras(); // the face buttons follow what the daemon offers
     input("cancel").disabled = !busy;
     input("placeAgain").disabled = busy || !lastJob?.canPlaceAgain;
   }
 
   function readRaw() {
     /** @type {Record<string, string>} */
-    const raw = { prompt: input("prompt").value, negativePrompt: input("negativePrompt").value, model: modelSelect.value };
+    const raw = {
+      prompt: input("prompt").value, negativePrompt: input("negativePrompt").value, model: modelSelect.value,
+      vae: select("vae").value, faceRestorer: select("faceRestorer").value,
+      rerenderFaces: String(input("rerenderFaces").checked), restoreFaces: String(input("restoreFaces").checked),
+    };
     for (const id of PARAM_FIELDS) raw[id] = input(id).value;
     return raw;
   }
@@ -108,6 +117,50 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
     }
     settings = /** @type {typeof settings} */ (next);
     saveSettings(storage, settings);
+  }
+
+  /**
+   * Fills the LoRA, embedding, VAE and restorer lists with what fits the chosen model.
+   * @param {HTMLSelectElement} target
+   * @param {{id: string, displayName: string, isDemo: boolean}[]} items
+   * @param {string} empty  the first option's label ("" value)
+   */
+  function fillSelect(target, items, empty) {
+    const wanted = target.value;
+    target.innerHTML = "";
+    for (const [value, label] of [["", empty], ...items.map((a) => [a.id, a.isDemo && !/random/.test(a.displayName)
+      ? `${a.displayName || a.id} (random weights)` : a.displayName || a.id])]) {
+      const option = page.createElement("option");
+      option.setAttribute("value", value);
+      option.textContent = label;
+      target.appendChild(option);
+    }
+    chooseOption(target, items.some((a) => a.id === wanted) ? wanted : "");
+  }
+
+  function showExtras() {
+    const addOns = connection?.addOns || [];
+    const model = connection?.models.find((m) => m.id === (modelSelect.value || connection?.defaultModel));
+    const loras = addOnsFor(addOns, model, "lora");
+    const embeddings = addOnsFor(addOns, model, "embedding");
+    const restorers = addOnsFor(addOns, model, "face_restorer");
+    fillSelect(select("lora"), loras, loras.length ? "(choose a LoRA)" : "none for this model");
+    fillSelect(select("embedding"), embeddings, embeddings.length ? "(choose an embedding)" : "none for this model");
+    fillSelect(select("vae"), addOnsFor(addOns, model, "vae"), "the model's own");
+    fillSelect(select("faceRestorer"), restorers, "first installed");
+    const caps = connection?.info.capabilities || [];
+    const canRestore = caps.includes("face_restore") && restorers.length > 0;
+    input("restoreFaces").disabled = input("fixRestore").disabled = !canRestore;
+    input("rerenderFaces").disabled = input("fixRerender").disabled = !caps.includes("face_rerender");
+    if (!canRestore) input("restoreFaces").checked = false;
+    element("extrasNote").textContent = !connection ? "" : !caps.includes("face_rerender")
+      ? "This daemon is too old for face tools: update it."
+      : restorers.length ? "" : "Restoring faces needs a face restorer (e.g. GFPGANv1.4.pth) in the daemon's models/face_restorers.";
+  }
+
+  /** @param {"prompt" | "negativePrompt"} field  @param {string} text */
+  function insertInto(field, text) {
+    input(field).value = appendToPrompt(input(field).value, text);
   }
 
   /** Follows the board channel named in the panel (restarted when it or the connection changes). */
@@ -174,6 +227,7 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
     }
     const wanted = connection.models.some((m) => m.id === settings.model) ? settings.model : connection.defaultModel;
     chooseOption(modelSelect, wanted);
+    showExtras();
     showStatus(describeConnection(connection));
     watchBoard();
   }
@@ -273,6 +327,22 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
   for (const action of /** @type {const} */ (["generate", "fill", "expand"])) {
     input(action).addEventListener("click", () => void start(action));
   }
+  input("fixRestore").addEventListener("click", () => void start("restore-faces"));
+  input("fixRerender").addEventListener("click", () => void start("rerender-faces"));
+  modelSelect.addEventListener("change", () => showExtras());
+  input("insertLora").addEventListener("click", () => {
+    try {
+      insertInto("prompt", loraTag(select("lora").value, Number(input("loraWeight").value)));
+    } catch (error) {
+      showStatus(messageOf(error), true);
+    }
+  });
+  input("insertEmbedding").addEventListener("click", () => {
+    if (select("embedding").value) insertInto("prompt", select("embedding").value);
+  });
+  input("insertNegativeEmbedding").addEventListener("click", () => {
+    if (select("embedding").value) insertInto("negativePrompt", select("embedding").value);
+  });
   input("cancel").addEventListener("click", () => void cancel());
   input("refresh").addEventListener("click", () => void reconnect());
   input("sendToBoard").addEventListener("click", () => void boardAction("send"));

@@ -12,6 +12,10 @@
  * @property {bigint} seed            -1 = random
  * @property {number} variations
  * @property {{left: number, top: number, right: number, bottom: number}} expand
+ * @property {string} vae             a VAE add-on id; empty = the model's own
+ * @property {boolean} rerenderFaces  after generating: the model paints each face again
+ * @property {boolean} restoreFaces   after generating: a face restorer cleans each face up
+ * @property {string} faceRestorer    empty = the first installed
  */
 
 /**
@@ -49,5 +53,9 @@ export function parseParams(raw) {
     seed,
     variations: number("Variations", raw.variations, { min: 1, max: 16, integer: true }),
     expand: { left: margin("left"), top: margin("top"), right: margin("right"), bottom: margin("bottom") },
+    vae: String(raw.vae ?? ""),
+    rerenderFaces: raw.rerenderFaces === true || raw.rerenderFaces === "true",
+    restoreFaces: raw.restoreFaces === true || raw.restoreFaces === "true",
+    faceRestorer: String(raw.faceRestorer ?? ""),
   };
 }

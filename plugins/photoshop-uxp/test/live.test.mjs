@@ -256,6 +256,57 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
     }
   });
 
+  test("the panel: LoRA, embedding and VAE pickers, faces after generating and on the selection", { timeout: TIMEOUT }, async () => {
+    const doc = standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64) });
+    const storage = fakeStorage({ "underpaint.settings.v1": JSON.stringify({ server: daemon.http, steps: 2 }) });
+    globalThis.localStorage = storage;
+    let panel;
+    try {
+      const page = fakeDocument();
+      const $ = (id) => page.getElementById(id);
+      panel = startPanel(/** @type {any} */ (page));
+      await waitFor(() => $("status").textContent.startsWith("Connected"), 30000, "the connection");
+      $("model").userChooses("underpaint-demo");
+      $("model").dispatch("change");
+      const values = (id) => $(id).children.map((o) => o.getAttribute("value"));
+      assert.deepEqual(values("lora"), ["", "underpaint-demo-lora"]);
+      assert.deepEqual(values("embedding"), ["", "underpaint-demo-embedding"]);
+      assert.deepEqual(values("vae"), ["", "underpaint-demo-vae"]);
+      // `underpaint demo-model` also wrote a random-weights GFPGAN: restoring is offered.
+      assert.equal(values("faceRestorer").length, 2);
+      assert.match(values("faceRestorer")[1], /gfpgan/i);
+      assert.equal($("fixRestore").disabled, false);
+      assert.equal($("extrasNote").textContent, "");
+
+      $("prompt").value = "moss";
+      $("lora").userChooses("underpaint-demo-lora");
+      $("loraWeight").value = "0.5";
+      $("insertLora").click();
+      $("embedding").userChooses("underpaint-demo-embedding");
+      $("insertNegativeEmbedding").click();
+      assert.equal($("prompt").value, "moss, <lora:underpaint-demo-lora:0.5>");
+      assert.equal($("negativePrompt").value, "underpaint-demo-embedding");
+      $("vae").userChooses("underpaint-demo-vae");
+      $("rerenderFaces").checked = true;
+      $("restoreFaces").checked = true;
+      $("generate").click();
+      await waitFor(() => /^Done/.test($("status").textContent) || $("status").className.includes("error"), TIMEOUT - 60000, "the job");
+      assert.match($("status").textContent, /^Done in [\d.]+ s: 1 new layer/);
+      assert.equal(doc.layers.at(-1).name.startsWith("Underpaint: moss [seed "), true);
+
+      // The face button on a selection: a finishing job; the demo paints noise, so no face.
+      doc.selection.set({ left: 8, top: 8, right: 56, bottom: 56 });
+      const layers = doc.layers.length;
+      $("fixRerender").click();
+      await waitFor(() => /^No faces|^Done/.test($("status").textContent) || $("status").className.includes("error"), TIMEOUT - 60000, "the face job");
+      assert.equal($("status").textContent, "No faces found: nothing was changed.");
+      assert.equal(doc.layers.length, layers);
+    } finally {
+      panel?.stop();
+      delete globalThis.localStorage;
+    }
+  });
+
   test("board: send the selection, place a channel's image where it sat, follow a channel", { timeout: TIMEOUT }, async () => {
     const board = new BoardClient(connection.client.transport);
     const width = 80, height = 60;

@@ -34,6 +34,9 @@ class FakeElement {
   set disabled(v) { if (v) this.setAttribute("disabled", ""); else this.removeAttribute("disabled"); }
   get type() { return this.getAttribute("type") ?? (this.tagName === "INPUT" ? "text" : ""); }
   set type(v) { this.setAttribute("type", v); }
+  // A checkbox's state is its own property (the "checked" attribute is only its default).
+  get checked() { return Boolean(this._checked ?? this.hasAttribute("checked")); }
+  set checked(v) { this._checked = Boolean(v); }
   get placeholder() { return this.getAttribute("placeholder") ?? ""; }
   set placeholder(v) { this.setAttribute("placeholder", v); }
 
