@@ -43,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-pickle", action="store_true",
                    help="also load pickled .ckpt/.pt checkpoints (they can run arbitrary code)")
     p.add_argument("--board-budget-mb", type=int, default=2048, help="disk budget of the board")
+    p.add_argument("--no-archive", action="store_true",
+                   help="do not archive results (history search, styles and imports still work)")
+    p.add_argument("--archive-budget-mb", type=int, default=10240,
+                   help="disk budget of the archive; past it the oldest unstarred entries go (default 10 GiB)")
     p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                    help="also answer HTTP requests addressed to this host name (repeatable); by default "
                         "only localhost, loopback addresses and the bound address, which keeps web pages "
