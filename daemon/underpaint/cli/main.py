@@ -105,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lora", action="append", default=[], metavar="NAME[:WEIGHT]", type=parse_lora,
                    help="apply a LoRA from the models folder's loras/ (repeatable; weight default 1)")
     p.add_argument("--vae", default="", help="a VAE from the models folder's vae/ ('none': the model's own)")
+    p.add_argument("--style", action="append", default=[], metavar="NAME",
+                   help="apply a lexicon style (repeatable; see `underpaint styles list`)")
+    p.add_argument("--no-archive", action="store_true", help="do not keep this job's images in the archive")
+    p.add_argument("--parent", default="", metavar="ID", help="the archive entry this image refines")
     p.add_argument("--priority", type=int, default=0)
     p.add_argument("--out", required=True, help="output PNG (with several images: OUT-1.png, OUT-2.png, ...)")
     p.set_defaults(func=commands.generate)
@@ -114,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     from . import faces
     faces.add_parser(sub, _add_client_options)
+
+    from . import history
+    history.add_parser(sub, _add_client_options)
 
     from ..plugins import cli as plugins_cli
     plugins_cli.add_parser(sub)
