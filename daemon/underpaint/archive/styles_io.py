@@ -59,10 +59,10 @@ def _parse_csv(text: str) -> list[apb.Style]:
     out = []
     for row in reader:
         name = (row.get("name") or "").strip()
-        if not name:
-            continue  # A1111 writes a "None" row with an empty name at times
         style = apb.Style(name=name, prompt=row.get("prompt") or "",
                           negative_prompt=row.get("negative_prompt") or "")
+        if not name or not (style.prompt or style.negative_prompt):
+            continue  # old A1111 files start with an empty "None" placeholder row
         out.append(check_style(style, f"text: line {reader.line_num} name"))
     return out
 
