@@ -206,3 +206,15 @@ def test_an_image_on_the_board_and_in_the_archive_is_stored_once(tmp_path):
     board.delete("shared")
     assert not board_file.exists()
     assert store.get(entry_id)[1] == arr.tobytes() and store.check() == []
+
+
+def test_totals_are_counted_up_to_the_cap(store, monkeypatch):
+    from underpaint.archive import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    for i in range(5):
+        add(store, i, "same words")
+    add(store, 9, "other")
+    assert store.search(apb.SearchHistoryRequest(text="same"))[2] == 4  # "more than 3"
+    assert store.search(apb.SearchHistoryRequest(text="other"))[2] == 1
+    assert store.search(apb.SearchHistoryRequest())[2] == 6  # no filter: always exact

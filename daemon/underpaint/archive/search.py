@@ -15,6 +15,7 @@ from ..errors import InvalidArgument
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 MAX_TEXT = 1000
+COUNT_CAP = 10_000
 
 _WORD = re.compile(r"[^\W_]+\*?|\w+\*?", re.UNICODE)
 
@@ -34,21 +35,35 @@ def fts_query(text: str) -> str:
 class Query:
     where: list[str] = field(default_factory=list)
     args: list = field(default_factory=list)
+    match: str = ""  # FTS5 query; "" = no text
     limit: int = DEFAULT_LIMIT
     after_n: int | None = None  # the cursor: entries numbered below this
 
+    def _from(self) -> tuple[str, list[str], list]:
+        # With text, walk the full-text index newest first (FTS5 yields rowids in order) and stop
+        # at the page's end, instead of collecting every match and sorting it.
+        if self.match:
+            return ("entries_fts f JOIN entries e ON e.n = f.rowid", ["entries_fts MATCH ?"] + self.where,
+                    [self.match] + self.args)
+        return "entries e", list(self.where), list(self.args)
+
     def sql(self, columns: str) -> tuple[str, list]:
-        where = list(self.where)
-        args = list(self.args)
+        source, where, args = self._from()
         if self.after_n is not None:
             where.append("e.n < ?")
             args.append(self.after_n)
         clause = (" WHERE " + " AND ".join(where)) if where else ""
-        return (f"SELECT {columns} FROM entries e{clause} ORDER BY e.n DESC LIMIT ?", args + [self.limit + 1])
+        order = "f.rowid" if self.match else "e.n"
+        return f"SELECT {columns} FROM {source}{clause} ORDER BY {order} DESC LIMIT ?", args + [self.limit + 1]
 
     def count_sql(self) -> tuple[str, list]:
-        clause = (" WHERE " + " AND ".join(self.where)) if self.where else ""
-        return f"SELECT COUNT(*) FROM entries e{clause}", list(self.args)
+        """Counts up to COUNT_CAP + 1 matches: an exact count of a word in half of 100k entries
+        would cost more than the page itself."""
+        source, where, args = self._from()
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        if not where:
+            return "SELECT COUNT(*) FROM entries", []
+        return f"SELECT COUNT(*) FROM (SELECT 1 FROM {source}{clause} LIMIT ?)", args + [COUNT_CAP + 1]
 
 
 def build(request) -> Query:
@@ -60,9 +75,7 @@ def build(request) -> Query:
     if len(request.text) > MAX_TEXT:
         raise InvalidArgument("text", f"is {len(request.text)} characters long; the limit is {MAX_TEXT}")
     match = fts_query(request.text)
-    if match:
-        q.where.append("e.n IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
-        q.args.append(match)
+    q.match = match
     if request.model:
         q.where.append("(e.model = ? OR e.model_hash = ?)")
         q.args += [request.model, request.model]

@@ -182,7 +182,8 @@ class ArchiveStore:
         return entry, rgba
 
     def search(self, request, thumbnails: bool = True) -> tuple[list[apb.HistoryEntry], str, int]:
-        """Entries matching a SearchHistoryRequest, newest first; (page, next_cursor, total)."""
+        """Entries matching a SearchHistoryRequest, newest first; (page, next_cursor, total), where
+        total is exact up to search.COUNT_CAP and COUNT_CAP + 1 beyond."""
         query = search.build(request)
         sql, args = query.sql(_COLUMNS)
         count_sql, count_args = query.count_sql()
