@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 
-def words(count: int) -> list[str]:
+def made_up_words(count: int) -> list[str]:
     """Pronounceable made-up words (2-4 syllables), so that prefixes expand to a realistic few
     terms, unlike numbered words where "w1*" matches a thousand."""
     syllables = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
@@ -42,7 +42,7 @@ def words(count: int) -> list[str]:
 def fill(store, entries: int, thumb_bytes: int, rng: random.Random) -> list[str]:
     from underpaint.v1 import underpaint_pb2 as pb
 
-    vocab = words(2000)
+    vocab = made_up_words(2000)
     if store.count() >= entries:  # --dir holding a filled archive: reuse it
         return vocab
     weights = [1 / (i + 1) for i in range(len(vocab))]
