@@ -46,8 +46,9 @@ class Recorder:
         self.enabled = enabled and store is not None
 
     def record(self, job_id: str, request: pb.GenerateRequest, result: pb.Result, max_pixels: int) -> None:
-        """Archives `result` unless archiving is off (daemon-wide, or ArchiveOptions.skip)."""
-        if not self.enabled or request.archive.skip or not result.HasField("image"):
+        """Archives `result` unless archiving is off (daemon-wide, or ArchiveOptions.skip). Live
+        painting frames are not archived: one per stroke would push real work out of the budget."""
+        if not self.enabled or request.archive.skip or request.live_session or not result.HasField("image"):
             return
         try:
             rgba = images.decode(result.image, "result.image", 4, max_pixels)
