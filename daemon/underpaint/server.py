@@ -22,7 +22,7 @@ log = logging.getLogger("underpaint")
 CAPABILITIES = ["canvas", "tiling", "previews", "board", "long_poll", "loading_activity", "unusable_models",
                 "lora", "embeddings", "vae",
                 "face_detect", "face_restore", "face_rerender",
-                "archive", "history", "lexicon", "styles", "concept_check"]
+                "archive", "history", "lexicon", "styles", "concept_check", "meaning_search", "interrogate"]
 
 
 def _load_models(cfg: DaemonConfig):
@@ -66,7 +66,11 @@ def _open_archive(cfg: DaemonConfig):
     if store.swept:
         log.warning("archive: removed %d blob file(s) an interrupted write left behind", store.swept)
     board = BoardStore(cfg.data_dir / "board", cfg.board_budget_bytes, share_blobs_with=(archive_blobs,))
-    hooks = ArchiveHooks(store, Lexicon(store), record=cfg.archive)
+    from .archive.clip_model import ClipModel
+    from .archive.meaning import MeaningIndex
+
+    meaning = MeaningIndex(store, ClipModel(cfg.models_dir))
+    hooks = ArchiveHooks(store, Lexicon(store), record=cfg.archive, meaning=meaning)
     log.info("archive: %s (%d entries)%s", store.root, store.count(), "" if cfg.archive else ", recording OFF")
     return hooks, board
 
@@ -111,8 +115,12 @@ async def serve(cfg: DaemonConfig) -> None:
                                    default_sampler=DEFAULT_SAMPLER, max_message_bytes=MAX_MESSAGE_BYTES,
                                    capabilities=CAPABILITIES, addons=addons, archive=archive)
     board = BoardService(board_store)
-    history = HistoryService(archive.store, dict(SAMPLERS))
-    lexicon = LexiconService(archive.lexicon, ConceptChecker(registry, cache))
+    from .archive.interrogate import Interrogator
+
+    history = HistoryService(archive.store, dict(SAMPLERS), archive.meaning)
+    lexicon = LexiconService(archive.lexicon, ConceptChecker(registry, cache), archive.meaning,
+                             Interrogator(archive.meaning.clip, cfg.models_dir))
+    archive.meaning.start()
     token = ensure_token(cfg.config_dir)
     tokens = TokenCheck(token if cfg.require_token else None)
     if cfg.require_token:
@@ -151,6 +159,7 @@ async def serve(cfg: DaemonConfig) -> None:
     finally:
         log.info("shutting down")
         generation.stop()
+        archive.meaning.stop()
         archive.store.close()
         if http:
             http[0].should_exit = True

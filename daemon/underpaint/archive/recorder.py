@@ -41,9 +41,10 @@ def host_of(request: pb.GenerateRequest) -> str:
 
 
 class Recorder:
-    def __init__(self, store: ArchiveStore | None, enabled: bool = True):
+    def __init__(self, store: ArchiveStore | None, enabled: bool = True, on_archived=None):
         self.store = store
         self.enabled = enabled and store is not None
+        self._on_archived = on_archived or (lambda: None)  # e.g. wake the CLIP indexer
 
     def record(self, job_id: str, request: pb.GenerateRequest, result: pb.Result, max_pixels: int) -> None:
         """Archives `result` unless archiving is off (daemon-wide, or ArchiveOptions.skip). Live
@@ -58,6 +59,7 @@ class Recorder:
                              parent_id=options.parent_id, job_id=job_id, x=result.x, y=result.y,
                              document_width=result.document_width, document_height=result.document_height)
             result.archive_id = self.store.add(w, h, np.ascontiguousarray(rgba).tobytes(), entry, thumbnail(rgba))
+            self._on_archived()
         except ServiceError as exc:
             _note(result, f"not archived: {exc.message}")
         except Exception as exc:  # the image is made: never lose it over the archive

@@ -26,6 +26,9 @@ CREATE TABLE IF NOT EXISTS details(
     n INTEGER PRIMARY KEY, parameters BLOB NOT NULL, placement BLOB NOT NULL, thumbnail BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS tags(n INTEGER NOT NULL, tag TEXT NOT NULL, PRIMARY KEY(n, tag));
 CREATE INDEX IF NOT EXISTS tags_by_tag ON tags(tag, n);
+CREATE TABLE IF NOT EXISTS clip_vectors(n INTEGER NOT NULL, model TEXT NOT NULL, vector BLOB NOT NULL,
+    PRIMARY KEY(model, n));
+CREATE INDEX IF NOT EXISTS clip_vectors_by_n ON clip_vectors(n);
 CREATE TABLE IF NOT EXISTS blobs(digest TEXT PRIMARY KEY, size INTEGER NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(
     prompt, negative, content='entries', content_rowid='n');
@@ -37,6 +40,7 @@ CREATE TRIGGER IF NOT EXISTS entries_fts_delete AFTER DELETE ON entries BEGIN
         VALUES ('delete', old.n, old.prompt, old.negative);
     DELETE FROM tags WHERE n = old.n;
     DELETE FROM details WHERE n = old.n;
+    DELETE FROM clip_vectors WHERE n = old.n;
 END;
 CREATE TABLE IF NOT EXISTS styles(name TEXT PRIMARY KEY COLLATE NOCASE, data BLOB NOT NULL);
 """

@@ -56,6 +56,12 @@ class Query:
         order = "f.rowid" if self.match else "e.n"
         return f"SELECT {columns} FROM {source}{clause} ORDER BY {order} DESC LIMIT ?", args + [self.limit + 1]
 
+    def numbers_sql(self) -> tuple[str, list]:
+        """Every matching entry number (for ranking by meaning), no paging."""
+        source, where, args = self._from()
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        return f"SELECT e.n FROM {source}{clause}", args
+
     def count_sql(self) -> tuple[str, list]:
         """Counts up to COUNT_CAP + 1 matches: an exact count of a word in half of 100k entries
         would cost more than the page itself."""
@@ -101,7 +107,7 @@ def build(request) -> Query:
         q.args.append(request.document)
     if request.starred_only:
         q.where.append("e.starred = 1")
-    if request.cursor:
+    if request.cursor and not (request.meaning or request.HasField("example")):
         if not request.cursor.isdigit():
             raise InvalidArgument("cursor", f"{request.cursor!r} is not a cursor from next_cursor")
         q.after_n = int(request.cursor)

@@ -23,10 +23,11 @@ class ArchiveHooks:
     """What the generation service needs from the archive: the recorder for the worker, and
     `prepare`, which checks ArchiveOptions and expands styles before a job is queued."""
 
-    def __init__(self, store: ArchiveStore, lexicon: Lexicon, record: bool = True):
+    def __init__(self, store: ArchiveStore, lexicon: Lexicon, record: bool = True, meaning=None):
         self.store = store
         self.lexicon = lexicon
-        self.recorder = Recorder(store, enabled=record)
+        self.meaning = meaning  # archive.meaning.MeaningIndex, or None
+        self.recorder = Recorder(store, enabled=record, on_archived=meaning.notify if meaning else None)
 
     def prepare(self, request: pb.GenerateRequest) -> pb.GenerateRequest:
         options = request.archive
@@ -43,14 +44,42 @@ class ArchiveHooks:
 
 
 class HistoryService:
-    def __init__(self, store: ArchiveStore, sampler_names: dict[str, str]):
+    def __init__(self, store: ArchiveStore, sampler_names: dict[str, str], meaning=None):
         self.store = store
         self._sampler_ids = {name: sid for sid, name in sampler_names.items()}
+        self._meaning = meaning  # archive.meaning.MeaningIndex, or None
 
     async def search_history(self, request: apb.SearchHistoryRequest, ctx=None) -> apb.SearchHistoryResponse:
-        entries, cursor, total = await asyncio.to_thread(self.store.search, request, not request.no_thumbnails)
+        if request.meaning or request.HasField("example"):
+            entries, cursor, total = await asyncio.to_thread(self._search_by_meaning, request)
+        else:
+            entries, cursor, total = await asyncio.to_thread(self.store.search, request, not request.no_thumbnails)
         return apb.SearchHistoryResponse(entries=entries, next_cursor=cursor, total=total,
                                          bytes_used=self.store.bytes_used, bytes_budget=self.store.budget_bytes)
+
+    def _search_by_meaning(self, request: apb.SearchHistoryRequest):
+        """Ranked by similarity; the cursor is "m" + how many entries earlier pages held."""
+        if request.meaning and request.HasField("example"):
+            raise InvalidArgument("example", "give meaning or example, not both")
+        if request.cursor and not (request.cursor[:1] == "m" and request.cursor[1:].isdigit()):
+            raise InvalidArgument("cursor", f"{request.cursor!r} is not a cursor from next_cursor")
+        if self._meaning is None:
+            raise InvalidArgument("meaning", "this daemon has no search by meaning")
+        clip = self._meaning.clip
+        if request.meaning:
+            query = clip.embed_texts([request.meaning[:1000]])[0]
+        else:
+            from .. import images
+            query = clip.embed_images([images.decode(request.example, "example", 4, MAX_IMPORT_PIXELS)])[0]
+        ranked = self._meaning.rank(query, self.store.matching_numbers(request))
+        offset = int(request.cursor[1:]) if request.cursor else 0
+        limit = request.limit or 50
+        page = ranked[offset:offset + limit]
+        entries = self.store.entries_by_number([n for n, _ in page], not request.no_thumbnails)
+        for entry, (_, score) in zip(entries, page):
+            entry.similarity = score
+        more = offset + limit < len(ranked)
+        return entries, f"m{offset + limit}" if more else "", len(ranked)
 
     async def get_history_entry(self, request: apb.GetHistoryEntryRequest, ctx=None) -> apb.HistoryEntry:
         if request.format not in _FORMATS:
@@ -94,13 +123,17 @@ class HistoryService:
                          document=os.path.basename(request.file_name), source="imported",
                          tags=list(request.tags))
         entry_id = self.store.add(w, h, rgba.tobytes(), entry, thumbnail(rgba))
+        if self._meaning is not None:
+            self._meaning.notify()
         return self.store.get_meta(entry_id)
 
 
 class LexiconService:
-    def __init__(self, lexicon: Lexicon, concepts=None):
+    def __init__(self, lexicon: Lexicon, concepts=None, meaning=None, interrogator=None):
         self.lexicon = lexicon
         self._concepts = concepts  # archive.concepts.ConceptChecker, or None
+        self._meaning = meaning  # archive.meaning.MeaningIndex: the concept check's image matches
+        self._interrogator = interrogator
 
     async def list_styles(self, request: apb.ListStylesRequest, ctx=None) -> apb.ListStylesResponse:
         return apb.ListStylesResponse(styles=await asyncio.to_thread(self.lexicon.list))
@@ -128,4 +161,25 @@ class LexiconService:
     async def check_concept(self, request: apb.CheckConceptRequest, ctx=None) -> apb.CheckConceptResponse:
         if self._concepts is None:
             raise NotFound("concept check needs a model; none is loaded")
-        return await asyncio.to_thread(self._concepts.check, request)
+        response = await asyncio.to_thread(self._concepts.check, request)
+        if self._meaning is not None and self._meaning.clip.available:
+            response.archive_ids.extend(await asyncio.to_thread(self._closest_images, request.text.strip()))
+        return response
+
+    def _closest_images(self, text: str, count: int = 8) -> list[str]:
+        store = self._meaning.store
+        ranked = self._meaning.rank(self._meaning.clip.embed_texts([text])[0],
+                                    store.matching_numbers(apb.SearchHistoryRequest()))[:count]
+        return [e.id for e in store.entries_by_number([n for n, _ in ranked], thumbnails=False)]
+
+    async def interrogate(self, request: apb.InterrogateRequest, ctx=None) -> apb.InterrogateResponse:
+        if not request.HasField("image"):
+            raise InvalidArgument("image", "is required")
+        if self._interrogator is None:
+            raise InvalidArgument("image", "this daemon cannot interrogate")
+
+        def run():
+            from .. import images
+            rgba = images.decode(request.image, "image", 4, MAX_IMPORT_PIXELS)
+            return self._interrogator.interrogate(rgba, request.terms)
+        return await asyncio.to_thread(run)

@@ -195,6 +195,17 @@ class ArchiveStore:
         next_cursor = str(entries[-1].n) if more else ""
         return [e.message for e in entries], next_cursor, total
 
+    def matching_numbers(self, request) -> list[int]:
+        """The numbers of every entry the request's filters select (no paging)."""
+        sql, args = search.build(request).numbers_sql()
+        with self._lock:
+            return [r[0] for r in self._db.execute(sql, args)]
+
+    def entries_by_number(self, ns: list[int], thumbnails: bool = True) -> list[apb.HistoryEntry]:
+        with self._lock:
+            return [row.message for n in ns
+                    for row in self._entries_locked(f"SELECT {_COLUMNS} FROM entries e WHERE e.n = ?", [n], thumbnails)]
+
     def count(self) -> int:
         with self._lock:
             return self._db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]

@@ -222,6 +222,9 @@ class Lexicon(Protocol):
     async def check_concept(self, request: underpaint_dot_v1_dot_archive__pb2.CheckConceptRequest, ctx: RequestContext) -> underpaint_dot_v1_dot_archive__pb2.CheckConceptResponse:
         raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
 
+    async def interrogate(self, request: underpaint_dot_v1_dot_archive__pb2.InterrogateRequest, ctx: RequestContext) -> underpaint_dot_v1_dot_archive__pb2.InterrogateResponse:
+        raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
+
 
 class LexiconASGIApplication(ConnectASGIApplication[Lexicon]):
     def __init__(self, service: Lexicon | AsyncGenerator[Lexicon], *, interceptors: Iterable[Interceptor]=(), read_max_bytes: int | None = None, compressions: Iterable[Compression] | None = None, codecs: Iterable[Codec] | None = None) -> None:
@@ -287,6 +290,16 @@ class LexiconASGIApplication(ConnectASGIApplication[Lexicon]):
                         idempotency_level=IdempotencyLevel.UNKNOWN,
                     ),
                     function=svc.check_concept,
+                ),
+                "/underpaint.v1.Lexicon/Interrogate": Endpoint.unary(
+                    method=MethodInfo(
+                        name="Interrogate",
+                        service_name="underpaint.v1.Lexicon",
+                        input=underpaint_dot_v1_dot_archive__pb2.InterrogateRequest,
+                        output=underpaint_dot_v1_dot_archive__pb2.InterrogateResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                    ),
+                    function=svc.interrogate,
                 ),
             },
             interceptors=interceptors,
@@ -416,6 +429,26 @@ class LexiconClient(ConnectClient):
                 service_name="underpaint.v1.Lexicon",
                 input=underpaint_dot_v1_dot_archive__pb2.CheckConceptRequest,
                 output=underpaint_dot_v1_dot_archive__pb2.CheckConceptResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+
+    async def interrogate(
+        self,
+        request: underpaint_dot_v1_dot_archive__pb2.InterrogateRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None,
+        timeout_ms: int | None = None,
+    ) -> underpaint_dot_v1_dot_archive__pb2.InterrogateResponse:
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="Interrogate",
+                service_name="underpaint.v1.Lexicon",
+                input=underpaint_dot_v1_dot_archive__pb2.InterrogateRequest,
+                output=underpaint_dot_v1_dot_archive__pb2.InterrogateResponse,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
             ),
             headers=headers,
@@ -620,6 +653,8 @@ class LexiconSync(Protocol):
         raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
     def check_concept(self, request: underpaint_dot_v1_dot_archive__pb2.CheckConceptRequest, ctx: RequestContext) -> underpaint_dot_v1_dot_archive__pb2.CheckConceptResponse:
         raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
+    def interrogate(self, request: underpaint_dot_v1_dot_archive__pb2.InterrogateRequest, ctx: RequestContext) -> underpaint_dot_v1_dot_archive__pb2.InterrogateResponse:
+        raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
 
 
 class LexiconWSGIApplication(ConnectWSGIApplication):
@@ -685,6 +720,16 @@ class LexiconWSGIApplication(ConnectWSGIApplication):
                         idempotency_level=IdempotencyLevel.UNKNOWN,
                     ),
                     function=service.check_concept,
+                ),
+                "/underpaint.v1.Lexicon/Interrogate": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="Interrogate",
+                        service_name="underpaint.v1.Lexicon",
+                        input=underpaint_dot_v1_dot_archive__pb2.InterrogateRequest,
+                        output=underpaint_dot_v1_dot_archive__pb2.InterrogateResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                    ),
+                    function=service.interrogate,
                 ),
             },
             interceptors=interceptors,
@@ -814,6 +859,26 @@ class LexiconClientSync(ConnectClientSync):
                 service_name="underpaint.v1.Lexicon",
                 input=underpaint_dot_v1_dot_archive__pb2.CheckConceptRequest,
                 output=underpaint_dot_v1_dot_archive__pb2.CheckConceptResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+
+    def interrogate(
+        self,
+        request: underpaint_dot_v1_dot_archive__pb2.InterrogateRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None,
+        timeout_ms: int | None = None,
+    ) -> underpaint_dot_v1_dot_archive__pb2.InterrogateResponse:
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="Interrogate",
+                service_name="underpaint.v1.Lexicon",
+                input=underpaint_dot_v1_dot_archive__pb2.InterrogateRequest,
+                output=underpaint_dot_v1_dot_archive__pb2.InterrogateResponse,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
             ),
             headers=headers,

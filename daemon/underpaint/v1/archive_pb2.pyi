@@ -8,7 +8,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class HistoryEntry(_message.Message):
-    __slots__ = ("id", "time", "host", "document", "parent_id", "job_id", "digest", "width", "height", "starred", "tags", "parameters", "thumbnail", "image", "x", "y", "document_width", "document_height", "source")
+    __slots__ = ("id", "time", "host", "document", "parent_id", "job_id", "digest", "width", "height", "starred", "tags", "parameters", "thumbnail", "image", "x", "y", "document_width", "document_height", "source", "similarity")
     ID_FIELD_NUMBER: _ClassVar[int]
     TIME_FIELD_NUMBER: _ClassVar[int]
     HOST_FIELD_NUMBER: _ClassVar[int]
@@ -28,6 +28,7 @@ class HistoryEntry(_message.Message):
     DOCUMENT_WIDTH_FIELD_NUMBER: _ClassVar[int]
     DOCUMENT_HEIGHT_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FIELD_NUMBER: _ClassVar[int]
+    SIMILARITY_FIELD_NUMBER: _ClassVar[int]
     id: str
     time: float
     host: str
@@ -47,10 +48,11 @@ class HistoryEntry(_message.Message):
     document_width: int
     document_height: int
     source: str
-    def __init__(self, id: _Optional[str] = ..., time: _Optional[float] = ..., host: _Optional[str] = ..., document: _Optional[str] = ..., parent_id: _Optional[str] = ..., job_id: _Optional[str] = ..., digest: _Optional[str] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., starred: _Optional[bool] = ..., tags: _Optional[_Iterable[str]] = ..., parameters: _Optional[_Union[_underpaint_pb2.GenerationParameters, _Mapping]] = ..., thumbnail: _Optional[_Union[_underpaint_pb2.Image, _Mapping]] = ..., image: _Optional[_Union[_underpaint_pb2.Image, _Mapping]] = ..., x: _Optional[int] = ..., y: _Optional[int] = ..., document_width: _Optional[int] = ..., document_height: _Optional[int] = ..., source: _Optional[str] = ...) -> None: ...
+    similarity: float
+    def __init__(self, id: _Optional[str] = ..., time: _Optional[float] = ..., host: _Optional[str] = ..., document: _Optional[str] = ..., parent_id: _Optional[str] = ..., job_id: _Optional[str] = ..., digest: _Optional[str] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., starred: _Optional[bool] = ..., tags: _Optional[_Iterable[str]] = ..., parameters: _Optional[_Union[_underpaint_pb2.GenerationParameters, _Mapping]] = ..., thumbnail: _Optional[_Union[_underpaint_pb2.Image, _Mapping]] = ..., image: _Optional[_Union[_underpaint_pb2.Image, _Mapping]] = ..., x: _Optional[int] = ..., y: _Optional[int] = ..., document_width: _Optional[int] = ..., document_height: _Optional[int] = ..., source: _Optional[str] = ..., similarity: _Optional[float] = ...) -> None: ...
 
 class SearchHistoryRequest(_message.Message):
-    __slots__ = ("text", "model", "after", "before", "tags", "host", "document", "starred_only", "limit", "cursor", "no_thumbnails")
+    __slots__ = ("text", "model", "after", "before", "tags", "host", "document", "starred_only", "limit", "cursor", "no_thumbnails", "meaning", "example")
     TEXT_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
     AFTER_FIELD_NUMBER: _ClassVar[int]
@@ -62,6 +64,8 @@ class SearchHistoryRequest(_message.Message):
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     CURSOR_FIELD_NUMBER: _ClassVar[int]
     NO_THUMBNAILS_FIELD_NUMBER: _ClassVar[int]
+    MEANING_FIELD_NUMBER: _ClassVar[int]
+    EXAMPLE_FIELD_NUMBER: _ClassVar[int]
     text: str
     model: str
     after: float
@@ -73,7 +77,9 @@ class SearchHistoryRequest(_message.Message):
     limit: int
     cursor: str
     no_thumbnails: bool
-    def __init__(self, text: _Optional[str] = ..., model: _Optional[str] = ..., after: _Optional[float] = ..., before: _Optional[float] = ..., tags: _Optional[_Iterable[str]] = ..., host: _Optional[str] = ..., document: _Optional[str] = ..., starred_only: _Optional[bool] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., no_thumbnails: _Optional[bool] = ...) -> None: ...
+    meaning: str
+    example: _underpaint_pb2.Image
+    def __init__(self, text: _Optional[str] = ..., model: _Optional[str] = ..., after: _Optional[float] = ..., before: _Optional[float] = ..., tags: _Optional[_Iterable[str]] = ..., host: _Optional[str] = ..., document: _Optional[str] = ..., starred_only: _Optional[bool] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., no_thumbnails: _Optional[bool] = ..., meaning: _Optional[str] = ..., example: _Optional[_Union[_underpaint_pb2.Image, _Mapping]] = ...) -> None: ...
 
 class SearchHistoryResponse(_message.Message):
     __slots__ = ("entries", "next_cursor", "total", "bytes_used", "bytes_budget")
@@ -236,13 +242,43 @@ class ConceptNeighbour(_message.Message):
     def __init__(self, token: _Optional[str] = ..., id: _Optional[int] = ..., similarity: _Optional[float] = ...) -> None: ...
 
 class CheckConceptResponse(_message.Message):
-    __slots__ = ("tokens", "single_token", "model", "neighbours")
+    __slots__ = ("tokens", "single_token", "model", "neighbours", "archive_ids")
     TOKENS_FIELD_NUMBER: _ClassVar[int]
     SINGLE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
     NEIGHBOURS_FIELD_NUMBER: _ClassVar[int]
+    ARCHIVE_IDS_FIELD_NUMBER: _ClassVar[int]
     tokens: _containers.RepeatedCompositeFieldContainer[ConceptToken]
     single_token: bool
     model: str
     neighbours: _containers.RepeatedCompositeFieldContainer[ConceptNeighbour]
-    def __init__(self, tokens: _Optional[_Iterable[_Union[ConceptToken, _Mapping]]] = ..., single_token: _Optional[bool] = ..., model: _Optional[str] = ..., neighbours: _Optional[_Iterable[_Union[ConceptNeighbour, _Mapping]]] = ...) -> None: ...
+    archive_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, tokens: _Optional[_Iterable[_Union[ConceptToken, _Mapping]]] = ..., single_token: _Optional[bool] = ..., model: _Optional[str] = ..., neighbours: _Optional[_Iterable[_Union[ConceptNeighbour, _Mapping]]] = ..., archive_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class InterrogateRequest(_message.Message):
+    __slots__ = ("image", "terms")
+    IMAGE_FIELD_NUMBER: _ClassVar[int]
+    TERMS_FIELD_NUMBER: _ClassVar[int]
+    image: _underpaint_pb2.Image
+    terms: int
+    def __init__(self, image: _Optional[_Union[_underpaint_pb2.Image, _Mapping]] = ..., terms: _Optional[int] = ...) -> None: ...
+
+class InterrogateTerm(_message.Message):
+    __slots__ = ("list", "term", "similarity")
+    LIST_FIELD_NUMBER: _ClassVar[int]
+    TERM_FIELD_NUMBER: _ClassVar[int]
+    SIMILARITY_FIELD_NUMBER: _ClassVar[int]
+    list: str
+    term: str
+    similarity: float
+    def __init__(self, list: _Optional[str] = ..., term: _Optional[str] = ..., similarity: _Optional[float] = ...) -> None: ...
+
+class InterrogateResponse(_message.Message):
+    __slots__ = ("prompt", "terms", "model")
+    PROMPT_FIELD_NUMBER: _ClassVar[int]
+    TERMS_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    prompt: str
+    terms: _containers.RepeatedCompositeFieldContainer[InterrogateTerm]
+    model: str
+    def __init__(self, prompt: _Optional[str] = ..., terms: _Optional[_Iterable[_Union[InterrogateTerm, _Mapping]]] = ..., model: _Optional[str] = ...) -> None: ...

@@ -312,6 +312,11 @@ class LexiconStub:
                 request_serializer=underpaint_dot_v1_dot_archive__pb2.CheckConceptRequest.SerializeToString,
                 response_deserializer=underpaint_dot_v1_dot_archive__pb2.CheckConceptResponse.FromString,
                 _registered_method=True)
+        self.Interrogate = channel.unary_unary(
+                '/underpaint.v1.Lexicon/Interrogate',
+                request_serializer=underpaint_dot_v1_dot_archive__pb2.InterrogateRequest.SerializeToString,
+                response_deserializer=underpaint_dot_v1_dot_archive__pb2.InterrogateResponse.FromString,
+                _registered_method=True)
 
 
 class LexiconServicer:
@@ -356,6 +361,13 @@ class LexiconServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Interrogate(self, request, context):
+        """Image -> prompt, by ranking term lists against the image with the installed CLIP model.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LexiconServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -388,6 +400,11 @@ def add_LexiconServicer_to_server(servicer, server):
                     servicer.CheckConcept,
                     request_deserializer=underpaint_dot_v1_dot_archive__pb2.CheckConceptRequest.FromString,
                     response_serializer=underpaint_dot_v1_dot_archive__pb2.CheckConceptResponse.SerializeToString,
+            ),
+            'Interrogate': grpc.unary_unary_rpc_method_handler(
+                    servicer.Interrogate,
+                    request_deserializer=underpaint_dot_v1_dot_archive__pb2.InterrogateRequest.FromString,
+                    response_serializer=underpaint_dot_v1_dot_archive__pb2.InterrogateResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -552,6 +569,33 @@ class Lexicon:
             '/underpaint.v1.Lexicon/CheckConcept',
             underpaint_dot_v1_dot_archive__pb2.CheckConceptRequest.SerializeToString,
             underpaint_dot_v1_dot_archive__pb2.CheckConceptResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Interrogate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/underpaint.v1.Lexicon/Interrogate',
+            underpaint_dot_v1_dot_archive__pb2.InterrogateRequest.SerializeToString,
+            underpaint_dot_v1_dot_archive__pb2.InterrogateResponse.FromString,
             options,
             channel_credentials,
             insecure,
