@@ -86,7 +86,7 @@ def search_bench(store, vocab: list[str], queries: int, rng: random.Random) -> N
         "newest page": lambda: dict(),
     }
     everything = []
-    print(f"{'query':16s} {'p50 ms':>8s} {'p95 ms':>8s} {'hits (median)':>14s}")
+    print(f"{'query':16s} {'min ms':>8s} {'p50 ms':>8s} {'p95 ms':>8s} {'hits (median)':>14s}")
     for name, make in list(kinds.items()) + [("second page", None)]:
         times, hits = [], []
         for _ in range(queries):
@@ -100,8 +100,10 @@ def search_bench(store, vocab: list[str], queries: int, rng: random.Random) -> N
             times.append((time.perf_counter() - start) * 1000)
             hits.append(total)
         everything += times
-        print(f"{name:16s} {statistics.median(times):8.1f} {_p95(times):8.1f} {statistics.median(hits):14.0f}")
-    print(f"{'all':16s} {statistics.median(everything):8.1f} {_p95(everything):8.1f}   (goal: p95 < 50 ms)")
+        print(f"{name:16s} {min(times):8.1f} {statistics.median(times):8.1f} {_p95(times):8.1f} "
+              f"{statistics.median(hits):14.0f}")
+    print(f"{'all':16s} {min(everything):8.1f} {statistics.median(everything):8.1f} {_p95(everything):8.1f}"
+          "   (goal: p95 < 50 ms)")
 
 
 def overhead_bench(store, size: int, steps: int, runs: int) -> None:

@@ -15,7 +15,7 @@ from ..errors import InvalidArgument
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 MAX_TEXT = 1000
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 _WORD = re.compile(r"[^\W_]+\*?|\w+\*?", re.UNICODE)
 
