@@ -8,6 +8,8 @@ again" at the original position, "reuse parameters", style pickers and the conce
     archive_options(request, "krita", "cat.kra", parent_id)   -> tags a request for this document's history
     list_styles(daemon) / apply_styles(request, names)        -> the style picker
     check_concept(daemon, "teapot")                           -> pb_archive.CheckConceptResponse
+    interrogate(daemon, image)                                -> a prompt for the prompt field (needs CLIP)
+    history_page(daemon, meaning="a red boat") / example=image -> ranked by meaning (needs CLIP)
 
 Thumbnails are WebP bytes (entry.thumbnail.data): Krita and Photoshop decode WebP; hosts that
 cannot ask fetch_entry(..., fmt=pb.PIXEL_FORMAT_PNG) or show the prompt only.
@@ -42,12 +44,14 @@ class Placement:
 
 
 def history_page(daemon, document: str = "", host: str = "", text: str = "", tags=(), starred_only=False,
-                 limit: int = 50, cursor: str = "", thumbnails: bool = True) -> HistoryPage:
+                 limit: int = 50, cursor: str = "", thumbnails: bool = True, meaning: str = "",
+                 example=None) -> HistoryPage:
     """One page of the archive. A plugin passes its document's name for "this document" and ""
-    for "all documents"."""
+    for "all documents". `meaning` (a description) or `example` (a pb.Image) rank by similarity
+    instead of time when the daemon has a CLIP model (capability "meaning_search")."""
     request = pb_archive.SearchHistoryRequest(document=document, host=host, text=text, tags=list(tags),
                                               starred_only=starred_only, limit=limit, cursor=cursor,
-                                              no_thumbnails=not thumbnails)
+                                              no_thumbnails=not thumbnails, meaning=meaning, example=example)
     reply = daemon.call(_HISTORY, "SearchHistory", request, pb_archive.SearchHistoryResponse)
     return HistoryPage(list(reply.entries), reply.next_cursor, reply.total)
 
@@ -113,3 +117,10 @@ def check_concept(daemon, text: str, model: str = "", neighbours: int = 10):
     The first call may load the model (seconds to a minute)."""
     request = pb_archive.CheckConceptRequest(text=text, model=model, neighbours=neighbours)
     return daemon.call(_LEXICON, "CheckConcept", request, pb_archive.CheckConceptResponse, max(daemon.timeout, 300.0))
+
+
+def interrogate(daemon, image, terms: int = 2) -> str:
+    """A prompt describing `image` (a pb.Image: the layer or the selection), for the prompt field.
+    Needs a CLIP model on the daemon; otherwise RequestRejected says where to put one."""
+    request = pb_archive.InterrogateRequest(image=image, terms=terms)
+    return daemon.call(_LEXICON, "Interrogate", request, pb_archive.InterrogateResponse, max(daemon.timeout, 120.0)).prompt
