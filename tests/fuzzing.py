@@ -20,7 +20,7 @@ from google.protobuf import json_format
 from google.protobuf.descriptor import FieldDescriptor as F
 from hypothesis import strategies as st
 
-from underpaint.v1 import board_pb2, underpaint_pb2 as pb
+from underpaint.v1 import archive_pb2, board_pb2, underpaint_pb2 as pb
 
 STREAM_WAIT_S = 0.25  # a server stream still open after this long accepted its request
 MAX_DEPTH = 3
@@ -55,7 +55,7 @@ def methods() -> list[Method]:
     from google.protobuf.message_factory import GetMessageClass
 
     out = []
-    for module in (pb, board_pb2):
+    for module in (pb, board_pb2, archive_pb2):
         for service in module.DESCRIPTOR.services_by_name.values():
             for m in service.methods:
                 out.append(Method(service.full_name, m.name, GetMessageClass(m.input_type),
@@ -199,6 +199,11 @@ def seed_request(method: Method):
         "Subscribe": board_pb2.SubscribeRequest(channels=["fuzz/seed"], after_cursor=1),
         "PollBoard": board_pb2.PollBoardRequest(channels=["fuzz/seed"], after_cursor=1, wait_ms=0),
         "ListModels": pb.ListModelsRequest(rescan=False),
+        "SearchHistory": archive_pb2.SearchHistoryRequest(text="fox*", tags=["t"], limit=5, cursor="9"),
+        "PutStyle": archive_pb2.Style(name="fuzz", prompt="a, {prompt}", negative_prompt="b", steps=3),
+        "ImportStyles": archive_pb2.ImportStylesRequest(text='{"styles": [{"name": "f", "prompt": "p"}]}'),
+        "CheckConcept": archive_pb2.CheckConceptRequest(text="a fox", neighbours=3),
+        "ImportHistoryImage": archive_pb2.ImportHistoryImageRequest(image=image, file_name="f.png"),
     }
     return seeds.get(method.name, method.request())
 

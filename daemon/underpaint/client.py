@@ -9,7 +9,7 @@ import grpc
 
 from . import client_tls
 from .config import DEFAULT_GRPC_PORT, MAX_MESSAGE_BYTES, config_dir, read_discovery_file, token_path
-from .v1 import board_pb2_grpc, underpaint_pb2 as pb, underpaint_pb2_grpc
+from .v1 import archive_pb2_grpc, board_pb2_grpc, underpaint_pb2 as pb, underpaint_pb2_grpc
 
 
 class ClientError(Exception):
@@ -64,6 +64,8 @@ class Client:
             raise ClientError(str(error)) from None
         self.stub = underpaint_pb2_grpc.UnderpaintStub(self.channel)
         self.board = board_pb2_grpc.BoardStub(self.channel)
+        self.history = archive_pb2_grpc.HistoryStub(self.channel)
+        self.lexicon = archive_pb2_grpc.LexiconStub(self.channel)
 
     def close(self) -> None:
         self.channel.close()

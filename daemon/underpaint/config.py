@@ -71,6 +71,8 @@ class DaemonConfig:
     config_dir: Path = field(default_factory=config_dir)
     allow_pickle: bool = False
     board_budget_bytes: int = 2 * 1024**3
+    archive: bool = True             # archive every result (a job can still opt out)
+    archive_budget_bytes: int = 10 * 1024**3
     memory_budget_bytes: int | None = None  # loaded-pipeline LRU budget; None = from device memory
     allow_hosts: list[str] = field(default_factory=list)    # extra Host names the gateway answers to
     allow_origins: list[str] = field(default_factory=list)  # browser Origins allowed to call ("*" = any)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def format_infotext(prompt: str, negative_prompt: str, *, steps: int, sampler: str, guidance: float,
                     seed: int, width: int, height: int, model: str = "", model_hash: str = "",
@@ -38,3 +40,28 @@ def _num(value: float) -> str:
 def _quote(value) -> str:
     text = str(value)
     return f'"{text}"' if ("," in text or ":" in text) else text
+
+
+_FIELD = re.compile(r'\s*([A-Za-z][\w \-/]*):\s*("(?:\\.|[^\\"])*"|[^,]*)(?:,|$)')
+
+
+def parse_infotext(text: str) -> dict:
+    """A1111 "parameters" text -> {"prompt", "negative_prompt", and each "Key": "value"}. Minimal:
+    the last line is the fields when it parses as "Key: value, Key: value"."""
+    lines = text.strip().split("\n")
+    fields: dict = {}
+    last = lines[-1] if lines else ""
+    found = _FIELD.findall(last)
+    if len(found) >= 2 or (found and last.startswith("Steps:")):
+        lines = lines[:-1]
+        for key, value in found:
+            fields[key.strip()] = value[1:-1].replace('\\"', '"') if value.startswith('"') else value.strip()
+    prompt, negative, in_negative = [], [], False
+    for line in lines:
+        if line.startswith("Negative prompt:"):
+            in_negative = True
+            line = line[len("Negative prompt:"):].strip()
+        (negative if in_negative else prompt).append(line)
+    fields["prompt"] = "\n".join(prompt).strip()
+    fields["negative_prompt"] = "\n".join(negative).strip()
+    return fields

@@ -15,14 +15,15 @@ from .transport.access import AccessPolicy
 from .transport.grpc_server import start_grpc
 from .transport.http_gateway import start_gateway
 from .transport.routing import TokenCheck, rpcs
-from .v1 import board_connect, board_pb2, underpaint_connect, underpaint_pb2
+from .v1 import archive_connect, archive_pb2, board_connect, board_pb2, underpaint_connect, underpaint_pb2
 
 log = logging.getLogger("underpaint")
 
 CAPABILITIES = ["canvas", "tiling", "previews", "board", "long_poll", "loading_activity", "unusable_models",
                 "lora", "embeddings", "vae",
                 "face_detect", "face_restore", "face_rerender",
-                "finish", "upscale", "upscale_model", "upscale_diffusion"]
+                "finish", "upscale", "upscale_model", "upscale_diffusion",
+                "archive", "history", "lexicon", "styles", "concept_check", "meaning_search", "interrogate"]
 
 
 def _load_models(cfg: DaemonConfig):
@@ -56,9 +57,29 @@ def _quiet_library_progress_bars() -> None:
     transformers_logging.disable_progress_bar()
 
 
-async def serve(cfg: DaemonConfig) -> None:
-    from .board.service import BoardService
+def _open_archive(cfg: DaemonConfig):
+    """The archive and the board share pixel blobs by hard link (same data folder)."""
+    from .archive import ArchiveHooks, ArchiveStore, Lexicon
     from .board.store import BoardStore
+
+    board_blobs, archive_blobs = cfg.data_dir / "board" / "blobs", cfg.data_dir / "archive" / "blobs"
+    store = ArchiveStore(cfg.data_dir / "archive", cfg.archive_budget_bytes, share_blobs_with=(board_blobs,))
+    if store.swept:
+        log.warning("archive: removed %d blob file(s) an interrupted write left behind", store.swept)
+    board = BoardStore(cfg.data_dir / "board", cfg.board_budget_bytes, share_blobs_with=(archive_blobs,))
+    from .archive.clip_model import ClipModel
+    from .archive.meaning import MeaningIndex
+
+    meaning = MeaningIndex(store, ClipModel(cfg.models_dir))
+    hooks = ArchiveHooks(store, Lexicon(store), record=cfg.archive, meaning=meaning)
+    log.info("archive: %s (%d entries)%s", store.root, store.count(), "" if cfg.archive else ", recording OFF")
+    return hooks, board
+
+
+async def serve(cfg: DaemonConfig) -> None:
+    from .archive import HistoryService, LexiconService
+    from .archive.concepts import ConceptChecker
+    from .board.service import BoardService
     from .devices import pick_device, pick_dtype
     from .models.addons import AddOnIndex
     from .finishing.face_models import configure as configure_face_models
@@ -92,10 +113,17 @@ async def serve(cfg: DaemonConfig) -> None:
     addons = AddOnIndex(registry.models_dir, allow_pickle=cfg.allow_pickle)
     await asyncio.to_thread(addons.scan)
     log.info("add-ons: %s", ", ".join(f"{len(addons.of_type(t))} {t}(s)" for t in ("lora", "embedding", "vae")))
+    archive, board_store = await asyncio.to_thread(_open_archive, cfg)
     generation = GenerationService(cfg, registry, cache, limits=Limits(), samplers=dict(SAMPLERS),
                                    default_sampler=DEFAULT_SAMPLER, max_message_bytes=MAX_MESSAGE_BYTES,
-                                   capabilities=CAPABILITIES, addons=addons)
-    board = BoardService(BoardStore(cfg.data_dir / "board", cfg.board_budget_bytes))
+                                   capabilities=CAPABILITIES, addons=addons, archive=archive)
+    board = BoardService(board_store)
+    from .archive.interrogate import Interrogator
+
+    history = HistoryService(archive.store, dict(SAMPLERS), archive.meaning)
+    lexicon = LexiconService(archive.lexicon, ConceptChecker(registry, cache), archive.meaning,
+                             Interrogator(archive.meaning.clip, cfg.models_dir))
+    archive.meaning.start()
     token = ensure_token(cfg.config_dir)
     tokens = TokenCheck(token if cfg.require_token else None)
     if cfg.require_token:
@@ -103,8 +131,10 @@ async def serve(cfg: DaemonConfig) -> None:
 
     gen_rpcs = rpcs(underpaint_pb2.DESCRIPTOR.services_by_name["Underpaint"], generation)
     board_rpcs = rpcs(board_pb2.DESCRIPTOR.services_by_name["Board"], board)
+    history_rpcs = rpcs(archive_pb2.DESCRIPTOR.services_by_name["History"], history)
+    lexicon_rpcs = rpcs(archive_pb2.DESCRIPTOR.services_by_name["Lexicon"], lexicon)
     generation.start(loop)
-    grpc_server, grpc_port = await start_grpc(cfg.host, cfg.port, [gen_rpcs, board_rpcs], tokens, MAX_MESSAGE_BYTES,
+    grpc_server, grpc_port = await start_grpc(cfg.host, cfg.port, [gen_rpcs, board_rpcs, history_rpcs, lexicon_rpcs], tokens, MAX_MESSAGE_BYTES,
                                               tls=tls)
     log.info("gRPC%s on %s:%d", " (TLS)" if tls else "", cfg.host, grpc_port)
     http = None
@@ -112,7 +142,9 @@ async def serve(cfg: DaemonConfig) -> None:
     if cfg.http_port >= 0:
         http = await start_gateway(cfg.host, cfg.http_port,
                                    [(underpaint_connect.UnderpaintASGIApplication, gen_rpcs),
-                                    (board_connect.BoardASGIApplication, board_rpcs)],
+                                    (board_connect.BoardASGIApplication, board_rpcs),
+                                    (archive_connect.HistoryASGIApplication, history_rpcs),
+                                    (archive_connect.LexiconASGIApplication, lexicon_rpcs)],
                                    tokens, MAX_MESSAGE_BYTES, policy=policy, tls=tls)
         http_port = http[1]
         log.info("HTTP/1.1 Connect gateway on %s://%s:%d", "https" if tls else "http", cfg.host, http_port)
@@ -130,6 +162,8 @@ async def serve(cfg: DaemonConfig) -> None:
     finally:
         log.info("shutting down")
         generation.stop()
+        archive.meaning.stop()
+        archive.store.close()
         if http:
             http[0].should_exit = True
             await http[2]

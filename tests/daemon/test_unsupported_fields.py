@@ -15,14 +15,12 @@ from .helpers import request
 EXAMPLES = {
     "clip_skip": dict(clip_skip=2),
     "controls": dict(controls=[pb.Control(type="canny")]),
-    "styles": dict(styles=["noir"]),
     "noise": dict(noise=pb.NoiseOptions(freeze=True)),
     "type": dict(type=pb.JOB_TYPE_KEYFRAMES),
     "frames": dict(frames=[pb.Image(width=8, height=8)]),
     "edit": dict(edit=pb.EditOptions(source_prompt="a cat")),
     "train": dict(train=pb.TrainEmbeddingOptions(token="me")),
     "live_session": dict(live_session="doc-1"),
-    "archive": dict(archive=pb.ArchiveOptions(skip=True)),
     "image_check": dict(image_check="off"),
 }
 

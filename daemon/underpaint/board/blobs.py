@@ -47,10 +47,15 @@ def unpack(data: bytes) -> tuple[int, int, bytes]:
 
 
 class BlobDir:
-    """blobs/ab/cdef...: two-level fan-out keeps folders small."""
+    """blobs/ab/cdef...: two-level fan-out keeps folders small.
 
-    def __init__(self, root: Path):
+    `share_with`: other blob folders (the board's, the archive's) on the same disk. Writing a digest
+    one of them holds makes a hard link instead of a copy, so an image kept by both stores takes
+    its bytes once, while each store still owns (and may delete) its own name for it."""
+
+    def __init__(self, root: Path, share_with: tuple[Path, ...] = ()):
         self.root = root
+        self.share_with = tuple(Path(p) for p in share_with)
         root.mkdir(parents=True, exist_ok=True)
 
     def path(self, digest_hex: str) -> Path:
@@ -61,11 +66,28 @@ class BlobDir:
         final = self.path(digest_hex)
         final.parent.mkdir(exist_ok=True)
         tmp = final.with_name(final.name + ".tmp")
+        if self._link_shared(digest_hex, tmp):
+            os.replace(tmp, final)
+            return
         with open(tmp, "wb") as f:
             f.write(packed)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, final)
+
+    def _link_shared(self, digest_hex: str, tmp: Path) -> bool:
+        for other in self.share_with:
+            source = other / digest_hex[:2] / digest_hex[2:]
+            try:
+                tmp.unlink(missing_ok=True)
+                os.link(source, tmp)
+                return True
+            except OSError:  # not there, another disk, or a file system without hard links
+                continue
+        return False
+
+    def exists(self, digest_hex: str) -> bool:
+        return self.path(digest_hex).exists()
 
     def read(self, digest_hex: str) -> bytes:
         return self.path(digest_hex).read_bytes()

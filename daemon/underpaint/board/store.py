@@ -64,14 +64,14 @@ def check_meta(meta: board_pb2.BoardMeta) -> None:
 
 class BoardStore:
     def __init__(self, root: Path, budget_bytes: int = 2 * 1024**3, *, max_pixels: int = MAX_PIXELS,
-                 log_size: int = LOG_SIZE):
+                 log_size: int = LOG_SIZE, share_blobs_with: tuple[Path, ...] = ()):
         if budget_bytes <= 0:
             raise ValueError("budget_bytes must be positive")
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.budget_bytes = budget_bytes
         self.max_pixels = max_pixels
-        self._blobs = blobs.BlobDir(self.root / "blobs")
+        self._blobs = blobs.BlobDir(self.root / "blobs", share_blobs_with)
         self._lock = threading.Lock()  # guards the index, the blob files and bytes_used
         self._log_lock = threading.Lock()  # guards only the in-memory log: never held during I/O
         self._listeners: list[Callable[[], None]] = []

@@ -20,7 +20,8 @@ def serve(args) -> int:
                        models_dir=args.models or base / "models", data_dir=base,
                        allow_pickle=args.allow_pickle, board_budget_bytes=args.board_budget_mb * 1024**2,
                        allow_hosts=args.allow_host, allow_origins=args.allow_origin,
-                       tls=args.tls, tls_cert=args.tls_cert, tls_key=args.tls_key)
+                       tls=args.tls, tls_cert=args.tls_cert, tls_key=args.tls_key,
+                       archive=not args.no_archive, archive_budget_bytes=args.archive_budget_mb * 1024**2)
     try:
         asyncio.run(run(cfg))
     except OSError as exc:
@@ -143,7 +144,9 @@ def generate(args) -> int:
                              width=args.width, height=args.height, steps=args.steps, guidance=args.cfg,
                              seed=args.seed, sampler=args.sampler, count=args.count, strength=args.strength,
                              tiling=args.tiling, priority=args.priority, client="underpaint-cli",
-                             vae=args.vae, loras=args.lora)
+                             vae=args.vae, loras=args.lora, styles=args.style,
+                             archive=pb.ArchiveOptions(skip=args.no_archive, host="cli", parent_id=args.parent,
+                                                       document=Path(args.out).name))
     if args.init:
         req.init_image.CopyFrom(read_image(args.init, "RGBA"))
     if args.mask:
@@ -168,7 +171,8 @@ def generate(args) -> int:
                     path = paths[min(r.index, len(paths) - 1)]
                     save_png(r.image, path, r.parameters.infotext)
                     bar.done()
-                    print(f"{path}  seed {r.seed}")
+                    print(f"{path}  seed {r.seed}" + (f"  archived as {r.archive_id}" if r.archive_id else "")
+                          + (f"  ({r.note})" if r.note else ""))
                 elif kind == "finished":
                     bar.done()
                     if event.finished.status == pb.JOB_STATUS_CANCELLED:

@@ -43,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-pickle", action="store_true",
                    help="also load pickled .ckpt/.pt checkpoints (they can run arbitrary code)")
     p.add_argument("--board-budget-mb", type=int, default=2048, help="disk budget of the board")
+    p.add_argument("--no-archive", action="store_true",
+                   help="do not archive results (history search, styles and imports still work)")
+    p.add_argument("--archive-budget-mb", type=int, default=10240,
+                   help="disk budget of the archive; past it the oldest unstarred entries go (default 10 GiB)")
     p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                    help="also answer HTTP requests addressed to this host name (repeatable); by default "
                         "only localhost, loopback addresses and the bound address, which keeps web pages "
@@ -103,6 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lora", action="append", default=[], metavar="NAME[:WEIGHT]", type=parse_lora,
                    help="apply a LoRA from the models folder's loras/ (repeatable; weight default 1)")
     p.add_argument("--vae", default="", help="a VAE from the models folder's vae/ ('none': the model's own)")
+    p.add_argument("--style", action="append", default=[], metavar="NAME",
+                   help="apply a lexicon style (repeatable; see `underpaint styles list`)")
+    p.add_argument("--no-archive", action="store_true", help="do not keep this job's images in the archive")
+    p.add_argument("--parent", default="", metavar="ID", help="the archive entry this image refines")
     p.add_argument("--priority", type=int, default=0)
     p.add_argument("--out", required=True, help="output PNG (with several images: OUT-1.png, OUT-2.png, ...)")
     p.set_defaults(func=commands.generate)
@@ -114,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     faces.add_parser(sub, _add_client_options)
     from . import upscale
     upscale.add_parser(sub, _add_client_options)
+
+    from . import history
+    history.add_parser(sub, _add_client_options)
 
     from ..plugins import cli as plugins_cli
     plugins_cli.add_parser(sub)

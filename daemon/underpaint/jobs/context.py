@@ -13,10 +13,13 @@ from ..errors import JobCancelled
 from ..v1 import underpaint_pb2 as pb
 from .job import Job
 
+_ARCHIVE_MAX_PIXELS = 1 << 30  # results are the daemon's own images: any size it made is fine
+
 
 class JobContext:
-    def __init__(self, job: Job, cache, loop, sampler_names: dict):
+    def __init__(self, job: Job, cache, loop, sampler_names: dict, recorder=None):
         self.job = job
+        self.recorder = recorder  # archive.recorder.Recorder, or None: nothing is archived
         self.request = job.request  # a jobs.request.ResolvedRequest
         self.cache = cache
         self.sampler_names = sampler_names
@@ -58,4 +61,9 @@ class JobContext:
         self.emit(activity=pb.Activity(kind=kind, message=message, fraction=fraction, subject=subject))
 
     def result(self, result: pb.Result) -> None:
+        """Sends one finished image; archives it first, so the Result carries its archive_id."""
+        if not result.parameters.styles and self.job.request.request.styles:
+            result.parameters.styles.extend(self.job.request.request.styles)
+        if self.recorder is not None:
+            self.recorder.record(self.job.id, self.job.request.request, result, _ARCHIVE_MAX_PIXELS)
         self.emit(result=result)

@@ -13,7 +13,6 @@ from ..v1 import underpaint_pb2 as pb
 _NOT_YET = [
     ("clip_skip", lambda r: r.clip_skip != 0, "clip skip"),
     ("controls", lambda r: len(r.controls) > 0, "control layers"),
-    ("styles", lambda r: len(r.styles) > 0, "lexicon styles"),
     ("noise", lambda r: r.HasField("noise"), "noise options"),
     ("type", lambda r: r.type not in (pb.JOB_TYPE_UNSPECIFIED, pb.JOB_TYPE_GENERATE, pb.JOB_TYPE_FINISH),
      "this job type"),
@@ -21,7 +20,6 @@ _NOT_YET = [
     ("edit", lambda r: r.HasField("edit"), "mask-free edits"),
     ("train", lambda r: r.HasField("train"), "embedding training"),
     ("live_session", lambda r: bool(r.live_session), "live painting"),
-    ("archive", lambda r: r.HasField("archive"), "archive options"),
     ("image_check", lambda r: bool(r.image_check), "the image check"),
 ]
 

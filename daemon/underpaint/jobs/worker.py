@@ -21,12 +21,13 @@ log = logging.getLogger("underpaint.worker")
 
 
 class Worker:
-    def __init__(self, queue: JobQueue, cache, loop, sampler_names: dict, on_job_started=None):
+    def __init__(self, queue: JobQueue, cache, loop, sampler_names: dict, on_job_started=None, recorder=None):
         self._queue = queue
         self._cache = cache
         self._loop = loop
         self._sampler_names = sampler_names
         self._on_job_started = on_job_started or (lambda job: None)
+        self._recorder = recorder
         self._thread = threading.Thread(target=self._run, name="underpaint-worker", daemon=True)
         self.current: Job | None = None
 
@@ -50,7 +51,7 @@ class Worker:
     def _execute(self, job: Job) -> None:
         from .runners import runner_for
 
-        ctx = JobContext(job, self._cache, self._loop, self._sampler_names)
+        ctx = JobContext(job, self._cache, self._loop, self._sampler_names, self._recorder)
         job.started_at = time.time()
         self._loop.call_soon_threadsafe(self._on_job_started, job)
         ctx.emit(started=pb.Started(model=job.request.model.id, device=self._cache.device))

@@ -34,7 +34,7 @@ KEEP_FINISHED_BYTES = 1024**3     # ... and while their results fit in this much
 
 class GenerationService:
     def __init__(self, cfg, registry, cache, *, limits: Limits, samplers: dict, default_sampler: str,
-                 max_message_bytes: int, capabilities: list[str], addons=None):
+                 max_message_bytes: int, capabilities: list[str], addons=None, archive=None):
         self._cfg = cfg
         self._registry = registry
         self._cache = cache
@@ -44,13 +44,15 @@ class GenerationService:
         self._max_message_bytes = max_message_bytes
         self._capabilities = capabilities
         self._addons = addons  # models.addons.AddOnIndex: LoRAs, embeddings, VAEs
+        self._archive = archive  # archive.ArchiveHooks: recorder, style expansion, option checks
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._queue = JobQueue()
         self._arrivals = 0
         self._worker: Worker | None = None
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._worker = Worker(self._queue, self._cache, loop, self._samplers, self._announce_positions)
+        self._worker = Worker(self._queue, self._cache, loop, self._samplers, self._announce_positions,
+                              recorder=self._archive.recorder if self._archive else None)
         self._worker.start()
 
     def stop(self) -> None:
@@ -111,6 +113,8 @@ class GenerationService:
     # --- jobs --------------------------------------------------------------------------------
 
     async def submit(self, request: pb.GenerateRequest) -> pb.Job:
+        if self._archive is not None:  # styles expanded, archive options checked: before queuing
+            request = await asyncio.to_thread(self._archive.prepare, request)
         # Decoding and canvas planning touch every pixel: keep them off the event loop.
         resolved = await asyncio.to_thread(resolve, request, self._registry, self._samplers,
                                            self._default_sampler, self._limits, self._addons,

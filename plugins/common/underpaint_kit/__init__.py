@@ -6,15 +6,15 @@ built plugin by `underpaint plugins build`). See docs/plugins.md.
 
 from __future__ import annotations
 
-from . import addons, faces, pixels, requests, upscale
+from . import addons, faces, history, pixels, requests, upscale
 from .daemon import Daemon, connect_daemon
 from .errors import DaemonNotRunning, DaemonTooOld, RequestRejected, UnderpaintError
 from .jobs import JobOutcome, JobRunner
-from .protocol import pb, pb_board
+from .protocol import pb, pb_archive, pb_board
 from .tls import TlsError
 
 __version__ = "0.1.0"
 
 __all__ = ["connect_daemon", "Daemon", "JobRunner", "JobOutcome", "UnderpaintError",
-           "DaemonNotRunning", "DaemonTooOld", "RequestRejected", "TlsError", "addons", "faces", "pixels",
-           "requests", "upscale", "pb", "pb_board"]
+           "DaemonNotRunning", "DaemonTooOld", "RequestRejected", "TlsError", "addons", "faces", "history",
+           "pixels", "requests", "upscale", "pb", "pb_archive", "pb_board"]

@@ -19,10 +19,12 @@ if os.path.isdir(os.path.join(os.path.dirname(_here), "google", "protobuf")):
 from google.protobuf.message import DecodeError  # noqa: E402
 
 if os.path.isfile(os.path.join(_here, "stubs", "underpaint_pb2.py")):
+    from .stubs import archive_pb2 as pb_archive  # noqa: E402
     from .stubs import board_pb2 as pb_board  # noqa: E402
     from .stubs import underpaint_pb2 as pb  # noqa: E402
 else:  # a source checkout
+    import underpaint.v1.archive_pb2 as pb_archive  # noqa: E402
     import underpaint.v1.board_pb2 as pb_board  # noqa: E402
     import underpaint.v1.underpaint_pb2 as pb  # noqa: E402
 
-__all__ = ["pb", "pb_board", "DecodeError"]
+__all__ = ["pb", "pb_archive", "pb_board", "DecodeError"]
