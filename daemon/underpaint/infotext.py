@@ -8,7 +8,7 @@ import re
 def format_infotext(prompt: str, negative_prompt: str, *, steps: int, sampler: str, guidance: float,
                     seed: int, width: int, height: int, model: str = "", model_hash: str = "",
                     strength: float | None = None, tiling: bool = False, vae: str = "", vae_hash: str = "",
-                    lora_hashes: str = "", ti_hashes: str = "", extra_prompt: str = "") -> str:
+                    lora_hashes: str = "", ti_hashes: str = "", extra_prompt: str = "", clip_skip: int = 1) -> str:
     fields = [("Steps", steps), ("Sampler", sampler), ("CFG scale", _num(guidance)), ("Seed", seed),
               ("Size", f"{width}x{height}")]
     if model_hash:
@@ -21,6 +21,8 @@ def format_infotext(prompt: str, negative_prompt: str, *, steps: int, sampler: s
         fields.append(("VAE", vae))
     if strength is not None:
         fields.append(("Denoising strength", _num(strength)))
+    if clip_skip > 1:  # A1111 writes it only when it differs from the default
+        fields.append(("Clip skip", clip_skip))
     if tiling:
         fields.append(("Tiling", "True"))
     if lora_hashes:

@@ -91,7 +91,8 @@ def _rerender_one(ctx, loaded, rgb: np.ndarray, face: Face, options, index: int,
         prompt=options.prompt or r.prompt, negative_prompt=options.negative_prompt or r.negative_prompt,
         width=gen_w, height=gen_h, steps=steps, guidance=r.guidance, sampler=r.sampler,
         init_image=resize_rgb(crop, gen_w, gen_h), strength=strength,
-        mask=_resize_mask(mask, gen_w, gen_h), addons=r.addons)  # the job's LoRAs, embeddings, VAE
+        mask=_resize_mask(mask, gen_w, gen_h), addons=r.addons,  # the job's LoRAs, embeddings, VAE
+        clip_skip=r.clip_skip, mean_restore=r.mean_restore)
 
     def on_step(done: int, total: int, _preview) -> None:
         ctx.check_cancelled()

@@ -16,7 +16,8 @@ from .. import images
 from ..errors import InvalidArgument
 from ..finishing import check_finishing
 from ..v1 import underpaint_pb2 as pb
-from ..models.sidecar import read_defaults
+from ..models.sidecar import MAX_CLIP_SKIP, read_defaults
+from ..prompts.reading import read_or_refuse
 from .addon_checks import plan_addons
 from .unsupported import refuse_unsupported
 
@@ -60,6 +61,8 @@ class ResolvedRequest:
     canvas: object | None = None      # canvas.CanvasPlan for canvas operations
     finishing: list = field(default_factory=list)  # FinishingStep messages, applied in order
     defaults: object = None           # models.sidecar.ModelDefaults of the model (clip_skip, no_mean_restore, ...)
+    clip_skip: int = 1                # 1 = the text encoder's last layer (A1111's meaning)
+    mean_restore: bool = True         # prompt weights restore each chunk's mean (off: sidecar no_mean_restore)
     addons: object = None             # models.addons.AddonPlan: LoRAs, embeddings, VAE
 
 
@@ -90,6 +93,8 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
     if not np.isfinite(guidance):
         raise InvalidArgument("guidance", "must be a finite number")
     _check_range("guidance", guidance, 1.0, MAX_GUIDANCE)
+    clip_skip = req.clip_skip or defaults.clip_skip or 1
+    _check_range("clip_skip", clip_skip, 1, MAX_CLIP_SKIP, " (0 = the model's default)")
     count = req.count or 1
     _check_range("count", count, 1, MAX_COUNT)
     if req.seed < -1:
@@ -119,7 +124,8 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
         width=0, height=0, steps=steps, guidance=float(guidance), sampler=sampler, seed=seed,
         count=count, strength=None, init_image=None, mask=None, tiling=req.tiling,
         preview_max_size=preview, output_format=req.output_format or pb.PIXEL_FORMAT_RGBA8,
-        finishing=list(req.finishing), defaults=defaults)
+        finishing=list(req.finishing), defaults=defaults, clip_skip=clip_skip,
+        mean_restore=not defaults.no_mean_restore)
 
     if req.type == pb.JOB_TYPE_FINISH:
         from .finish_request import resolve_finish
@@ -133,7 +139,12 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
     if resolved.strength is not None and int(resolved.steps * resolved.strength) < 1:
         raise InvalidArgument("strength", f"{resolved.strength:g} with {resolved.steps} steps runs no step; "
                               f"raise steps to at least {math.ceil(1 / resolved.strength)} or raise strength")
-    resolved.addons = plan_addons(req, model, registry, addons, defaults, allow_pickle=allow_pickle)
+    # The prompt language is checked before queuing: errors name the token and its position.
+    prompt = read_or_refuse(req.prompt, "prompt", steps)
+    read_or_refuse(req.negative_prompt, "negative_prompt", steps, allow_and=False)
+    prompt_loras = [(t.name, t.weight, "prompt", t.where) for t in prompt.loras]
+    resolved.addons = plan_addons(req, model, registry, addons, defaults, prompt_loras=prompt_loras,
+                                  allow_pickle=allow_pickle)
     return resolved
 
 

@@ -20,10 +20,13 @@ from underpaint.pipelines.addons import prepare_addons
 from underpaint.pipelines.preview import latents_to_preview
 from underpaint.pipelines.samplers import check_sampler, make_scheduler
 from underpaint.pipelines.tiling import set_tiling
+from underpaint.prompts.conditioning import encode_job
+from underpaint.prompts.errors import PromptError
 
 DEFAULT_IMG2IMG_STRENGTH = 0.75
 DEFAULT_INPAINT_STRENGTH = 1.0
 MAX_STEPS = 1000
+MAX_CLIP_SKIP = 12
 
 StepCallback = Callable[[int, int, "np.ndarray | None"], None]
 
@@ -44,6 +47,8 @@ class GenerationSpec:
     preview_max_size: int = 0  # 0 = no previews
     addons: object = None  # models.addons.AddonPlan: LoRAs, embeddings, VAE (checked at submit)
     on_activity: Callable[[str, str, str], None] | None = None  # (kind, message, subject) for status lines
+    clip_skip: int = 1         # A1111's meaning: 1 = the text encoder's last layer, 2 = the one before
+    mean_restore: bool = True  # restore each chunk's mean after prompt weights (A1111's default)
 
 
 def mode_of(spec: GenerationSpec) -> str:
@@ -81,6 +86,8 @@ def validate(spec: GenerationSpec, size_multiple: int = 8) -> None:
     if not math.isfinite(spec.guidance) or spec.guidance < 0:
         raise InvalidArgument("guidance", f"must be a finite number >= 0, got {spec.guidance}")
     check_sampler(spec.sampler)
+    if not isinstance(spec.clip_skip, int) or not 0 <= spec.clip_skip <= MAX_CLIP_SKIP:
+        raise InvalidArgument("clip_skip", f"must be between 1 and {MAX_CLIP_SKIP} (0 = 1), got {spec.clip_skip}")
     if spec.preview_max_size < 0:
         raise InvalidArgument("preview_max_size", f"must be >= 0, got {spec.preview_max_size}")
     _check_array("init_image", spec.init_image, (spec.height, spec.width, 3))
@@ -113,13 +120,27 @@ def blend_by_mask(generated: np.ndarray, init: np.ndarray, mask: np.ndarray) -> 
     return ((mixed + 127) // 255).astype(np.uint8)
 
 
+def _conditioning(pipe, spec: GenerationSpec, addons, architecture: str):
+    try:
+        return encode_job(
+            pipe, addons.expand(spec.prompt), addons.expand(spec.negative_prompt), steps_to_run(spec),
+            clip_skip=spec.clip_skip or 1, mean_restore=spec.mean_restore, is_sdxl=architecture == "sdxl",
+            # SDXL models made so read an empty negative prompt as zeros (diffusers does the same)
+            zero_negative=bool(getattr(pipe.config, "force_zeros_for_empty_prompt", False)))
+    except PromptError as e:  # checked at submit; a face re-render's own prompt is read only here
+        raise InvalidArgument("prompt", str(e)) from None
+
+
 def run_generation(model: LoadedModel, spec: GenerationSpec, seed: int, on_step: StepCallback) -> np.ndarray:
     validate(spec, model.entry.size_multiple)
     mode = mode_of(spec)
     pipe = getattr(model, mode)
     architecture = model.architecture
 
+    advance = [lambda index: None]  # set once the conditioning is ready: prompt switching per step
+
     def step_end(pipeline, index, _timestep, tensors):
+        advance[0](index)
         preview = None
         if spec.preview_max_size > 0:
             preview = latents_to_preview(tensors["latents"], architecture, spec.preview_max_size)
@@ -127,8 +148,6 @@ def run_generation(model: LoadedModel, spec: GenerationSpec, seed: int, on_step:
         return {}
 
     kwargs = dict(
-        prompt=spec.prompt,
-        negative_prompt=spec.negative_prompt or None,  # None lets SDXL use its zero embedding
         num_inference_steps=spec.steps,
         guidance_scale=spec.guidance,
         generator=torch.Generator("cpu").manual_seed(seed & 0xFFFF_FFFF_FFFF_FFFF),
@@ -144,11 +163,13 @@ def run_generation(model: LoadedModel, spec: GenerationSpec, seed: int, on_step:
         kwargs.update(mask_image=Image.fromarray(spec.mask), width=spec.width, height=spec.height)
 
     with model.lock, prepare_addons(model, spec.addons, spec.on_activity) as addons:
-        kwargs.update(prompt=addons.expand(spec.prompt), negative_prompt=addons.expand(spec.negative_prompt) or None)
+        conditioning = _conditioning(pipe, spec, addons, architecture)
+        kwargs.update(conditioning.pipeline_kwargs())
         pipe.scheduler = make_scheduler(spec.sampler, model.base_scheduler_config or pipe.scheduler.config)
         set_tiling(pipe, spec.tiling)
         try:
-            images = pipe(**kwargs).images
+            with conditioning.hooked(pipe.unet) as advance[0]:
+                images = pipe(**kwargs).images
         except torch.OutOfMemoryError as e:
             if torch.cuda.is_available():
                 torch.cuda.empty_cache()

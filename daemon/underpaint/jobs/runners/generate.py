@@ -25,7 +25,7 @@ def _run_one(ctx: JobContext, loaded, index: int) -> None:
         prompt=r.prompt, negative_prompt=r.negative_prompt, width=r.width, height=r.height,
         steps=r.steps, guidance=r.guidance, sampler=r.sampler, tiling=r.tiling,
         init_image=r.init_image, strength=r.strength, mask=r.mask,
-        preview_max_size=r.preview_max_size, addons=r.addons,
+        preview_max_size=r.preview_max_size, addons=r.addons, clip_skip=r.clip_skip, mean_restore=r.mean_restore,
         on_activity=lambda kind, message, subject: ctx.activity(kind, message, subject=subject))
 
     def on_step(done: int, total: int, preview) -> None:
@@ -51,12 +51,13 @@ def generation_result(ctx: JobContext, loaded, index: int, seed: int, rgb) -> pb
     infotext = format_infotext(r.prompt, r.negative_prompt, steps=r.steps, sampler=sampler,
                                guidance=r.guidance, seed=seed, width=r.width, height=r.height,
                                model=r.model.display_name, model_hash=model_hash,
-                               strength=r.strength, tiling=r.tiling, **infotext_fields(r.addons))
+                               strength=r.strength, tiling=r.tiling, clip_skip=r.clip_skip,
+                               **infotext_fields(r.addons))
     params = pb.GenerationParameters(
         prompt=r.prompt, negative_prompt=r.negative_prompt, model=r.model.id, model_hash=model_hash,
         width=r.width, height=r.height, steps=r.steps, guidance=r.guidance, seed=seed,
         sampler=r.sampler, strength=r.strength or 0.0, tiling=r.tiling, infotext=infotext,
-        finishing=r.finishing, type=r.request.type)
+        finishing=r.finishing, type=r.request.type, clip_skip=r.clip_skip)
     if r.addons is not None:
         params.loras.extend(pb.LoraWeight(name=u.entry.id, weight=u.weight) for u in r.addons.loras)
         params.vae = r.addons.vae.id if r.addons.vae else ""
