@@ -46,11 +46,23 @@ def demo_vocab() -> tuple[dict[str, int], list[str]]:
 
 def clip_vocab() -> tuple[dict[str, int], list[str]]:
     """The real CLIP vocabulary (49,408 tokens) from open_clip's bundled merges file."""
-    source = resources.files("open_clip").joinpath("bpe_simple_vocab_16e6.txt.gz")
-    lines = gzip.decompress(source.read_bytes()).decode("utf-8").split("\n")
+    lines = gzip.decompress(_open_clip_merges().read_bytes()).decode("utf-8").split("\n")
     merges = lines[1 : 1 + CLIP_MERGE_COUNT]  # the first line is a header
     tokens = _byte_tokens() + ["".join(m.split()) for m in merges] + [START_TOKEN, END_TOKEN]
     return {t: i for i, t in enumerate(tokens)}, merges
+
+
+def _open_clip_merges() -> Path:
+    """open_clip's merges file, found without importing open_clip (its import pulls in torch
+    and timm: tens of seconds on a busy machine)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("open_clip")
+    if spec is not None and spec.submodule_search_locations:
+        candidate = Path(next(iter(spec.submodule_search_locations))) / "bpe_simple_vocab_16e6.txt.gz"
+        if candidate.is_file():
+            return candidate
+    return Path(str(resources.files("open_clip").joinpath("bpe_simple_vocab_16e6.txt.gz")))
 
 
 def write_tokenizer(out_dir: Path, vocab: dict[str, int], merges: list[str], pad_token: str = END_TOKEN) -> Path:
