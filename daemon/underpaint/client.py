@@ -101,6 +101,9 @@ class Client:
     def samplers(self) -> pb.ListSamplersResponse:
         return self.call(self.stub.ListSamplers, pb.ListSamplersRequest())
 
+    def tokenize(self, prompt: str, model: str = "") -> pb.TokenizePromptResponse:
+        return self.call(self.stub.TokenizePrompt, pb.TokenizePromptRequest(prompt=prompt, model=model), timeout=120)
+
     def submit(self, request: pb.GenerateRequest) -> pb.Job:
         return self.call(self.stub.Submit, request, timeout=300)
 

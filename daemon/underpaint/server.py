@@ -23,7 +23,9 @@ CAPABILITIES = ["canvas", "tiling", "previews", "board", "long_poll", "loading_a
                 "lora", "embeddings", "vae",
                 "face_detect", "face_restore", "face_rerender",
                 "finish", "upscale", "upscale_model", "upscale_diffusion",
-                "archive", "history", "lexicon", "styles", "concept_check", "meaning_search", "interrogate"]
+                "archive", "history", "lexicon", "styles", "concept_check", "meaning_search", "interrogate",
+                "prompt_weights", "long_prompts", "prompt_break", "prompt_and", "prompt_editing", "clip_skip",
+                "tokenize_prompt"]
 
 
 def _load_models(cfg: DaemonConfig):

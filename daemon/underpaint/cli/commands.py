@@ -144,7 +144,7 @@ def generate(args) -> int:
                              width=args.width, height=args.height, steps=args.steps, guidance=args.cfg,
                              seed=args.seed, sampler=args.sampler, count=args.count, strength=args.strength,
                              tiling=args.tiling, priority=args.priority, client="underpaint-cli",
-                             vae=args.vae, loras=args.lora, styles=args.style,
+                             vae=args.vae, loras=args.lora, styles=args.style, clip_skip=args.clip_skip,
                              archive=pb.ArchiveOptions(skip=args.no_archive, host="cli", parent_id=args.parent,
                                                        document=Path(args.out).name))
     if args.init:

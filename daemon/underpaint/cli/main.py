@@ -111,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="apply a lexicon style (repeatable; see `underpaint styles list`)")
     p.add_argument("--no-archive", action="store_true", help="do not keep this job's images in the archive")
     p.add_argument("--parent", default="", metavar="ID", help="the archive entry this image refines")
+    p.add_argument("--clip-skip", type=int, default=0, help="text encoder layers to skip, A1111's way "
+                                                            "(1 = none; default: the model's, else 1)")
     p.add_argument("--priority", type=int, default=0)
     p.add_argument("--out", required=True, help="output PNG (with several images: OUT-1.png, OUT-2.png, ...)")
     p.set_defaults(func=commands.generate)
@@ -125,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     from . import history
     history.add_parser(sub, _add_client_options)
+
+    from . import tokens
+    tokens.add_parser(sub, _add_client_options)
 
     from ..plugins import cli as plugins_cli
     plugins_cli.add_parser(sub)

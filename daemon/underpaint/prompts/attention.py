@@ -70,7 +70,7 @@ def parse_attention(text: str, offset: int = 0) -> list[Fragment]:
         elif token == "[":
             square_open.append(len(out))
         elif weight is not None and round_open:
-            multiply(round_open.pop(), parse_weight(weight, offset + m.start("weight"), token))
+            multiply(round_open.pop(), parse_weight(weight, offset + m.start(), token))
         elif token == ")" and round_open:
             multiply(round_open.pop(), ROUND)
         elif token == "]" and square_open:

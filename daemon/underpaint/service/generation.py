@@ -12,7 +12,7 @@ from collections import OrderedDict
 import psutil
 
 from .. import PROTOCOL_MAJOR, PROTOCOL_MINOR, __version__
-from ..errors import InvalidArgument, NotFound, Unimplemented
+from ..errors import InvalidArgument, NotFound
 from ..jobs.job import Job
 from ..jobs.queue import JobQueue
 from ..jobs.request import Limits, resolve
@@ -169,7 +169,9 @@ class GenerationService:
         return request
 
     async def tokenize_prompt(self, request: pb.TokenizePromptRequest) -> pb.TokenizePromptResponse:
-        raise Unimplemented("TokenizePrompt: this daemon does not tokenize prompts yet")
+        from .tokenize import tokenize_prompt
+
+        return await asyncio.to_thread(tokenize_prompt, request, self._registry, self._addons)
 
     async def detect_faces(self, request: pb.DetectFacesRequest) -> pb.DetectFacesResponse:
         return await asyncio.to_thread(detect_faces, request, self._limits.max_canvas_pixels)

@@ -103,6 +103,12 @@ class Daemon:
         return self.call(_UNDERPAINT, "Cancel", pb.CancelRequest(job_id=job_id),
                          pb.CancelResponse).status
 
+    def tokenize_prompt(self, prompt: str, model: str = "") -> pb.TokenizePromptResponse:
+        """How `model` reads `prompt`: chunks of tokens with weights, LoRA tags, embeddings
+        (prompts.counter_label turns it into "68/75 · 2 chunks")."""
+        return self.call(_UNDERPAINT, "TokenizePrompt", pb.TokenizePromptRequest(prompt=prompt, model=model),
+                         pb.TokenizePromptResponse)
+
     def detect_faces(self, image: pb.Image, min_confidence: float = 0.0,
                      detector: str = "") -> pb.DetectFacesResponse:
         """Faces in `image`, largest first (x, y, width, height, score); quick, not a job."""
