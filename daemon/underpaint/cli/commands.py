@@ -140,13 +140,20 @@ def generate(args) -> int:
     from .images_io import output_paths, read_image, save_png
     from .progress import ProgressBar
 
-    req = pb.GenerateRequest(prompt=args.prompt, negative_prompt=args.negative, model=args.model,
+    req = pb.GenerateRequest(prompt=args.prompt or "", negative_prompt=args.negative, model=args.model,
                              width=args.width, height=args.height, steps=args.steps, guidance=args.cfg,
                              seed=args.seed, sampler=args.sampler, count=args.count, strength=args.strength,
                              tiling=args.tiling, priority=args.priority, client="underpaint-cli",
                              vae=args.vae, loras=args.lora, styles=args.style, clip_skip=args.clip_skip,
                              archive=pb.ArchiveOptions(skip=args.no_archive, host="cli", parent_id=args.parent,
                                                        document=Path(args.out).name))
+    if args.from_image:
+        with _client(args) as client:
+            _fill_from_image(req, args, client)
+    elif args.prompt is None:
+        print("underpaint: generate needs --prompt (or --from IMAGE.png to re-run an image's parameters)",
+              file=sys.stderr)
+        return 2
     if args.init:
         req.init_image.CopyFrom(read_image(args.init, "RGBA"))
     if args.mask:
@@ -193,3 +200,36 @@ def _cancel(client: Client, job_id: str, bar) -> None:
         client.cancel(job_id)
     except ClientError:
         pass
+
+
+def _fill_from_image(req: pb.GenerateRequest, args, client: Client) -> None:
+    """Fields the command line left unset take the values of the PNG's A1111 parameters."""
+    from PIL import Image
+
+    from ..infotext import read_infotext, request_fields
+
+    try:
+        with Image.open(args.from_image) as image:
+            text = image.info.get("parameters") or getattr(image, "text", {}).get("parameters", "")
+    except OSError as e:
+        raise ClientError(f"--from {args.from_image}: cannot read it ({e})") from None
+    if not text:
+        raise ClientError(f"--from {args.from_image}: the image has no generation parameters "
+                          "(an A1111 'parameters' text)")
+    samplers = {s.id: s.display_name for s in client.samplers().samplers}
+    models = {}
+    for m in client.models().models:
+        models.update({m.id: m.id, m.display_name: m.id, m.display_name.lower(): m.id})
+    fields, notes = request_fields(read_infotext(text), samplers, models)
+    if not args.init:
+        fields.pop("strength", None)  # a denoising strength needs the init image, which a PNG does not carry
+    explicit = {"prompt": args.prompt is not None, "negative_prompt": bool(args.negative), "model": bool(args.model),
+                "width": bool(args.width), "height": bool(args.height), "steps": bool(args.steps),
+                "guidance": bool(args.cfg), "seed": args.seed != -1, "sampler": bool(args.sampler),
+                "strength": bool(args.strength), "tiling": args.tiling, "vae": bool(args.vae),
+                "clip_skip": bool(args.clip_skip)}
+    for name, value in fields.items():
+        if not explicit.get(name):
+            setattr(req, name, value)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)

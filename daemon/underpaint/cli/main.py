@@ -90,7 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("generate", help="make images (txt2img, img2img with --init, inpaint with --mask)")
     _add_client_options(p)
-    p.add_argument("--prompt", required=True)
+    p.add_argument("--prompt", help="what to make, in A1111's prompt language (see docs/prompts.md)")
+    p.add_argument("--from", dest="from_image", metavar="IMAGE.png",
+                   help="re-run the parameters written in a PNG by Underpaint or A1111 (options given here win)")
     p.add_argument("--negative", default="")
     p.add_argument("--model", default="")
     p.add_argument("--width", type=int, default=0)
