@@ -110,3 +110,27 @@ def test_tokens_command(daemon):
     assert lines[3] == "chunk 2: 4/75"
     bad = run_cli(daemon, "tokens", "a (red:1.2.3)")
     assert bad.returncode == 1 and "at position 6" in bad.stderr
+
+
+def test_lora_tags_and_weighted_embeddings(grpc_client):
+    from underpaint.models.demo_addons import EMBEDDING_NAME, LORA_NAME
+
+    def image(**fields):
+        _, _, results, finished = run_job(grpc_client, request(steps=3, model="underpaint-demo", **fields))
+        assert finished.status == pb.JOB_STATUS_SUCCEEDED, finished.message
+        return results[0]
+
+    tagged = image(prompt=f"a fox <lora:{LORA_NAME}:0.8>")
+    assert [(l.name, round(l.weight, 3)) for l in tagged.parameters.loras] == [(LORA_NAME, 0.8)]
+    # the tag is not read as text: the same pixels as the LoRA asked for in the request list
+    listed = image(prompt="a fox", loras=[pb.LoraWeight(name=LORA_NAME, weight=0.8)])
+    assert tagged.image.data == listed.image.data
+    assert image(prompt="a fox").image.data != tagged.image.data
+    plain = image(prompt=f"a fox, {EMBEDDING_NAME}")
+    assert image(prompt=f"a fox, ({EMBEDDING_NAME}:1.4)").image.data != plain.image.data
+
+    response = grpc_client.tokenize(f"a fox, ({EMBEDDING_NAME}:1.4) <lora:{LORA_NAME}:0.8>", "underpaint-demo")
+    assert list(response.embeddings) == [EMBEDDING_NAME]
+    tokens = [(t, round(w, 3)) for c in response.chunks for t, w in zip(c.tokens, c.weights)]
+    assert any(t.startswith(EMBEDDING_NAME) and w == 1.4 for t, w in tokens)
+    assert not response.warnings
