@@ -226,6 +226,13 @@ def scenario_docker_addons():
     report = {"connected": connected, "loras": _items(panel.lora), "embeddings": _items(panel.embedding),
               "vaes": _items(panel.vae), "note": panel.note.text()}
     docker.model.setCurrentIndex(docker.model.findData("underpaint-demo"))
+    # The token counter answers a moment after typing stops.
+    docker.prompt.setPlainText("a (red:1.3) castle")
+    began = time.monotonic()
+    while not docker.tokens.label.text() and time.monotonic() - began < 30:
+        QApplication.processEvents()
+        time.sleep(0.01)
+    report["tokens"] = [docker.tokens.label.text(), docker.tokens.label.toolTip(), docker.tokens.label.isVisible()]
     docker.prompt.setPlainText("a castle")
     cursor = docker.prompt.textCursor()
     cursor.setPosition(len("a castle"))

@@ -260,6 +260,11 @@ def test_addon_pickers_fill_the_prompt_and_the_job_uses_them(report):
     assert addons["loras"] == [["underpaint-demo-lora (random weights)", "underpaint-demo-lora"]]
     assert addons["embeddings"] == [["underpaint-demo-embedding (random weights)", "underpaint-demo-embedding"]]
     assert addons["vaes"][0] == ["the model's own", ""] and addons["vaes"][-1][1] == "underpaint-demo-vae"
+    label, tooltip, _visible = addons["tokens"]
+    # One chunk (the demo's tokenizer splits words finer than CLIP's); the weight shows in the tooltip.
+    count = int(label.split("/")[0])
+    assert label == f"{count}/75" and 3 <= count < 75
+    assert tooltip.startswith(f"chunk 1: {count}/75") and "×1.3)" in tooltip
     assert addons["prompt"] == "a castle <lora:underpaint-demo-lora:0.5>"
     assert addons["negative"] == "underpaint-demo-embedding"
     assert addons["vae"] == "underpaint-demo-vae"

@@ -36,6 +36,7 @@ from .qt import (
 )
 from .sections import CollapsibleSection, section_setting_key
 from .seed_field import SeedField
+from .token_counter import TokenCounter
 
 DOCKER_ID = "underpaint_docker"
 DOCKER_TITLE = "Underpaint"
@@ -97,6 +98,8 @@ class UnderpaintDocker(DockWidget):
         self.prompt.setPlaceholderText("Describe what to paint")
         self.prompt.setMaximumHeight(72)
         form.addRow("Prompt", self.prompt)
+        self.tokens = TokenCounter(self.controller.connection, self.prompt, self.model, parent=self)
+        form.addRow("", self.tokens.label)
         self.negative = QPlainTextEdit()
         self.negative.setPlaceholderText("What to avoid")
         self.negative.setMaximumHeight(44)
@@ -323,6 +326,7 @@ class UnderpaintDocker(DockWidget):
         self.model.setCurrentIndex(max(index, 0))
         self._on_model_changed()
         self.faces.show_listing(self.controller.listing, tuple(info.capabilities))
+        self.tokens.set_capabilities(tuple(info.capabilities))
         if "board" in info.capabilities:
             self.controller.refresh_channels()
 
