@@ -23,7 +23,8 @@ CAPABILITIES = ["canvas", "tiling", "previews", "board", "long_poll", "loading_a
                 "lora", "embeddings", "vae",
                 "face_detect", "face_restore", "face_rerender",
                 "finish", "upscale", "upscale_model", "upscale_diffusion",
-                "archive", "history", "lexicon", "styles", "concept_check", "meaning_search", "interrogate"]
+                "archive", "history", "lexicon", "styles", "concept_check", "meaning_search", "interrogate",
+                "few_step", "live"]
 
 
 def _load_models(cfg: DaemonConfig):
