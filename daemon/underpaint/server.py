@@ -109,6 +109,9 @@ async def serve(cfg: DaemonConfig) -> None:
                  ", DEMO: random weights" if entry.is_demo else "")
     device = pick_device()
     cache = PipelineCache(device, pick_dtype(device), cfg.memory_budget_bytes, allow_pickle=cfg.allow_pickle)
+    from .pipelines.taesd import configure as configure_previews
+
+    configure_previews(cfg.models_dir / "vae-approx")  # TAESD previews when its weights are there
     log.info("device: %s", device)
 
     addons = AddOnIndex(registry.models_dir, allow_pickle=cfg.allow_pickle)
