@@ -14,7 +14,7 @@ ratio to the first in the same run:
 
 Goals (issue 19): SD 1.5 >= 100 it/s at 512², SDXL >= 25 it/s at 1024² on an H100-class GPU,
 daemon <= 1.02x plain diffusers. Without CUDA it says so and exits (GPU figures pending);
-`--smoke` runs the same code on CPU at 64² with 2 steps to check the script itself.
+`--smoke` runs the same code on CPU at 64² with 3 steps and a narrow UNet to check the script.
 
   .venv/bin/python bench/gpu.py [--models sd15,sdxl] [--steps 20] [--no-compile] [--smoke]
 """
@@ -32,7 +32,10 @@ import torch
 SIZES = {"sd15": 512, "sdxl": 1024}
 
 
-def random_pipeline(architecture: str, folder: Path, device: str, dtype: torch.dtype):
+SMOKE_UNET = {"block_out_channels": [32, 32, 64, 64], "layers_per_block": 1}  # SD 1.5's layout, narrow
+
+
+def random_pipeline(architecture: str, folder: Path, device: str, dtype: torch.dtype, unet_overrides=None):
     from accelerate import init_empty_weights
     from diffusers import AutoencoderKL, EulerDiscreteScheduler, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
@@ -40,7 +43,8 @@ def random_pipeline(architecture: str, folder: Path, device: str, dtype: torch.d
     from underpaint.models.single_file import pipeline_class_for, write_packaged_config_folder
 
     config = write_packaged_config_folder(architecture, folder / architecture)
-    parts = {"unet": lambda: UNet2DConditionModel.from_config(UNet2DConditionModel.load_config(config / "unet")),
+    unet_config = {**UNet2DConditionModel.load_config(config / "unet"), **(unet_overrides or {})}
+    parts = {"unet": lambda: UNet2DConditionModel.from_config(unet_config),
              "vae": lambda: AutoencoderKL.from_config(AutoencoderKL.load_config(config / "vae")),
              "text_encoder": lambda: CLIPTextModel(CLIPTextConfig.from_json_file(config / "text_encoder" / "config.json"))}
     if architecture == "sdxl":
@@ -121,7 +125,8 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-compile", action="store_true")
-    parser.add_argument("--smoke", action="store_true", help="CPU, 64x64, 2 steps, SD 1.5 only: checks the script")
+    parser.add_argument("--smoke", action="store_true",
+                        help="CPU, 64x64, 3 steps, a narrow SD 1.5-layout UNet: checks the script, measures nothing")
     args = parser.parse_args()
     if args.smoke:
         device, dtype16, sizes, steps, runs, archs = "cpu", torch.float32, {"sd15": 64}, 3, 1, ["sd15"]
@@ -140,7 +145,7 @@ def main() -> int:
             size = sizes[arch]
             rows = {}
             for dtype in ([dtype16] if args.smoke else [torch.float16, torch.bfloat16]):
-                pipe = random_pipeline(arch, Path(tmp), device, dtype)
+                pipe = random_pipeline(arch, Path(tmp), device, dtype, SMOKE_UNET if args.smoke else None)
                 tag = "" if dtype == dtype16 else " bf16"
                 if dtype == dtype16:
                     pipe.unet.set_attn_processor(AttnProcessor())
