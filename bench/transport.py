@@ -60,10 +60,12 @@ def timed(fn, repeats: int) -> float:
 
 # --- 0. the board store alone ------------------------------------------------------------------
 
-def bench_board_store(size: int, data: bytes, repeats: int, workdir: Path) -> float:
+def bench_board_store(size: int, data: bytes, repeats: int, workdir: Path, hot: bool = True) -> float:
+    """hot=False: without the in-memory copy of recent images (every fetch reads and unpacks the
+    file), as the board worked before."""
     from underpaint.board.store import BoardStore
 
-    store = BoardStore(workdir / "board-alone")
+    store = BoardStore(workdir / f"board-alone-{hot}", **({} if hot else {"hot_bytes": 0}))
 
     def round_trip():
         store.publish("bench/store", size, size, data)
@@ -228,6 +230,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=4096)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-png", action="store_true", help="skip (3): minutes on a small machine")
     args = parser.parse_args()
     size, repeats = args.size, args.repeats
     data = make_canvas(size)
@@ -242,13 +245,16 @@ def main() -> int:
             results = {
                 "4. raw loopback socket (floor)": bench_socket(data, repeats),
                 "0. for scale: board Publish+Fetch in-process, no transport": bench_board_store(size, data, repeats, Path(tmp)),
+                "0b. the same without the board's in-memory copy (before)":
+                    bench_board_store(size, data, repeats, Path(tmp), hot=False),
                 "1. gRPC raw RGBA8 (Echo)": bench_grpc(daemon.grpc, size, data, repeats),
                 "2. gateway + host kit, pure-Python protobuf (as a host)":
                     bench_kit_as_host(daemon.http, size, data, repeats, Path(tmp)),
                 "2b. gateway + host kit, upb protobuf": bench_kit_in_process(daemon.http, size, data, repeats),
             }
-            png_time, png_bytes = bench_png_json(size, data, repeats)
-            results[f"3. PNG + base64 JSON over HTTP ({png_bytes / 2**20:.0f} MiB body)"] = png_time
+            if not args.no_png:
+                png_time, png_bytes = bench_png_json(size, data, repeats)
+                results[f"3. PNG + base64 JSON over HTTP ({png_bytes / 2**20:.0f} MiB body)"] = png_time
         finally:
             daemon.stop()
     floor = results["4. raw loopback socket (floor)"]

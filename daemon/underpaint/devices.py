@@ -30,6 +30,9 @@ def pick_dtype(device: str) -> torch.dtype:
     """Half precision on GPUs (the standard for SD; SDXL's VAE upcasts itself where needed),
     float32 on CPU, where half is slow and bfloat16 costs accuracy for little speed."""
     kind = torch.device(device).type
+    wanted = os.environ.get("UNDERPAINT_DTYPE", "").strip().lower()
+    if wanted and kind != "cpu":  # bf16 suits cards where fp16 overflows (SDXL VAE); fp32 for debugging
+        return {"fp16": torch.float16, "bf16": torch.bfloat16, "fp32": torch.float32}.get(wanted, torch.float16)
     if kind == "cuda":
         return torch.float16
     if kind == "mps":

@@ -25,7 +25,8 @@ CAPABILITIES = ["canvas", "tiling", "previews", "board", "long_poll", "loading_a
                 "finish", "upscale", "upscale_model", "upscale_diffusion",
                 "archive", "history", "lexicon", "styles", "concept_check", "meaning_search", "interrogate",
                 "prompt_weights", "long_prompts", "prompt_break", "prompt_and", "prompt_editing", "clip_skip",
-                "tokenize_prompt"]
+                "tokenize_prompt",
+                "few_step", "live"]
 
 
 def _load_models(cfg: DaemonConfig):
@@ -110,6 +111,9 @@ async def serve(cfg: DaemonConfig) -> None:
                  ", DEMO: random weights" if entry.is_demo else "")
     device = pick_device()
     cache = PipelineCache(device, pick_dtype(device), cfg.memory_budget_bytes, allow_pickle=cfg.allow_pickle)
+    from .pipelines.taesd import configure as configure_previews
+
+    configure_previews(cfg.models_dir / "vae-approx")  # TAESD previews when its weights are there
     log.info("device: %s", device)
 
     addons = AddOnIndex(registry.models_dir, allow_pickle=cfg.allow_pickle)

@@ -37,3 +37,32 @@ def a1111_pt_embedding(path: Path, vectors: torch.Tensor, checkpoint_name: str =
                 "name": path.stem, "step": 3000, "sd_checkpoint": "81761151",
                 "sd_checkpoint_name": checkpoint_name}, path)
     return path
+
+
+def lcm_lora_state(unet, rank: int, generator: torch.Generator, scale: float = 0.2) -> dict:
+    """The published LCM-LoRA layout: kohya keys named after diffusers' UNet modules, covering
+    attention, feed-forward, proj_in/out, time embedding projections and the 3x3 convolutions
+    of resnets, down- and upsamplers (no text-encoder layers)."""
+    state = {}
+    for name, layer in unet.named_modules():
+        if ".lora_" in name or not name:
+            continue
+        name = name.removesuffix(".base_layer")
+        wanted = (".transformer_blocks." in name or name.endswith(("proj_in", "proj_out", "time_emb_proj"))
+                  or name.endswith(("conv1", "conv2", "conv_shortcut", "downsamplers.0.conv", "upsamplers.0.conv")))
+        if not wanted:
+            continue
+        prefix = "lora_unet_" + name.replace(".", "_")
+        if isinstance(layer, torch.nn.Linear):
+            down = torch.randn(rank, layer.in_features, generator=generator)
+            up = torch.randn(layer.out_features, rank, generator=generator)
+        elif isinstance(layer, torch.nn.Conv2d):
+            kh, kw = layer.kernel_size
+            down = torch.randn(rank, layer.in_channels, kh, kw, generator=generator)
+            up = torch.randn(layer.out_channels, rank, 1, 1, generator=generator)
+        else:
+            continue
+        state[f"{prefix}.lora_down.weight"] = down * scale
+        state[f"{prefix}.lora_up.weight"] = up * scale
+        state[f"{prefix}.alpha"] = torch.tensor(float(rank))
+    return state

@@ -174,3 +174,29 @@ def test_kohya_lora_and_a1111_embedding_on_full_size_pipelines(architecture, tmp
         assert torch.allclose(table, read_vectors(emb)["clip_g"], atol=1e-2)  # bf16 rounding
     del model, pipe
     gc.collect()
+
+
+def test_an_lcm_lora_in_its_published_layout_on_full_size_sd15(tmp_path):
+    """LCM-LoRA for SD 1.5 (rank 64, fp16, kohya keys with diffusers' module names, 3x3 convs,
+    time-embedding projections, no text encoder) is found as an SD 1.5 LoRA, adapts every layer
+    it names, and runs with the LCM sampler."""
+    from underpaint.pipelines.generate import GenerationSpec, run_generation
+
+    from .addon_files import lcm_lora_state
+
+    model = random_pipeline("sd15", tmp_path, torch.float32)
+    state = lcm_lora_state(model.txt2img.unet, 64, torch.Generator().manual_seed(2), scale=0.02)
+    save(tmp_path / "addons" / "loras" / "lcm-lora-sdv1-5.safetensors", {k: v.half() for k, v in state.items()})
+    index = AddOnIndex(tmp_path / "addons")
+    index.scan()
+    lora = index.find("lora", "lcm-lora-sdv1-5")
+    assert lora.architecture == "sd15" and lora.format == "kohya"
+    spec = GenerationSpec("a lighthouse", "", 64, 64, 2, 1.0, "lcm",
+                          addons=AddonPlan(loras=[LoraUse(lora, 1.0, "loras[0]")]))
+    seen = []
+    with_lora = run_generation(model, spec, 1, lambda done, total, _p: seen.append(done))
+    assert _adapted_layers(model) == sum(1 for k in state if k.endswith(".lora_down.weight"))
+    spec.addons = None
+    assert seen == [1, 2] and not (with_lora == run_generation(model, spec, 1, lambda *_: None)).all()
+    del model
+    gc.collect()

@@ -24,6 +24,7 @@ from pathlib import Path
 from ..errors import InvalidArgument, NotFound, ResourceExhausted
 from ..v1 import board_pb2
 from . import blobs
+from .hot import DEFAULT_BUDGET as DEFAULT_HOT_BYTES, HotPixels
 
 MAX_PIXELS = 8192 * 8192
 MAX_META_TEXT = 4096
@@ -64,7 +65,8 @@ def check_meta(meta: board_pb2.BoardMeta) -> None:
 
 class BoardStore:
     def __init__(self, root: Path, budget_bytes: int = 2 * 1024**3, *, max_pixels: int = MAX_PIXELS,
-                 log_size: int = LOG_SIZE, share_blobs_with: tuple[Path, ...] = ()):
+                 log_size: int = LOG_SIZE, share_blobs_with: tuple[Path, ...] = (),
+                 hot_bytes: int = DEFAULT_HOT_BYTES):
         if budget_bytes <= 0:
             raise ValueError("budget_bytes must be positive")
         self.root = Path(root)
@@ -72,6 +74,7 @@ class BoardStore:
         self.budget_bytes = budget_bytes
         self.max_pixels = max_pixels
         self._blobs = blobs.BlobDir(self.root / "blobs", share_blobs_with)
+        self._hot = HotPixels(min(hot_bytes, budget_bytes))
         self._lock = threading.Lock()  # guards the index, the blob files and bytes_used
         self._log_lock = threading.Lock()  # guards only the in-memory log: never held during I/O
         self._listeners: list[Callable[[], None]] = []
@@ -126,8 +129,12 @@ class BoardStore:
         """The entry and its RGBA8 pixels."""
         with self._lock:
             entry = self._entry_locked(check_channel(channel), version)
+            rgba = self._hot.get(entry.digest)
+            if rgba is not None:
+                return entry, rgba
             packed = self._blobs.read(entry.digest)  # read under the lock: eviction deletes files
         _, _, rgba = blobs.unpack(packed)  # the slow part runs outside the lock
+        self._hot.put(entry.digest, rgba)
         return entry, rgba
 
     def list(self) -> list[board_pb2.Channel]:
@@ -196,6 +203,7 @@ class BoardStore:
             self._remove_files(freed)
             self.bytes_used += need - sum(size for _, size in freed)
             self._append_log(update)
+            self._hot.put(digest, rgba)
         self._notify()
         return entry
 
@@ -314,6 +322,7 @@ class BoardStore:
     def _remove_files(self, freed: list[tuple[str, int]]) -> None:
         for d, _ in freed:
             self._blobs.remove(d)
+            self._hot.drop(d)
 
     def _log_update_locked(self, update: board_pb2.BoardUpdate) -> None:
         self._db.execute("INSERT INTO updates VALUES (?, ?)", (update.cursor, update.SerializeToString()))

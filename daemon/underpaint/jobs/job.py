@@ -26,6 +26,7 @@ class Job:
     status: int = pb.JOB_STATUS_QUEUED
     events: list[pb.JobEvent] = field(default_factory=list)
     cancel_requested: threading.Event = field(default_factory=threading.Event)
+    superseded_by: str = ""  # live sessions: the newer job that replaced this one
     started_at: float = 0.0
     finished_at: float = 0.0
     _changed: asyncio.Event = field(default_factory=asyncio.Event)

@@ -17,6 +17,8 @@ from ..errors import InvalidArgument
 from ..finishing import check_finishing
 from ..v1 import underpaint_pb2 as pb
 from ..models.sidecar import MAX_CLIP_SKIP, read_defaults
+from ..pipelines.samplers import (FEW_STEP_DEFAULT_GUIDANCE, FEW_STEP_DEFAULT_STEPS, FEW_STEP_SAMPLERS,
+                                  MAX_STEPS_BY_SAMPLER)
 from ..prompts.reading import read_or_refuse
 from .addon_checks import plan_addons
 from .unsupported import refuse_unsupported
@@ -87,9 +89,14 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
     multiple = model.size_multiple
     defaults = read_defaults(model, samplers)
 
-    steps = req.steps or defaults.steps or DEFAULT_STEPS
-    _check_range("steps", steps, 1, MAX_STEPS)
-    guidance = req.guidance or defaults.guidance or DEFAULT_GUIDANCE
+    sampler = req.sampler or defaults.sampler or default_sampler
+    if sampler not in samplers:
+        raise InvalidArgument("sampler", f"unknown sampler '{sampler}'; one of: {', '.join(samplers)}")
+    few_step = sampler in FEW_STEP_SAMPLERS  # distilled models: few steps, little or no guidance
+    steps = req.steps or defaults.steps or (FEW_STEP_DEFAULT_STEPS if few_step else DEFAULT_STEPS)
+    _check_range("steps", steps, 1, MAX_STEPS_BY_SAMPLER.get(sampler, MAX_STEPS),
+                 f" with sampler '{sampler}'" if sampler in MAX_STEPS_BY_SAMPLER else "")
+    guidance = req.guidance or defaults.guidance or (FEW_STEP_DEFAULT_GUIDANCE if few_step else DEFAULT_GUIDANCE)
     if not np.isfinite(guidance):
         raise InvalidArgument("guidance", "must be a finite number")
     _check_range("guidance", guidance, 1.0, MAX_GUIDANCE)
@@ -101,9 +108,6 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
         raise InvalidArgument("seed", f"{req.seed} is invalid; use -1 for random or 0 to {MAX_SEED}")
     seed = req.seed if req.seed >= 0 else secrets.randbelow(2**32)
     seed = min(seed, MAX_SEED - count)
-    sampler = req.sampler or defaults.sampler or default_sampler
-    if sampler not in samplers:
-        raise InvalidArgument("sampler", f"unknown sampler '{sampler}'; one of: {', '.join(samplers)}")
     preview = 0
     if req.previews:
         preview = req.preview_max_size or DEFAULT_PREVIEW_SIZE

@@ -15,6 +15,7 @@ from ..errors import JobCancelled, ServiceError
 from ..v1 import underpaint_pb2 as pb
 from .context import JobContext
 from .job import Job
+from .live import superseded_message
 from .queue import JobQueue
 
 log = logging.getLogger("underpaint.worker")
@@ -60,7 +61,7 @@ class Worker:
             runner_for(job.request.request.type)(ctx)
             status, message = pb.JOB_STATUS_SUCCEEDED, ""
         except JobCancelled:
-            status, message = pb.JOB_STATUS_CANCELLED, "cancelled"
+            status, message = pb.JOB_STATUS_CANCELLED, superseded_message(job) if job.superseded_by else "cancelled"
         except ServiceError as exc:
             status, message = pb.JOB_STATUS_FAILED, exc.message
         except Exception as exc:  # the daemon must keep serving whatever a pipeline throws

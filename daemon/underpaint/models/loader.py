@@ -89,6 +89,9 @@ def load_model(entry: ModelEntry, device: str, dtype: torch.dtype, allow_pickle:
         dtype=dtype,
         base_scheduler_config=dict(txt2img.scheduler.config),
     )
+    from ..pipelines.accel import prepare_model
+
+    prepare_model(model)  # GPU only: attention kernels, memory layout, optional compile
     return model
 
 

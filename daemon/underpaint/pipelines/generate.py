@@ -16,8 +16,9 @@ from PIL import Image
 
 from underpaint.errors import InvalidArgument, ResourceExhausted
 from underpaint.models.loader import LoadedModel
+from underpaint.pipelines.accel import job_speedups
 from underpaint.pipelines.addons import prepare_addons
-from underpaint.pipelines.preview import latents_to_preview
+from underpaint.pipelines.preview import make_preview
 from underpaint.pipelines.samplers import check_sampler, make_scheduler
 from underpaint.pipelines.tiling import set_tiling
 from underpaint.prompts.conditioning import encode_job
@@ -143,7 +144,7 @@ def run_generation(model: LoadedModel, spec: GenerationSpec, seed: int, on_step:
         advance[0](index)
         preview = None
         if spec.preview_max_size > 0:
-            preview = latents_to_preview(tensors["latents"], architecture, spec.preview_max_size)
+            preview = make_preview(tensors["latents"], architecture, spec.preview_max_size)
         on_step(index + 1, pipeline.num_timesteps, preview)
         return {}
 
@@ -168,7 +169,8 @@ def run_generation(model: LoadedModel, spec: GenerationSpec, seed: int, on_step:
         pipe.scheduler = make_scheduler(spec.sampler, model.base_scheduler_config or pipe.scheduler.config)
         set_tiling(pipe, spec.tiling)
         try:
-            with conditioning.hooked(pipe.unet) as advance[0]:
+            with job_speedups(model, spec.width, spec.height, 1, spec.on_activity), \
+                    conditioning.hooked(pipe.unet) as advance[0]:
                 images = pipe(**kwargs).images
         except torch.OutOfMemoryError as e:
             if torch.cuda.is_available():

@@ -56,3 +56,14 @@ def latents_to_preview(latents: torch.Tensor, architecture: str, max_size: int) 
     rgb = ((rgb.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)[0].permute(1, 2, 0).numpy()
     alpha = np.full((height, width, 1), 255, np.uint8)
     return np.ascontiguousarray(np.concatenate([rgb, alpha], axis=2))
+
+
+def make_preview(latents: torch.Tensor, architecture: str, max_size: int) -> np.ndarray:
+    """TAESD when its weights are installed (pipelines/taesd.py), else the linear map."""
+    from .taesd import decoder_for, taesd_preview
+
+    decoder = decoder_for(architecture, latents.device, latents.dtype)
+    if decoder is None:
+        return latents_to_preview(latents, architecture, max_size)
+    height, width = preview_size(latents.shape[2], latents.shape[3], max_size)
+    return taesd_preview(decoder, latents, height, width)

@@ -67,6 +67,22 @@ _TABLE += [
     ("lms_karras", "LMS Karras", _lms_scheduler_class, _KARRAS),
     ("pndm", "PNDM", _diffusers("PNDMScheduler"), {"skip_prk_steps": True}),
 ]
+# Few-step samplers for distilled models (LCM, TCD, SDXL Turbo, Lightning, Hyper-SD) and their
+# LoRAs: 1-8 steps at guidance 1-1.5. "Trailing" spacing starts at the last training timestep,
+# which is what these models were distilled for (the schedules their model cards give).
+_TRAILING = {"timestep_spacing": "trailing"}
+_TABLE += [
+    ("lcm", "LCM", _diffusers("LCMScheduler"), {}),
+    ("tcd", "TCD", _diffusers("TCDScheduler"), {}),
+    ("turbo", "Euler a trailing (Turbo)", _diffusers("EulerAncestralDiscreteScheduler"), _TRAILING),
+    ("lightning", "Euler trailing (Lightning)", _diffusers("EulerDiscreteScheduler"), {**_TRAILING, **_NO_KARRAS}),
+    ("hyper", "DDIM trailing (Hyper-SD)", _diffusers("DDIMScheduler"), _TRAILING),
+]
+FEW_STEP_SAMPLERS = frozenset({"lcm", "tcd", "turbo", "lightning", "hyper"})
+FEW_STEP_DEFAULT_STEPS = 4
+FEW_STEP_DEFAULT_GUIDANCE = 1.0  # <= 1 turns classifier-free guidance off: one UNet call per step
+# LCM and TCD pick their steps among the 50 timesteps of the distillation schedule.
+MAX_STEPS_BY_SAMPLER = {"lcm": 50, "tcd": 50}
 
 SAMPLERS: "OrderedDict[str, str]" = OrderedDict((sid, name) for sid, name, _, _ in _TABLE)
 _FACTORIES = {sid: (factory, overrides) for sid, _, factory, overrides in _TABLE}
@@ -77,6 +93,10 @@ def check_sampler(sampler_id: str) -> str:
     if sampler_id not in _FACTORIES:
         raise InvalidArgument("sampler", f"unknown sampler '{sampler_id}'; one of {', '.join(SAMPLERS)}")
     return sampler_id
+
+
+def is_few_step(sampler_id: str) -> bool:
+    return sampler_id in FEW_STEP_SAMPLERS
 
 
 def make_scheduler(sampler_id: str, base_scheduler_config):

@@ -14,6 +14,7 @@ import psutil
 from .. import PROTOCOL_MAJOR, PROTOCOL_MINOR, __version__
 from ..errors import InvalidArgument, NotFound
 from ..jobs.job import Job
+from ..jobs.live import LiveSessions, check_session
 from ..jobs.queue import JobQueue
 from ..jobs.request import Limits, resolve
 from ..jobs.worker import Worker
@@ -49,6 +50,7 @@ class GenerationService:
         self._queue = JobQueue()
         self._arrivals = 0
         self._worker: Worker | None = None
+        self._live = LiveSessions()
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self._worker = Worker(self._queue, self._cache, loop, self._samplers, self._announce_positions,
@@ -113,6 +115,7 @@ class GenerationService:
     # --- jobs --------------------------------------------------------------------------------
 
     async def submit(self, request: pb.GenerateRequest) -> pb.Job:
+        check_session(request.live_session)
         if self._archive is not None:  # styles expanded, archive options checked: before queuing
             request = await asyncio.to_thread(self._archive.prepare, request)
         # Decoding and canvas planning touch every pixel: keep them off the event loop.
@@ -127,6 +130,8 @@ class GenerationService:
         self._queue.put(job)
         position = self._queue.position(job)
         job.append(queued=pb.Queued(position=position))
+        if request.live_session and self._live.replace(request.live_session, job, self._queue):
+            position = self._queue.position(job)  # the superseded job may have been ahead
         self._announce_positions(None)  # jobs behind a higher-priority newcomer moved back
         log.info("job %s queued at %d: %s %dx%d x%d (%s)", job.id, position, resolved.model.id,
                  resolved.width, resolved.height, resolved.count, request.client or "unknown client")

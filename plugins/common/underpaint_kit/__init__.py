@@ -10,11 +10,12 @@ from . import addons, faces, history, pixels, prompts, requests, upscale
 from .daemon import Daemon, connect_daemon
 from .errors import DaemonNotRunning, DaemonTooOld, RequestRejected, UnderpaintError
 from .jobs import JobOutcome, JobRunner
+from .live import LiveSession
 from .protocol import pb, pb_archive, pb_board
 from .tls import TlsError
 
 __version__ = "0.1.0"
 
-__all__ = ["connect_daemon", "Daemon", "JobRunner", "JobOutcome", "UnderpaintError",
+__all__ = ["connect_daemon", "Daemon", "JobRunner", "JobOutcome", "LiveSession", "UnderpaintError",
            "DaemonNotRunning", "DaemonTooOld", "RequestRejected", "TlsError", "addons", "faces", "history",
            "pixels", "prompts", "requests", "upscale", "pb", "pb_archive", "pb_board"]
