@@ -13,8 +13,9 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-# Input tile side (pixels) and overlap: a x4 RealESRGAN tile of 256 px peaks at about 1 GB of
-# activations on the CPU; GPUs take bigger tiles. 32 px of overlap covers ESRGAN's receptive field.
+# Input window side (pixels, overlap included) and overlap: a x4 RealESRGAN window of 256 px peaks
+# at about 1 GB of activations on the CPU; GPUs take bigger ones. 32 px of overlap reproduces the
+# untiled result of ESRGAN (tests/upscale/test_tiles.py, test_full_size.py).
 TILE_CPU = 256
 TILE_GPU = 512
 OVERLAP = 32
@@ -38,24 +39,28 @@ def network_upscale(descriptor, device: str, image: np.ndarray, width: int, heig
                     on_tile=None, tile: int | None = None, overlap: int = OVERLAP) -> np.ndarray:
     """(h, w, 3|4) uint8 -> (height, width, same channels): as many network passes as it takes to
     reach the size (at most MAX_PASSES), then Lanczos to the exact size.
-    on_tile(done, total) is called around every tile of every pass and channel group."""
-    from .upscale_tiles import upscale_tiled
+    on_tile(done, total) is called before every tile of every pass, and at the end."""
+    from .upscale_tiles import plan_tiles, upscale_tiled
 
     tile = tile or (TILE_GPU if device.startswith("cuda") else TILE_CPU)
     scale = int(descriptor.scale)
     needs = descriptor.size_requirements
     rgb, alpha = _split(image)
     passes = _passes(image.shape[1], image.shape[0], width, height, scale)
-    done_passes = 0
-
-    def tile_callback(done: int, total: int) -> None:
-        if on_tile is not None:
-            on_tile(done_passes * total + done, passes * total)
-
+    # `tile` bounds the window the network sees (core + overlap on both sides), so the peak is
+    # the same for every image larger than one window.
+    sizes = [(image.shape[1] * scale ** i, image.shape[0] * scale ** i) for i in range(passes)]
+    cores = [tile if max(w, h) <= tile else max(tile - 2 * overlap, tile // 2) for w, h in sizes]
+    counts = [len(plan_tiles(w, h, core, overlap)) for (w, h), core in zip(sizes, cores)]
     run = tile_runner(descriptor, device)
-    for _ in range(passes):
-        rgb = upscale_tiled(run, rgb, scale, tile, overlap, needs.multiple_of, needs.minimum, tile_callback)
-        done_passes += 1
+    for number, core in enumerate(cores):
+        before = sum(counts[:number])
+
+        def tile_callback(done: int, total: int, before=before) -> None:
+            if on_tile is not None:
+                on_tile(before + done, sum(counts))
+
+        rgb = upscale_tiled(run, rgb, scale, core, overlap, needs.multiple_of, needs.minimum, tile_callback)
     return _merge(rgb, alpha, width, height)
 
 
