@@ -26,6 +26,7 @@ def _run_one(ctx: JobContext, loaded, index: int) -> None:
         steps=r.steps, guidance=r.guidance, sampler=r.sampler, tiling=r.tiling,
         init_image=r.init_image, strength=r.strength, mask=r.mask,
         preview_max_size=r.preview_max_size, addons=r.addons, clip_skip=r.clip_skip, mean_restore=r.mean_restore,
+        controls=r.controls,
         on_activity=lambda kind, message, subject: ctx.activity(kind, message, subject=subject))
 
     def on_step(done: int, total: int, preview) -> None:
