@@ -18,8 +18,9 @@ from .. import images
 from ..controls import DEFAULT_PREPROCESSOR, PREPROCESSORS, frame_for_canvas, frame_for_size, preprocess
 from ..controls.preprocess import ESTIMATORS
 from ..errors import FailedPrecondition, InvalidArgument
-from ..models.addons import ARCH_NAMES
-from ..models.control_detect import CONTROL_TYPES
+from ..models.addon_detect import Unusable
+from ..models.addons import ARCH_NAMES, FOLDERS
+from ..models.control_detect import CONTROL_TYPES, encoder_for
 
 MAX_CONTROLS = 8
 MAX_STRENGTH = 2.0
@@ -36,6 +37,7 @@ class ControlUse:
     start: float
     end: float
     preprocessor: str
+    encoder: object = None    # reference: the image encoder folder the IP-Adapter reads
 
 
 def plan_controls(req, model, index, width: int, height: int, canvas_plan, max_pixels: int) -> list[ControlUse]:
@@ -76,14 +78,39 @@ def _check(c, field, model, index, width, height, canvas_plan, max_pixels) -> Co
     entry = _model_for(c, kind, field, model, index)
     rgba = images.decode(c.image, f"{field}.image", 4, max_pixels)
     if kind == REFERENCE:  # IP-Adapter: the reference image is encoded whole, not framed
-        if c.preprocessor not in ("", "none"):
-            raise InvalidArgument(f"{field}.preprocessor", "reference images take no preprocessor")
-        return ControlUse(field, kind, entry, rgba[..., :3].copy(), float(strength), float(c.start), float(end), "none")
+        return _reference(c, field, entry, rgba, float(strength), end)
     name = _preprocessor(c.preprocessor, kind, field)
     framed = frame_for_canvas(rgba, c.x, c.y, canvas_plan) if canvas_plan is not None else \
         frame_for_size(rgba, width, height)
     image = preprocess(framed, name, f"{field}.preprocessor")
     return ControlUse(field, kind, entry, image, float(strength), float(c.start), float(end), name)
+
+
+def _reference(c, field, entry, rgba, strength: float, end: float) -> ControlUse:
+    if c.preprocessor not in ("", "none"):
+        raise InvalidArgument(f"{field}.preprocessor", "reference images take no preprocessor")
+    if c.start != 0 or end != 1:
+        raise InvalidArgument(f"{field}.start", "reference images act on the whole schedule; leave start and end "
+                              "unset")
+    try:
+        encoder = encoder_for(entry.path, _type_folder(entry.path))
+    except Unusable as e:
+        raise FailedPrecondition(f"{field}: IP-Adapter '{entry.id}' cannot be used: {e}") from None
+    rgb = _over_white(rgba) if (rgba[..., 3] < 255).any() else rgba[..., :3].copy()
+    return ControlUse(field, REFERENCE, entry, rgb, strength, 0.0, 1.0, "none", encoder)
+
+
+def _over_white(rgba: np.ndarray) -> np.ndarray:
+    alpha = rgba[..., 3:4].astype(np.uint32)
+    return ((rgba[..., :3].astype(np.uint32) * alpha + 255 * (255 - alpha) + 127) // 255).astype(np.uint8)
+
+
+def _type_folder(path):
+    """The ipadapter/ folder an IP-Adapter file lies in (it may be in a subfolder of it)."""
+    for parent in path.parents:
+        if parent.name.lower() in FOLDERS:
+            return parent
+    return path.parent
 
 
 def _preprocessor(name: str, kind: str, field: str) -> str:

@@ -37,7 +37,6 @@ _SUFFIXES = {"lora": (".safetensors", ".pt", ".ckpt", ".bin"),
              "vae": (".safetensors", ".pt", ".ckpt", ".bin", ".pth"),
              "controlnet": (".safetensors", ".pth", ".ckpt", ".bin"),
              "ipadapter": (".safetensors", ".bin")}
-IMAGE_ENCODER_FOLDER = "image_encoder"  # ipadapter/image_encoder/: the CLIP vision model IP-Adapters read
 MAX_DEPTH = 3
 
 
@@ -165,8 +164,8 @@ class AddOnIndex:
             if child.name.startswith(".") or child.name.endswith(".partial"):
                 continue
             if child.is_dir():
-                if kind == "ipadapter" and child.name.lower() == IMAGE_ENCODER_FOLDER:
-                    continue  # the image encoder IP-Adapters share, not an add-on of its own
+                if kind == "ipadapter" and (child / "config.json").is_file():
+                    continue  # an image encoder IP-Adapters read, not an add-on of its own
                 if kind in ("vae", "controlnet") and (child / "config.json").is_file():
                     yield child  # a diffusers VAE or ControlNet folder
                 elif depth + 1 < MAX_DEPTH:

@@ -122,3 +122,33 @@ def _read_json(path: Path) -> dict:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def image_encoders(folder: Path) -> list[tuple[Path, dict]]:
+    """CLIP image encoder folders (transformers CLIPVisionModelWithProjection) under an
+    IP-Adapter folder: `image_encoder/` itself and any subfolder holding such a config.json."""
+    found = []
+    for config_path in sorted(Path(folder).glob("**/config.json")):
+        config = _read_json(config_path)
+        if config.get("model_type") == "clip_vision_model" or "CLIPVisionModelWithProjection" in config.get(
+                "architectures", []):
+            found.append((config_path.parent, config))
+    return found
+
+
+def encoder_for(ip_adapter: Path, folder: Path) -> Path:
+    """The image encoder an IP-Adapter reads: the one whose output width its image projection takes
+    (the projected embedding for basic adapters, the hidden states for "plus" and "full" ones)."""
+    shapes, _ = read_header(ip_adapter)
+    if "image_proj.proj.weight" in shapes:
+        needed, width = "projection_dim", shapes["image_proj.proj.weight"][1]
+    else:
+        key = "image_proj.proj_in.weight" if "image_proj.proj_in.weight" in shapes else "image_proj.proj.0.weight"
+        needed, width = "hidden_size", shapes.get(key, [0, 0])[1]
+    encoders = image_encoders(folder)
+    for path, config in encoders:
+        if config.get(needed, config.get("vision_config", {}).get(needed)) == width:
+            return path
+    have = ", ".join(f"{p.name} ({needed} {c.get(needed, '?')})" for p, c in encoders) or "none"
+    raise Unusable(f"it needs a CLIP image encoder with {needed} {width} in {folder}/image_encoder "
+                   f"(a transformers CLIPVisionModelWithProjection folder); found: {have}")

@@ -55,7 +55,7 @@ def _linear_layers(module):
 
 
 def write_demo_addons(out_dir: Path, unet, text_encoder, vae_config: dict, seed: int = 0) -> dict[str, Path]:
-    """Writes out_dir/loras/, embeddings/, vae/ and controlnet/ demo files; returns their paths."""
+    """Writes out_dir/loras/, embeddings/, vae/, controlnet/ and ipadapter/ demo files; returns their paths."""
     from diffusers import AutoencoderKL
     from safetensors.torch import save_file
 
@@ -82,6 +82,9 @@ def write_demo_addons(out_dir: Path, unet, text_encoder, vae_config: dict, seed:
         save_file({k: v.detach().contiguous() for k, v in tensors[kind].items()}, str(partial),
                   metadata=_metadata(labels[kind]))
         partial.replace(path)
+    from underpaint.models.demo_ip_adapter import write_demo_ip_adapter
+
+    paths["ipadapter"] = write_demo_ip_adapter(out_dir, unet, seed)
     return paths
 
 

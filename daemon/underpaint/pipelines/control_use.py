@@ -20,7 +20,7 @@ def use_controls(model, pipe, mode: str, uses, on_activity=None):
     if not uses:
         yield pipe, {}
         return
-    from underpaint.pipelines.controlnets import controlnet_pipeline
+    from underpaint.pipelines.controlnets import controlnet_pipeline, job_pipeline
     from underpaint.pipelines.ip_adapters import use_ip_adapters
 
     controlnet_uses = [u for u in uses if u.type != REFERENCE]
@@ -28,5 +28,7 @@ def use_controls(model, pipe, mode: str, uses, on_activity=None):
     extra = {}
     if controlnet_uses:
         pipe, extra = controlnet_pipeline(model, mode, controlnet_uses, on_activity)
+    else:  # references only: a pipeline of its own, so the image encoder never sticks to the model's
+        pipe = job_pipeline(model, mode)
     with use_ip_adapters(model, pipe, references, on_activity) as reference_kwargs:
         yield pipe, {**extra, **reference_kwargs}

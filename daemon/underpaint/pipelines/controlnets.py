@@ -58,7 +58,7 @@ def load_controlnet(entry, unet_config, device: str, dtype: torch.dtype):
         log.exception("loading ControlNet %s failed", path)
         reason = (str(e).strip().splitlines() or [""])[0][:300]
         raise FailedPrecondition(f"ControlNet '{entry.id}' could not be loaded: {type(e).__name__}: {reason}") from e
-    return controlnet.to(device=device, dtype=dtype).eval()
+    return controlnet.to(device).eval()  # already in `dtype`
 
 
 def _from_single_file(path: Path, config: dict, dtype: torch.dtype):
@@ -103,18 +103,26 @@ def _models_for(model, entries, on_activity):
     return [keep[(str(e.path), e.id)] for e in entries]
 
 
+def job_pipeline(model, mode: str, **components):
+    """A pipeline of `mode` for one job around the model's own components (no weights copied);
+    `components` add or replace some (controlnet=...)."""
+    from diffusers import AutoPipelineForImage2Image, AutoPipelineForInpainting, AutoPipelineForText2Image
+
+    auto = {"txt2img": AutoPipelineForText2Image, "img2img": AutoPipelineForImage2Image,
+            "inpaint": AutoPipelineForInpainting}[mode]
+    pipe = auto.from_pipe(model.txt2img, **components)
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
+
+
 def controlnet_pipeline(model, mode: str, uses, on_activity=None):
     """(pipeline, extra call arguments) for a generation with `uses` (jobs.control_checks.ControlUse,
     strength > 0, images already at the generation size)."""
-    from diffusers import AutoPipelineForImage2Image, AutoPipelineForInpainting, AutoPipelineForText2Image
     from diffusers.models.controlnets.multicontrolnet import MultiControlNetModel
 
     networks = _models_for(model, [u.entry for u in uses], on_activity)
     controlnet = networks[0] if len(networks) == 1 else MultiControlNetModel(networks)
-    auto = {"txt2img": AutoPipelineForText2Image, "img2img": AutoPipelineForImage2Image,
-            "inpaint": AutoPipelineForInpainting}[mode]
-    pipe = auto.from_pipe(model.txt2img, controlnet=controlnet)
-    pipe.set_progress_bar_config(disable=True)
+    pipe = job_pipeline(model, mode, controlnet=controlnet)
     images = [Image.fromarray(u.image) for u in uses]
     single = len(uses) == 1
     extra = {
