@@ -20,7 +20,7 @@ from .v1 import archive_connect, archive_pb2, board_connect, board_pb2, underpai
 log = logging.getLogger("underpaint")
 
 CAPABILITIES = ["canvas", "tiling", "previews", "board", "long_poll", "loading_activity", "unusable_models",
-                "lora", "embeddings", "vae", "controls",
+                "lora", "embeddings", "vae", "controls", "reference_images",
                 "face_detect", "face_restore", "face_rerender",
                 "finish", "upscale", "upscale_model", "upscale_diffusion",
                 "archive", "history", "lexicon", "styles", "concept_check", "meaning_search", "interrogate",

@@ -12,6 +12,7 @@ import pytest
 
 from underpaint.client import Client
 from underpaint.models.demo_addons import CONTROLNET_NAME
+from underpaint.models.demo_ip_adapter import IP_ADAPTER_NAME
 from underpaint.testing import DaemonProcess
 from underpaint.v1 import underpaint_pb2 as pb
 
@@ -69,7 +70,9 @@ def test_controlnets_are_listed_with_their_family(client):
     assert controlnets["diffusers_xl_depth_mid"].control_type == "depth"
     unusable = {u.id: u.reason for u in listing.unusable}
     assert "T2I-Adapter" in unusable["t2iadapter_canny_sd15v2"]
-    assert "controls" in client.info().capabilities
+    reference = [a for a in listing.add_ons if a.type == "ipadapter"]
+    assert [(a.id, a.architecture) for a in reference] == [(IP_ADAPTER_NAME, "sd15")]
+    assert {"controls", "reference_images"} <= set(client.info().capabilities)
 
 
 @pytest.mark.parametrize("mode", ["txt2img", "img2img", "inpaint"])
@@ -102,6 +105,22 @@ def test_several_controls_and_the_schedule_range_count(client):
     assert np.array_equal(again, one)  # same request, same image: no state left from the jobs between
 
 
+def test_a_reference_image_steers_and_comes_off_the_model_afterwards(client):
+    """IP-Adapter: the reference changes the image, strength 0 changes nothing, and the job after
+    it (with and without a ControlNet) is bit for bit what it was before."""
+    photo = np.random.default_rng(9).integers(0, 256, (40, 56, 3), dtype=np.uint8)  # any size
+    plain, _ = generate(client)
+    with_control, _ = generate(client, controls=[control()])
+    off, _ = generate(client, controls=[control("reference", photo, strength=0.0)])
+    on, _ = generate(client, controls=[control("reference", photo)])
+    both, _ = generate(client, controls=[control(), control("reference", photo, strength=0.5)])
+    assert np.array_equal(off, plain)
+    assert np.abs(on.astype(int) - plain).mean() > 1.0
+    assert not np.array_equal(both, with_control)
+    assert np.array_equal(generate(client)[0], plain)
+    assert np.array_equal(generate(client, controls=[control()])[0], with_control)
+
+
 def test_a_control_on_a_canvas_follows_the_document(client):
     """A control layer placed at (x, y) in the document steers a canvas fill; moved off the work
     area it is transparent there and steers differently."""
@@ -131,13 +150,14 @@ def test_a_control_on_a_canvas_follows_the_document(client):
     ({"controls": [control(preprocessor="depth")]}, "FAILED_PRECONDITION", "controls[0].preprocessor",
      "estimator"),
     ({"controls": [control(x=5)]}, "INVALID_ARGUMENT", "controls[0].x", "canvas"),
-    ({"controls": [control("reference")]}, "FAILED_PRECONDITION", "controls[0]", "no IP-Adapter"),
+    ({"controls": [control("reference", start=0.5)]}, "INVALID_ARGUMENT", "controls[0].start", "whole schedule"),
+    ({"controls": [control("reference", model=CONTROLNET_NAME)]}, "INVALID_ARGUMENT", "controls[0].model",
+     "no IP-Adapter named"),
 ])
 def test_bad_controls_are_refused_at_submit(client, fields, code, field, words):
     with pytest.raises(grpc.RpcError) as err:
-        client.submit(request(model="underpaint-demo", **fields))
+        client.stub.Submit(request(model="underpaint-demo", **fields))
     assert err.value.code() == getattr(grpc.StatusCode, code)
-    assert field in err.value.details() and words in err.value.details()
-    # the daemon keeps serving
-    generate(client)
+    assert err.value.details().startswith(field) and words in err.value.details(), err.value.details()
+    assert client.models().models  # still serving
 
