@@ -158,6 +158,7 @@ def generate(args) -> int:
         req.init_image.CopyFrom(read_image(args.init, "RGBA"))
     if args.mask:
         req.mask.CopyFrom(read_image(args.mask, "L"))
+    req.controls.extend(c.to_pb() for c in [*args.control, *args.reference])
     paths = output_paths(args.out, max(args.count, 1))
     bar = ProgressBar()
     with _client(args) as client:
