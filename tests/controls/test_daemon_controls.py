@@ -58,7 +58,7 @@ def generate(client, **fields):
     fields.setdefault("model", "underpaint-demo")
     job, events, results, finished = run_job(client, request(steps=3, **fields))
     assert finished.status == pb.JOB_STATUS_SUCCEEDED, finished.message
-    return pixels(results[0].image), events
+    return pixels(results[0].image), results[0]
 
 
 def test_controlnets_are_listed_with_their_family(client):
@@ -88,9 +88,11 @@ def test_a_control_steers_and_strength_zero_changes_nothing(client, mode):
         fields["mask"] = gray_image(mask)
     plain, _ = generate(client, **fields)
     off, _ = generate(client, controls=[control(strength=0.0)], **fields)
-    on, events = generate(client, controls=[control()], **fields)
+    on, result = generate(client, controls=[control()], **fields)
     assert np.array_equal(off, plain)  # strength 0: bit for bit the job without the control
     assert np.abs(on.astype(int) - plain).mean() > 1.0
+    assert (f'ControlNet 0: "Module: scribble_xdog, Model: {CONTROLNET_NAME}, Weight: 1, '
+            'Resize Mode: Crop and Resize, Guidance Start: 0, Guidance End: 1"') in result.parameters.infotext
     if mode == "inpaint":  # the kept pixels stay kept with a control too
         assert np.array_equal(on[:8, :, :3], init[:8])
 

@@ -45,6 +45,7 @@ def generation_result(ctx: JobContext, loaded, index: int, seed: int, rgb) -> pb
     from ...models.addon_hashes import infotext_fields
     from ...pipelines.addons import notes_for
     from ...finishing import annotate_result
+    from ...controls.infotext import control_fields
 
     r = ctx.request
     sampler = ctx.sampler_names.get(r.sampler, r.sampler)
@@ -54,6 +55,7 @@ def generation_result(ctx: JobContext, loaded, index: int, seed: int, rgb) -> pb
                                model=r.model.display_name, model_hash=model_hash,
                                strength=r.strength, tiling=r.tiling, clip_skip=r.clip_skip,
                                **infotext_fields(r.addons))
+    infotext += control_fields(r.controls)
     params = pb.GenerationParameters(
         prompt=r.prompt, negative_prompt=r.negative_prompt, model=r.model.id, model_hash=model_hash,
         width=r.width, height=r.height, steps=r.steps, guidance=r.guidance, seed=seed,
