@@ -94,3 +94,10 @@ def test_framing_on_a_canvas_cuts_the_work_area_out_of_the_document():
     assert half[6:14, 6:14].min() > 200 and half[20:].max() == 0
     # entirely outside: transparent
     assert frame_for_canvas(layer, 0, 0, _plan()).max() == 0
+
+
+def test_a_very_long_thin_image_is_cropped_before_it_is_scaled():
+    thin = np.zeros((1, 200_000, 4), np.uint8)
+    thin[0, 100_000] = 255
+    out = frame_for_size(thin, 64, 64)
+    assert out.shape == (64, 64, 4)

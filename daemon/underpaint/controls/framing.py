@@ -22,10 +22,11 @@ def _resize(rgba: np.ndarray, width: int, height: int) -> np.ndarray:
 def frame_for_size(rgba: np.ndarray, width: int, height: int) -> np.ndarray:
     h, w = rgba.shape[:2]
     scale = max(width / w, height / h)
-    cover_w, cover_h = max(width, round(w * scale)), max(height, round(h * scale))
-    scaled = _resize(rgba, cover_w, cover_h)
-    left, top = (cover_w - width) // 2, (cover_h - height) // 2
-    return scaled[top:top + height, left:left + width]
+    # Cut the centred part that covers the frame first, then scale only that: a very long thin
+    # image never becomes a huge one on the way.
+    crop_w, crop_h = min(w, max(1, round(width / scale))), min(h, max(1, round(height / scale)))
+    left, top = (w - crop_w) // 2, (h - crop_h) // 2
+    return _resize(rgba[top:top + crop_h, left:left + crop_w], width, height)
 
 
 def frame_for_canvas(rgba: np.ndarray, x: int, y: int, plan) -> np.ndarray:
