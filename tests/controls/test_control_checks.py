@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 import pytest
 import torch
 
@@ -66,3 +68,15 @@ def test_strength_zero_is_checked_then_left_out(tmp_path):
     request.controls[0].model = "nope"
     with pytest.raises(Exception, match="no ControlNet named 'nope'"):
         plan_controls(request, MODEL, index, 64, 64, None, 10**6)
+
+
+def test_an_inpaint_control_takes_the_jobs_mask(tmp_path):
+    _sd15(tmp_path, "control_v11p_sd15_inpaint")
+    index = AddOnIndex(tmp_path)
+    index.scan()
+    mask = np.zeros((64, 64), np.uint8)
+    mask[:, 32:] = 255
+    [use] = plan_controls(_request("inpaint"), MODEL, index, 64, 64, None, 10**6, mask)
+    assert use.masked[:, 32:].all() and not use.masked[:, :32].any()
+    [plain] = plan_controls(_request("inpaint"), MODEL, index, 64, 64, None, 10**6)
+    assert plain.masked is None

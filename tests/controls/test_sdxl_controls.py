@@ -80,3 +80,21 @@ def test_a_controlnet_of_another_shape_is_refused_by_name(sdxl, tmp_path):
                           sampler="euler", controls=[use])
     with pytest.raises(FailedPrecondition, match="ControlNet 'odd' does not fit this model's UNet"):
         run_generation(model, spec, 1, lambda *a: None)
+
+
+def test_an_inpaint_controlnet_reads_the_mask_as_minus_one(sdxl):
+    """The masked pixels reach the ControlNet as -1 (as inpaint ControlNets were trained), so the
+    same control image with and without the job's mask steers differently."""
+    model, entries = sdxl
+    init = np.full((64, 64, 3), 90, np.uint8)
+    mask = np.zeros((64, 64), np.uint8)
+    mask[8:56, 8:56] = 255
+    base = dict(prompt="a castle", negative_prompt="", width=64, height=64, steps=3, guidance=5.0,
+                sampler="euler", init_image=init, strength=1.0, mask=mask)
+    plain_use = ControlUse("controls[0]", "inpaint", entries["xl-canny"], init, 1.0, 0.0, 1.0, "none")
+    masked_use = ControlUse("controls[0]", "inpaint", entries["xl-canny"], init, 1.0, 0.0, 1.0, "none",
+                            masked=mask >= 128)
+    unmasked = run_generation(model, GenerationSpec(**base, controls=[plain_use]), 1, lambda *a: None)
+    masked = run_generation(model, GenerationSpec(**base, controls=[masked_use]), 1, lambda *a: None)
+    assert not np.array_equal(unmasked, masked)
+    assert np.array_equal(masked[:8], init[:8])  # kept pixels stay kept

@@ -38,11 +38,14 @@ class ControlUse:
     end: float
     preprocessor: str
     encoder: object = None    # reference: the image encoder folder the IP-Adapter reads
+    masked: np.ndarray | None = None  # "inpaint" ControlNets: (h, w) bool, True = to regenerate
 
 
-def plan_controls(req, model, index, width: int, height: int, canvas_plan, max_pixels: int) -> list[ControlUse]:
-    """The active controls of `req` (strength > 0), in request order. Raises InvalidArgument /
-    FailedPrecondition naming the control's field."""
+def plan_controls(req, model, index, width: int, height: int, canvas_plan, max_pixels: int,
+                  mask: np.ndarray | None = None) -> list[ControlUse]:
+    """The active controls of `req` (strength > 0), in request order. `mask` is the job's inpaint
+    mask at the generation size: an "inpaint" ControlNet reads it as pixels marked -1. Raises
+    InvalidArgument / FailedPrecondition naming the control's field."""
     if not req.controls:
         return []
     if len(req.controls) > MAX_CONTROLS:
@@ -53,6 +56,8 @@ def plan_controls(req, model, index, width: int, height: int, canvas_plan, max_p
     for i, control in enumerate(req.controls):
         use = _check(control, f"controls[{i}]", model, index, width, height, canvas_plan, max_pixels)
         if use.strength > 0:
+            if use.type == "inpaint" and mask is not None:
+                use.masked = mask >= 128
             uses.append(use)
     return uses
 

@@ -154,7 +154,7 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
     resolved.addons = plan_addons(req, model, registry, addons, defaults, prompt_loras=prompt_loras,
                                   allow_pickle=allow_pickle)
     resolved.controls = plan_controls(req, model, addons, resolved.width, resolved.height, resolved.canvas,
-                                      limits.max_canvas_pixels)
+                                      limits.max_canvas_pixels, resolved.mask)
     return resolved
 
 

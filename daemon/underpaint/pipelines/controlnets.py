@@ -103,6 +103,16 @@ def _models_for(model, entries, on_activity):
     return [keep[(str(e.path), e.id)] for e in entries]
 
 
+def _control_image(use):
+    """A PIL image, or for an inpaint ControlNet with a mask a tensor whose masked pixels are -1
+    (what those ControlNets were trained to read as "fill this"; a PIL image cannot hold it)."""
+    if use.masked is None:
+        return Image.fromarray(use.image)
+    pixels = torch.from_numpy(use.image).float() / 255.0
+    pixels[torch.from_numpy(use.masked)] = -1.0
+    return pixels.permute(2, 0, 1).unsqueeze(0)
+
+
 def job_pipeline(model, mode: str, **components):
     """A pipeline of `mode` for one job around the model's own components (no weights copied);
     `components` add or replace some (controlnet=...)."""
@@ -123,7 +133,7 @@ def controlnet_pipeline(model, mode: str, uses, on_activity=None):
     networks = _models_for(model, [u.entry for u in uses], on_activity)
     controlnet = networks[0] if len(networks) == 1 else MultiControlNetModel(networks)
     pipe = job_pipeline(model, mode, controlnet=controlnet)
-    images = [Image.fromarray(u.image) for u in uses]
+    images = [_control_image(u) for u in uses]
     single = len(uses) == 1
     extra = {
         "controlnet_conditioning_scale": uses[0].strength if single else [u.strength for u in uses],
