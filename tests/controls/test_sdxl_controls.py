@@ -31,7 +31,9 @@ def sdxl(tmp_path_factory):
     torch.manual_seed(3)
     controlnet = ControlNetModel.from_unet(model.txt2img.unet)
     with torch.no_grad():
-        for module in (*controlnet.controlnet_down_blocks, controlnet.controlnet_mid_block):
+        # zero-initialised in a fresh ControlNet: random here, so the control image matters
+        for module in (*controlnet.controlnet_down_blocks, controlnet.controlnet_mid_block,
+                       controlnet.controlnet_cond_embedding.conv_out):
             for tensor in module.parameters():
                 tensor.normal_(0, 0.3)
     single = save(root / "controlnet" / "xl-canny.safetensors", dict(controlnet.state_dict()))
@@ -68,6 +70,9 @@ def test_sdxl_controlnets_steer_every_mode(sdxl, mode):
     two = run_generation(model, GenerationSpec(**base, controls=both), 1, lambda *a: None)
     assert np.abs(steered.astype(int) - plain).mean() > 0.5
     assert not np.array_equal(two, steered)
+    moved = ControlUse("controls[0]", "canny", entries[name], np.roll(_edges(), 12, axis=1), 1.0, 0.0, 1.0, "none")
+    assert not np.array_equal(run_generation(model, GenerationSpec(**base, controls=[moved]), 1, lambda *a: None),
+                              steered)  # the image itself steers, not just the ControlNet's presence
     assert np.array_equal(run_generation(model, GenerationSpec(**base), 1, lambda *a: None), plain)
 
 
