@@ -135,6 +135,9 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
         finishing=list(req.finishing), defaults=defaults, clip_skip=clip_skip,
         mean_restore=not defaults.no_mean_restore)
 
+    if req.type == pb.JOB_TYPE_FINISH and req.controls:
+        raise InvalidArgument("controls", "steer a generation; a FINISH job generates nothing to steer "
+                              "(send them with a GENERATE job)")
     if req.type == pb.JOB_TYPE_FINISH:
         from .finish_request import resolve_finish
 
