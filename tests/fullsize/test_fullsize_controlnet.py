@@ -67,6 +67,7 @@ def test_the_original_layout_converts_exactly_onto_the_daemons_controlnet():
     ours = ldm_layout.controlnet_to_ldm(controlnet.state_dict(), config["layers_per_block"])
     assert {k: tuple(v.shape) for k, v in ours.items()} == shapes
     assert layout.parameter_count(shapes) == sum(v.numel() for v in controlnet.state_dict().values())
+    assert (len(shapes), layout.parameter_count(shapes)) == (340, 361_279_120)  # 1.45 GB in fp32, as published
 
 
 @pytest.mark.slow
