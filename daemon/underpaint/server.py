@@ -20,7 +20,7 @@ from .v1 import archive_connect, archive_pb2, board_connect, board_pb2, underpai
 log = logging.getLogger("underpaint")
 
 CAPABILITIES = ["canvas", "tiling", "previews", "board", "long_poll", "loading_activity", "unusable_models",
-                "lora", "embeddings", "vae",
+                "lora", "embeddings", "vae", "controls", "reference_images",
                 "face_detect", "face_restore", "face_rerender",
                 "finish", "upscale", "upscale_model", "upscale_diffusion",
                 "archive", "history", "lexicon", "styles", "concept_check", "meaning_search", "interrogate",
@@ -118,7 +118,7 @@ async def serve(cfg: DaemonConfig) -> None:
 
     addons = AddOnIndex(registry.models_dir, allow_pickle=cfg.allow_pickle)
     await asyncio.to_thread(addons.scan)
-    log.info("add-ons: %s", ", ".join(f"{len(addons.of_type(t))} {t}(s)" for t in ("lora", "embedding", "vae")))
+    log.info("add-ons: %s", ", ".join(f"{len(addons.of_type(t))} {t}(s)" for t in ("lora", "embedding", "vae", "controlnet", "ipadapter")))
     archive, board_store = await asyncio.to_thread(_open_archive, cfg)
     generation = GenerationService(cfg, registry, cache, limits=Limits(), samplers=dict(SAMPLERS),
                                    default_sampler=DEFAULT_SAMPLER, max_message_bytes=MAX_MESSAGE_BYTES,

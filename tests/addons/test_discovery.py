@@ -149,7 +149,9 @@ def test_demo_add_ons_are_labelled_random(demo_models_dir):
     entries = AddOnIndex(demo_models_dir).scan()
     assert {(e.type, e.id) for e in entries} == {("lora", "underpaint-demo-lora"),
                                                  ("embedding", "underpaint-demo-embedding"),
-                                                 ("vae", "underpaint-demo-vae")}
+                                                 ("vae", "underpaint-demo-vae"),
+                                                 ("controlnet", "underpaint-demo-controlnet"),
+                                                 ("ipadapter", "underpaint-demo-ipadapter")}
     for entry in entries:
         assert entry.is_demo and entry.architecture == "sd15"
         assert "random weights" in entry.description and "random weights" in entry.display_name

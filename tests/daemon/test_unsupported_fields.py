@@ -13,7 +13,6 @@ from underpaint.v1 import underpaint_pb2 as pb
 from .helpers import request
 
 EXAMPLES = {
-    "controls": dict(controls=[pb.Control(type="canny")]),
     "noise": dict(noise=pb.NoiseOptions(freeze=True)),
     "type": dict(type=pb.JOB_TYPE_KEYFRAMES),
     "frames": dict(frames=[pb.Image(width=8, height=8)]),

@@ -1,4 +1,4 @@
-"""The add-on part of `underpaint models` (unusable files, add-ons too, come after it), and `--lora NAME[:WEIGHT]` for `generate`."""
+"""The add-on part of `underpaint models` (ControlNets and IP-Adapters included) (unusable files, add-ons too, come after it), and `--lora NAME[:WEIGHT]` for `generate`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import argparse
 
 from ..v1 import underpaint_pb2 as pb
 
-_HEADINGS = {"lora": "LoRAs", "embedding": "embeddings", "vae": "VAEs", "upscaler": "upscalers",
+_HEADINGS = {"lora": "LoRAs", "embedding": "embeddings", "vae": "VAEs", "controlnet": "ControlNets",
+             "ipadapter": "IP-Adapters (reference images)", "upscaler": "upscalers",
              "face_restorer": "face restorers", "face_detector": "face detectors"}
 _FINISHING = ("upscaler", "face_restorer", "face_detector")  # they fit any model: no family shown
 _FAMILIES = {"sd15": "SD 1.x", "sd2": "SD 2.x", "sdxl": "SDXL", "": "any SD model"}
@@ -20,6 +21,8 @@ def print_addons(resp: pb.ListModelsResponse) -> None:
         print(f"\n{heading}:")
         for a in items:
             flags = [] if kind in _FINISHING else [_FAMILIES.get(a.architecture, a.architecture)]
+            if a.type == "controlnet":
+                flags.append(a.control_type or "type not told by the file")
             if a.scale:
                 flags.append(f"x{a.scale}")
             if a.license:

@@ -37,8 +37,8 @@ def demo_model(args) -> int:
 
     folder, single = write_demo_model(args.dir, seed=args.seed)
     print(f"demo model (random weights, output is noise) written to {folder} and {single}")
-    print(f"demo LoRA, embedding and VAE (random weights, for the demo model) in {args.dir}/loras, "
-          f"{args.dir}/embeddings and {args.dir}/vae")
+    print(f"demo LoRA, embedding, VAE and ControlNet (random weights, for the demo model) in {args.dir}/loras, "
+          f"{args.dir}/embeddings, {args.dir}/vae and {args.dir}/controlnet")
     if not getattr(args, "no_upscaler", False):
         from ..finishing.upscale_demo import write_demo_esrgan
 
@@ -158,6 +158,7 @@ def generate(args) -> int:
         req.init_image.CopyFrom(read_image(args.init, "RGBA"))
     if args.mask:
         req.mask.CopyFrom(read_image(args.mask, "L"))
+    req.controls.extend(c.to_pb() for c in [*args.control, *args.reference])
     paths = output_paths(args.out, max(args.count, 1))
     bar = ProgressBar()
     with _client(args) as client:

@@ -27,6 +27,7 @@ def _add_client_options(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from . import commands
     from .addons_view import parse_lora
+    from .controls_args import parse_control, parse_reference
 
     parser = argparse.ArgumentParser(prog="underpaint", description=__doc__)
     parser.add_argument("--version", action="version", version=f"underpaint {__version__}")
@@ -115,6 +116,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--parent", default="", metavar="ID", help="the archive entry this image refines")
     p.add_argument("--clip-skip", type=int, default=0, help="text encoder layers to skip, A1111's way "
                                                             "(1 = none; default: the model's, else 1)")
+    p.add_argument("--control", action="append", default=[], metavar="TYPE=IMAGE[:STRENGTH[:START:END]]",
+                   type=parse_control,
+                   help="steer with a control image through a ControlNet from the models folder's controlnet/ "
+                        "(repeatable). TYPE: canny, scribble, lineart, softedge, depth, normal, pose, segmentation, "
+                        "tile, inpaint, mlsd; canny finds edges, scribble/lineart read lines as drawn, the others "
+                        "are used as given. STRENGTH 0..2 (default 1), START/END: the part of the schedule it acts on")
+    p.add_argument("--reference", action="append", default=[], metavar="IMAGE[:STRENGTH]", type=parse_reference,
+                   help="a reference image for style or subject through an IP-Adapter from ipadapter/ (repeatable)")
     p.add_argument("--priority", type=int, default=0)
     p.add_argument("--out", required=True, help="output PNG (with several images: OUT-1.png, OUT-2.png, ...)")
     p.set_defaults(func=commands.generate)

@@ -21,6 +21,7 @@ from ..pipelines.samplers import (FEW_STEP_DEFAULT_GUIDANCE, FEW_STEP_DEFAULT_ST
                                   MAX_STEPS_BY_SAMPLER)
 from ..prompts.reading import read_or_refuse
 from .addon_checks import plan_addons
+from .control_checks import plan_controls
 from .unsupported import refuse_unsupported
 
 DEFAULT_STEPS = 25
@@ -66,6 +67,7 @@ class ResolvedRequest:
     clip_skip: int = 1                # 1 = the text encoder's last layer (A1111's meaning)
     mean_restore: bool = True         # prompt weights restore each chunk's mean (off: sidecar no_mean_restore)
     addons: object = None             # models.addons.AddonPlan: LoRAs, embeddings, VAE
+    controls: list = field(default_factory=list)  # jobs.control_checks.ControlUse, strength > 0 only
 
 
 def _check_range(field: str, value, low, high, what: str = "") -> None:
@@ -123,6 +125,8 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
     stripped.ClearField("init_image")
     stripped.ClearField("mask")
     stripped.ClearField("canvas")
+    for control in stripped.controls:
+        control.ClearField("image")
     resolved = ResolvedRequest(
         request=stripped, model=model, prompt=req.prompt, negative_prompt=req.negative_prompt,
         width=0, height=0, steps=steps, guidance=float(guidance), sampler=sampler, seed=seed,
@@ -131,6 +135,9 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
         finishing=list(req.finishing), defaults=defaults, clip_skip=clip_skip,
         mean_restore=not defaults.no_mean_restore)
 
+    if req.type == pb.JOB_TYPE_FINISH and req.controls:
+        raise InvalidArgument("controls", "steer a generation; a FINISH job generates nothing to steer "
+                              "(send them with a GENERATE job)")
     if req.type == pb.JOB_TYPE_FINISH:
         from .finish_request import resolve_finish
 
@@ -149,6 +156,8 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
     prompt_loras = [(t.name, t.weight, "prompt", t.where) for t in prompt.loras]
     resolved.addons = plan_addons(req, model, registry, addons, defaults, prompt_loras=prompt_loras,
                                   allow_pickle=allow_pickle)
+    resolved.controls = plan_controls(req, model, addons, resolved.width, resolved.height, resolved.canvas,
+                                      limits.max_canvas_pixels, resolved.mask)
     return resolved
 
 

@@ -38,6 +38,7 @@ class Detected:
     source_model: str = ""            # embeddings: the checkpoint it was trained on, when the file says
     is_demo: bool = False
     description: str = ""
+    control_type: str = ""            # ControlNets: "canny", "depth", ... when the file or its name tells
 
 
 def read_header(path: Path) -> tuple[dict[str, list[int]], dict[str, str]]:

@@ -1,7 +1,8 @@
-"""Add-ons in the models folder: LoRAs, textual-inversion embeddings and VAEs.
+"""Add-ons in the models folder: LoRAs, textual-inversion embeddings, VAEs, ControlNets and
+IP-Adapters.
 
-They live in their own subfolders of the models folder (loras/, embeddings/, vae/; A1111's
-Lora/ and VAE/ spellings work too) and are listed with the model family they fit. A file that
+They live in their own subfolders of the models folder (loras/, embeddings/, vae/, controlnet/,
+ipadapter/; A1111's Lora/, VAE/ and ControlNet/ spellings work too) and are listed with the model family they fit. A file that
 cannot be used is listed as unusable with the reason, never fatal. Classification reads only
 headers and is remembered per file version, so a rescan of hundreds of files is cheap.
 """
@@ -14,28 +15,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from underpaint.errors import InvalidArgument
-from underpaint.models import addon_detect
+from underpaint.models import addon_detect, control_detect
 from underpaint.models.addon_detect import Unusable
 
 log = logging.getLogger(__name__)
 
 # Subfolder names (lower case) -> the add-on type they hold.
-FOLDERS = {"loras": "lora", "lora": "lora", "embeddings": "embedding", "vae": "vae", "vaes": "vae"}
-CANONICAL_FOLDERS = {"lora": "loras", "embedding": "embeddings", "vae": "vae"}
-TYPES = ("lora", "embedding", "vae")
+FOLDERS = {"loras": "lora", "lora": "lora", "embeddings": "embedding", "vae": "vae", "vaes": "vae",
+           "controlnet": "controlnet", "controlnets": "controlnet", "ipadapter": "ipadapter",
+           "ip-adapter": "ipadapter", "ip_adapter": "ipadapter"}
+CANONICAL_FOLDERS = {"lora": "loras", "embedding": "embeddings", "vae": "vae", "controlnet": "controlnet",
+                     "ipadapter": "ipadapter"}
+TYPES = ("lora", "embedding", "vae", "controlnet", "ipadapter")
+LABELS = {"lora": "LoRA", "embedding": "embedding", "vae": "VAE", "controlnet": "ControlNet",
+          "ipadapter": "IP-Adapter"}
 ARCH_NAMES = {"sd15": "SD 1.x", "sd2": "SD 2.x", "sdxl": "SDXL"}
 # Model family -> add-on families that work on it. SD 2.x shares SD 1.x's VAE.
 _VAE_FITS = {"sd15": ("sd15",), "sd2": ("sd15", "sd2"), "sdxl": ("sdxl",)}
 _SUFFIXES = {"lora": (".safetensors", ".pt", ".ckpt", ".bin"),
              "embedding": (".safetensors", ".pt", ".bin"),
-             "vae": (".safetensors", ".pt", ".ckpt", ".bin", ".pth")}
+             "vae": (".safetensors", ".pt", ".ckpt", ".bin", ".pth"),
+             "controlnet": (".safetensors", ".pth", ".ckpt", ".bin"),
+             "ipadapter": (".safetensors", ".bin")}
 MAX_DEPTH = 3
 
 
 @dataclass
 class AddOnEntry:
     id: str                   # the name used in requests and prompts: the file name without extension
-    type: str                 # "lora", "embedding", "vae"
+    type: str                 # "lora", "embedding", "vae", "controlnet", "ipadapter"
     architecture: str         # "sd15", "sd2", "sdxl"; "" = fits any SD family (some VAEs)
     path: Path
     format: str = ""
@@ -44,6 +52,7 @@ class AddOnEntry:
     widths: dict = field(default_factory=dict)  # embeddings: encoder family -> (vectors, width)
     source_model: str = ""    # embeddings: the checkpoint the file says it was trained on
     description: str = ""
+    control_type: str = ""    # ControlNets: "canny", "depth", ...; "" = the file does not say
 
     @property
     def display_name(self) -> str:
@@ -54,7 +63,7 @@ class AddOnEntry:
 
     def why_not_for(self, model) -> str:
         """"" when this add-on can be used with `model` (a registry ModelEntry), else why not."""
-        kind = {"lora": "LoRA", "embedding": "embedding", "vae": "VAE"}[self.type]
+        kind = LABELS[self.type]
         if self.is_demo != bool(model.is_demo):
             made = "the random-weights demo model" if self.is_demo else "real models"
             return f"{kind} '{self.id}' is made for {made}; model '{model.id}' is {'a demo' if model.is_demo else 'not a demo'}"
@@ -120,7 +129,7 @@ class AddOnIndex:
         if entry is None:
             self.scan()
             entry = self.find(kind, name)
-        label = {"lora": "LoRA", "embedding": "embedding", "vae": "VAE"}[kind]
+        label = LABELS[kind]
         if entry is None:
             why = next((u.reason for u in self.unusable if u.type == kind and u.id.lower() == name.lower()), "")
             if why:
@@ -155,8 +164,10 @@ class AddOnIndex:
             if child.name.startswith(".") or child.name.endswith(".partial"):
                 continue
             if child.is_dir():
-                if kind == "vae" and (child / "config.json").is_file():
-                    yield child  # a diffusers VAE folder
+                if kind == "ipadapter" and (child / "config.json").is_file():
+                    continue  # an image encoder IP-Adapters read, not an add-on of its own
+                if kind in ("vae", "controlnet") and (child / "config.json").is_file():
+                    yield child  # a diffusers VAE or ControlNet folder
                 elif depth + 1 < MAX_DEPTH:
                     yield from self._files(child, kind, depth + 1)
             elif child.suffix.lower() in _SUFFIXES[kind]:
@@ -182,6 +193,10 @@ class AddOnIndex:
                 found = addon_detect.detect_lora(path)
             elif kind == "embedding":
                 found = addon_detect.detect_embedding(path)
+            elif kind == "controlnet":
+                found = control_detect.detect_controlnet(path, self.allow_pickle)
+            elif kind == "ipadapter":
+                found = control_detect.detect_ipadapter(path)
             else:
                 found = addon_detect.detect_vae(path, self.allow_pickle)
         except Unusable as e:
@@ -192,7 +207,8 @@ class AddOnIndex:
             return UnusableAddOn(name, kind, path, f"cannot be read ({type(e).__name__}: {e})")
         return AddOnEntry(id=name, type=kind, architecture=found.architecture, path=path, format=found.format,
                           is_demo=found.is_demo, vectors=found.vectors, widths=found.widths,
-                          source_model=found.source_model, description=found.description or _describe(kind, found))
+                          source_model=found.source_model, description=found.description or _describe(kind, found),
+                          control_type=found.control_type)
 
 
 def _describe(kind: str, found) -> str:
@@ -201,6 +217,10 @@ def _describe(kind: str, found) -> str:
         return f"embedding for {family}, {found.vectors} vector{'s' if found.vectors != 1 else ''}"
     if kind == "lora":
         return f"LoRA for {family} ({found.format} format)"
+    if kind == "controlnet":
+        return f"{found.control_type or 'ControlNet'} ControlNet for {family}"
+    if kind == "ipadapter":
+        return f"IP-Adapter for {family} (reference images)"
     return f"VAE for {family}"
 
 
@@ -246,6 +266,7 @@ def add_addons_to(response, index: AddOnIndex) -> None:
     entries, unusable = index.snapshot()
     response.add_ons.extend(
         pb.AddOn(id=e.id, type=e.type, architecture=e.architecture, path=str(e.path), display_name=e.display_name,
-                 description=e.description, is_demo=e.is_demo, vectors=e.vectors) for e in entries)
+                 description=e.description, is_demo=e.is_demo, vectors=e.vectors, control_type=e.control_type)
+        for e in entries)
     response.unusable.extend(
         pb.UnusableFile(id=u.id, path=str(u.path), reason=f"{u.type}: {u.reason}") for u in unusable)

@@ -1,10 +1,10 @@
-"""Random-weight add-ons for the demo model: a LoRA, an embedding and a VAE that fit its tiny
-networks, so the add-on paths (pickers, prompt tags, per-job VAE) run on any machine.
+"""Random-weight add-ons for the demo model: a LoRA, an embedding, a VAE and a ControlNet that
+fit its tiny networks, so the add-on paths (pickers, prompt tags, per-job VAE) run on any machine.
 
 Like the demo model they are labelled as random weights in their metadata, and the daemon
 lists them as demo add-ons that only work with the demo model. The LoRA uses kohya's key
 layout (what model sites publish), the embedding A1111's safetensors layout, the VAE the
-original single-file layout.
+original single-file layout, the ControlNet lllyasviel's `cldm` layout (`control_model.*`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from underpaint.models import demo, ldm_layout
 LORA_NAME = "underpaint-demo-lora"
 EMBEDDING_NAME = "underpaint-demo-embedding"
 VAE_NAME = "underpaint-demo-vae"
+CONTROLNET_NAME = "underpaint-demo-controlnet"
 EMBEDDING_VECTORS = 2
 LORA_RANK = 4
 
@@ -54,7 +55,7 @@ def _linear_layers(module):
 
 
 def write_demo_addons(out_dir: Path, unet, text_encoder, vae_config: dict, seed: int = 0) -> dict[str, Path]:
-    """Writes out_dir/loras/, out_dir/embeddings/ and out_dir/vae/ demo files; returns their paths."""
+    """Writes out_dir/loras/, embeddings/, vae/, controlnet/ and ipadapter/ demo files; returns their paths."""
     from diffusers import AutoencoderKL
     from safetensors.torch import save_file
 
@@ -72,10 +73,33 @@ def write_demo_addons(out_dir: Path, unet, text_encoder, vae_config: dict, seed:
     other_vae = AutoencoderKL.from_config(vae_config).eval()
     tensors["vae"] = {k.removeprefix(ldm_layout.VAE_PREFIX): v
                       for k, v in ldm_layout.vae_to_ldm(other_vae.state_dict()).items()}
+    paths["controlnet"] = out_dir / "controlnet" / f"{CONTROLNET_NAME}.safetensors"
+    tensors["controlnet"] = demo_controlnet_state(unet, seed + 12)
+    labels = {"lora": "LoRA", "embedding": "embedding", "vae": "VAE", "controlnet": "ControlNet"}
     for kind, path in paths.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".partial")
         save_file({k: v.detach().contiguous() for k, v in tensors[kind].items()}, str(partial),
-                  metadata=_metadata({"lora": "LoRA", "embedding": "embedding", "vae": "VAE"}[kind]))
+                  metadata=_metadata(labels[kind]))
         partial.replace(path)
+    from underpaint.models.demo_ip_adapter import write_demo_ip_adapter
+
+    paths["ipadapter"] = write_demo_ip_adapter(out_dir, unet, seed)
     return paths
+
+
+def demo_controlnet_state(unet, seed: int) -> dict:
+    """A ControlNet made from the UNet (as training starts one), in the original `cldm` layout.
+    Its zero convolutions get random weights: freshly made they are zero, and a ControlNet that
+    adds nothing could not show that a control reaches the generation."""
+    from diffusers import ControlNetModel
+
+    torch.manual_seed(seed)
+    controlnet = ControlNetModel.from_unet(unet).eval()
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for module in (*controlnet.controlnet_down_blocks, controlnet.controlnet_mid_block,
+                       controlnet.controlnet_cond_embedding.conv_out):
+            for tensor in module.parameters():
+                tensor.copy_(torch.randn(tensor.shape, generator=generator) * 0.3)
+    return ldm_layout.controlnet_to_ldm(controlnet.state_dict(), unet.config.layers_per_block)

@@ -177,3 +177,33 @@ def open_clip_to_ldm(state: dict[str, torch.Tensor], prefix: str = SDXL_OPEN_CLI
     for name, parts in fused.items():
         out[name] = torch.cat([parts["q"], parts["k"], parts["v"]], dim=0)
     return out
+
+
+CONTROLNET_PREFIX = "control_model."
+
+
+def controlnet_to_ldm(state: dict[str, torch.Tensor], layers_per_block: int) -> dict[str, torch.Tensor]:
+    """ControlNetModel state dict -> the `cldm` layout lllyasviel's SD 1.5 files use
+    (`control_model.*`): the UNet encoder half as in a checkpoint, then the hint encoder
+    (`input_hint_block`: conv, SiLU, conv, ... so every other index), the zero convolutions
+    after each input block (`zero_convs.N.0`) and after the middle block (`middle_block_out.0`)."""
+    encoder, out = {}, {}
+    hint_blocks = {k.split(".")[2] for k in state if k.startswith("controlnet_cond_embedding.blocks.")}
+    for key, value in state.items():
+        parts = key.split(".")
+        if parts[0] == "controlnet_cond_embedding":
+            if parts[1] == "conv_in":
+                index = 0
+            elif parts[1] == "blocks":
+                index = 2 * (int(parts[2]) + 1)
+            else:  # conv_out
+                index = 2 * (len(hint_blocks) + 1)
+            out[f"input_hint_block.{index}.{parts[-1]}"] = value
+        elif parts[0] == "controlnet_down_blocks":
+            out[f"zero_convs.{parts[1]}.0.{parts[2]}"] = value
+        elif parts[0] == "controlnet_mid_block":
+            out[f"middle_block_out.0.{parts[1]}"] = value
+        else:
+            encoder[key] = value
+    out.update({k.removeprefix(UNET_PREFIX): v for k, v in unet_to_ldm(encoder, layers_per_block).items()})
+    return {CONTROLNET_PREFIX + k: v for k, v in out.items()}

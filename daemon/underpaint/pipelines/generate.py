@@ -18,6 +18,7 @@ from underpaint.errors import InvalidArgument, ResourceExhausted
 from underpaint.models.loader import LoadedModel
 from underpaint.pipelines.accel import job_speedups
 from underpaint.pipelines.addons import prepare_addons
+from underpaint.pipelines.control_use import use_controls
 from underpaint.pipelines.preview import make_preview
 from underpaint.pipelines.samplers import check_sampler, make_scheduler
 from underpaint.pipelines.tiling import set_tiling
@@ -47,6 +48,7 @@ class GenerationSpec:
     mask: np.ndarray | None = None  # (height, width) uint8, 255 = regenerate; needs init_image
     preview_max_size: int = 0  # 0 = no previews
     addons: object = None  # models.addons.AddonPlan: LoRAs, embeddings, VAE (checked at submit)
+    controls: list = ()  # jobs.control_checks.ControlUse with strength > 0, images at width x height
     on_activity: Callable[[str, str, str], None] | None = None  # (kind, message, subject) for status lines
     clip_skip: int = 1         # A1111's meaning: 1 = the text encoder's last layer, 2 = the one before
     mean_restore: bool = True  # restore each chunk's mean after prompt weights (A1111's default)
@@ -163,9 +165,11 @@ def run_generation(model: LoadedModel, spec: GenerationSpec, seed: int, on_step:
     if mode == "inpaint":
         kwargs.update(mask_image=Image.fromarray(spec.mask), width=spec.width, height=spec.height)
 
-    with model.lock, prepare_addons(model, spec.addons, spec.on_activity) as addons:
+    with model.lock, prepare_addons(model, spec.addons, spec.on_activity) as addons, \
+            use_controls(model, pipe, mode, spec.controls, spec.on_activity) as (pipe, control_kwargs):
         conditioning = _conditioning(pipe, spec, addons, architecture)
         kwargs.update(conditioning.pipeline_kwargs())
+        kwargs.update(control_kwargs)
         pipe.scheduler = make_scheduler(spec.sampler, model.base_scheduler_config or pipe.scheduler.config)
         set_tiling(pipe, spec.tiling)
         try:

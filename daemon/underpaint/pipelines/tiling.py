@@ -12,11 +12,11 @@ import torch
 
 def _modules(pipe_or_model) -> list[torch.nn.Module]:
     """The networks to patch: a LoadedModel (its shared pipeline components), a pipeline
-    (unet + vae) or a bare torch module."""
+    (unet + vae, and its ControlNets when it has some) or a bare torch module."""
     if isinstance(pipe_or_model, torch.nn.Module):
         return [pipe_or_model]
     pipe = getattr(pipe_or_model, "txt2img", pipe_or_model)  # LoadedModel -> its pipeline
-    found = [getattr(pipe, name, None) for name in ("unet", "vae")]
+    found = [getattr(pipe, name, None) for name in ("unet", "vae", "controlnet")]
     found = [m for m in found if isinstance(m, torch.nn.Module)]
     if not found:
         raise TypeError(f"set_tiling: {type(pipe_or_model).__name__} has no unet or vae")

@@ -26,6 +26,7 @@ def _run_one(ctx: JobContext, loaded, index: int) -> None:
         steps=r.steps, guidance=r.guidance, sampler=r.sampler, tiling=r.tiling,
         init_image=r.init_image, strength=r.strength, mask=r.mask,
         preview_max_size=r.preview_max_size, addons=r.addons, clip_skip=r.clip_skip, mean_restore=r.mean_restore,
+        controls=r.controls,
         on_activity=lambda kind, message, subject: ctx.activity(kind, message, subject=subject))
 
     def on_step(done: int, total: int, preview) -> None:
@@ -44,6 +45,7 @@ def generation_result(ctx: JobContext, loaded, index: int, seed: int, rgb) -> pb
     from ...models.addon_hashes import infotext_fields
     from ...pipelines.addons import notes_for
     from ...finishing import annotate_result
+    from ...controls.infotext import control_fields
 
     r = ctx.request
     sampler = ctx.sampler_names.get(r.sampler, r.sampler)
@@ -53,6 +55,7 @@ def generation_result(ctx: JobContext, loaded, index: int, seed: int, rgb) -> pb
                                model=r.model.display_name, model_hash=model_hash,
                                strength=r.strength, tiling=r.tiling, clip_skip=r.clip_skip,
                                **infotext_fields(r.addons))
+    infotext += control_fields(r.controls)
     params = pb.GenerationParameters(
         prompt=r.prompt, negative_prompt=r.negative_prompt, model=r.model.id, model_hash=model_hash,
         width=r.width, height=r.height, steps=r.steps, guidance=r.guidance, seed=seed,
