@@ -21,10 +21,13 @@ def serve(args) -> int:
                        allow_pickle=args.allow_pickle, board_budget_bytes=args.board_budget_mb * 1024**2,
                        allow_hosts=args.allow_host, allow_origins=args.allow_origin,
                        tls=args.tls, tls_cert=args.tls_cert, tls_key=args.tls_key,
-                       archive=not args.no_archive, archive_budget_bytes=args.archive_budget_mb * 1024**2)
+                       archive=not args.no_archive, archive_budget_bytes=args.archive_budget_mb * 1024**2,
+                       policy_file=args.policy)
+    from ..policy import PolicyFileError
+
     try:
         asyncio.run(run(cfg))
-    except OSError as exc:
+    except (OSError, PolicyFileError) as exc:
         print(f"underpaint: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

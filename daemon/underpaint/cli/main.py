@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "the config folder); its SHA-256 fingerprint is logged for clients to pin")
     p.add_argument("--tls-cert", type=Path, metavar="FILE", help="serve TLS with this certificate (PEM chain)")
     p.add_argument("--tls-key", type=Path, metavar="FILE", help="the private key of --tls-cert (PEM)")
+    p.add_argument("--policy", type=Path, metavar="FILE",
+                   help="the content policy (default: policy.toml in the config folder, if there is one; "
+                        "see docs/policy.md)")
     p.add_argument("--verbose", "-v", action="store_true")
     p.set_defaults(func=commands.serve)
 
@@ -132,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     from . import tokens
     tokens.add_parser(sub, _add_client_options)
+
+    from . import policy
+    policy.add_parser(sub, _add_client_options)
 
     from ..plugins import cli as plugins_cli
     plugins_cli.add_parser(sub)

@@ -66,6 +66,7 @@ class ResolvedRequest:
     clip_skip: int = 1                # 1 = the text encoder's last layer (A1111's meaning)
     mean_restore: bool = True         # prompt weights restore each chunk's mean (off: sidecar no_mean_restore)
     addons: object = None             # models.addons.AddonPlan: LoRAs, embeddings, VAE
+    image_check: str = "off"          # the content policy's check of each result: off, blur, block
 
 
 def _check_range(field: str, value, low, high, what: str = "") -> None:
