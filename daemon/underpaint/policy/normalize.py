@@ -46,12 +46,12 @@ def _folded_chars(text: str, view: str):
         if view == LOOKS:
             s = "".join(LOOKALIKES.get(c, c) for c in s)
         s = s.casefold()
-        if view == READS:
-            s = "".join(TRANSLIT.get(c, c) for c in s)
-        for c in unicodedata.normalize("NFKD", s):
+        for c in unicodedata.normalize("NFKD", s):  # accents off first: "ί" is transliterated as "ι"
             if unicodedata.combining(c):
                 continue
-            for out in LATIN_SPECIALS.get(c, c):
+            if view == READS:
+                c = TRANSLIT.get(c, c)
+            for out in "".join(LATIN_SPECIALS.get(x, x) for x in c):
                 yield out, pos
 
 
