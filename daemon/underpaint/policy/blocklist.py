@@ -78,7 +78,7 @@ class Blocklist:
     def __init__(self, rules: list[Rule]):
         self.rules = list(rules)
         self._index: dict[str, dict[str, list[_Entry]]] = {view: {} for view in VIEWS}
-        self._longest = 0
+        self._prefixes: dict[str, set[str]] = {view: set() for view in VIEWS}  # stop early on a dead end
         for rule in self.rules:
             for alias in rule.aliases:
                 for view in VIEWS:
@@ -88,7 +88,7 @@ class Blocklist:
                         offset += len(part)
                         breaks.add(offset)
                     self._index[view].setdefault(joined, []).append(_Entry(rule, alias, frozenset(breaks)))
-                    self._longest = max(self._longest, len(joined))
+                    self._prefixes[view].update(joined[:n] for n in range(1, len(joined)))
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -97,12 +97,13 @@ class Blocklist:
         """The first blocked name in `text` (earliest position), or None."""
         best: Hit | None = None
         for view in VIEWS:
-            hit = self._find_in(words(text, view), self._index[view])
+            hit = self._find_in(words(text, view), self._index[view], self._prefixes[view])
             if hit and (best is None or hit.start < best.start):
                 best = hit
         return best
 
-    def _find_in(self, ws: list[Word], index: dict[str, list[_Entry]]) -> Hit | None:
+    @staticmethod
+    def _find_in(ws: list[Word], index: dict[str, list[_Entry]], prefixes: set[str]) -> Hit | None:
         if not index:
             return None
         for i in range(len(ws)):
@@ -111,11 +112,11 @@ class Blocklist:
                 if j > i:
                     splits.append(len(joined))
                 joined += ws[j].text
-                if len(joined) > self._longest:
-                    break
                 for entry in index.get(joined, ()):
                     if _breaks_allowed(ws[i:j + 1], splits, entry.breaks):
                         return Hit(entry.rule, entry.alias, ws[i].start, ws[j].end)
+                if joined not in prefixes:  # no alias goes on from here
+                    break
         return None
 
 

@@ -12,6 +12,7 @@ no spaces between words, so each of their characters is a word of its own.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -34,25 +35,32 @@ class Word:
 
 def _is_cjk(ch: str) -> bool:
     code = ord(ch)
-    return any(low <= code <= high for low, high in _CJK_RANGES)
+    return code >= 0x1100 and any(low <= code <= high for low, high in _CJK_RANGES)
+
+
+@functools.lru_cache(maxsize=65536)
+def fold_char(ch: str, view: str) -> str:
+    """One character of text, folded (possibly to several characters, or none)."""
+    if unicodedata.category(ch) == "Cf":
+        return ""
+    s = unicodedata.normalize("NFKC", ch)
+    if view == LOOKS:
+        s = "".join(LOOKALIKES.get(c, c) for c in s)
+    out = []
+    for c in unicodedata.normalize("NFKD", s.casefold()):  # accents off first: "ί" is transliterated as "ι"
+        if unicodedata.combining(c):
+            continue
+        if view == READS:
+            c = TRANSLIT.get(c, c)
+        out.extend(LATIN_SPECIALS.get(x, x) for x in c)
+    return "".join(out)
 
 
 def _folded_chars(text: str, view: str):
     """(folded character, index in `text`) pairs."""
     for pos, ch in enumerate(text):
-        if unicodedata.category(ch) == "Cf":
-            continue
-        s = unicodedata.normalize("NFKC", ch)
-        if view == LOOKS:
-            s = "".join(LOOKALIKES.get(c, c) for c in s)
-        s = s.casefold()
-        for c in unicodedata.normalize("NFKD", s):  # accents off first: "ί" is transliterated as "ι"
-            if unicodedata.combining(c):
-                continue
-            if view == READS:
-                c = TRANSLIT.get(c, c)
-            for out in "".join(LATIN_SPECIALS.get(x, x) for x in c):
-                yield out, pos
+        for out in fold_char(ch, view):
+            yield out, pos
 
 
 def _word_char(c: str) -> bool:
