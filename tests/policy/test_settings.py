@@ -86,3 +86,24 @@ def test_policy_show_and_check_from_the_command_line(locked_daemon):
     assert refused.returncode == 2 and "'Макс Мустерман' (an alias of 'Max Mustermann')" in refused.stdout
     allowed = run("check", "a bicycle in the park")
     assert allowed.returncode == 0 and allowed.stdout.startswith("allowed (27 blocked names")
+
+
+def test_the_cli_writes_blurred_images_and_says_which_were_withheld(locked_daemon, tmp_path):
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "underpaint.cli.main", *args], env=locked_daemon.env,
+                               capture_output=True, text=True, timeout=300)
+
+    info = run("info")
+    assert "policy    image check blur (locked), 27 blocked names and terms, from " in info.stdout
+    out = tmp_path / "fox.png"
+    made = run("generate", "--prompt", "a fox", "--steps", "1", "--width", "64", "--height", "64", "--out", str(out))
+    assert made.returncode == 0 and out.is_file(), made.stderr
+    assert "(image 1 was blurred: the content policy's image check flagged it)" in made.stdout
+    held = tmp_path / "held.png"
+    refused = run("generate", "--prompt", "a fox", "--steps", "1", "--width", "64", "--height", "64",
+                  "--image-check", "block", "--out", str(held))
+    assert refused.returncode == 1 and not held.exists()
+    assert f"{held}  not written: image 1 was withheld" in refused.stdout
+    assert "underpaint: 1 image(s) withheld by the daemon's content policy" in refused.stderr
+    loosen = run("generate", "--prompt", "a fox", "--image-check", "off", "--out", str(held))
+    assert loosen.returncode == 1 and "image_check: 'off' would loosen the content policy" in loosen.stderr

@@ -118,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--parent", default="", metavar="ID", help="the archive entry this image refines")
     p.add_argument("--clip-skip", type=int, default=0, help="text encoder layers to skip, A1111's way "
                                                             "(1 = none; default: the model's, else 1)")
+    p.add_argument("--image-check", default="", choices=["", "off", "blur", "block"],
+                   help="ask for the content policy's image check (default: the daemon's policy; a locked policy "
+                        "refuses anything looser)")
     p.add_argument("--priority", type=int, default=0)
     p.add_argument("--out", required=True, help="output PNG (with several images: OUT-1.png, OUT-2.png, ...)")
     p.set_defaults(func=commands.generate)
