@@ -107,3 +107,27 @@ def test_the_cli_writes_blurred_images_and_says_which_were_withheld(locked_daemo
     assert "underpaint: 1 image(s) withheld by the daemon's content policy" in refused.stderr
     loosen = run("generate", "--prompt", "a fox", "--image-check", "off", "--out", str(held))
     assert loosen.returncode == 1 and "image_check: 'off' would loosen the content policy" in loosen.stderr
+
+
+def test_a_worker_without_a_checker_fails_the_job_instead_of_sending_the_image(monkeypatch):
+    """A process the daemon did not configure (e.g. a scale-out replica) must not pass images unchecked."""
+    import numpy as np
+
+    from underpaint import images
+    from underpaint.errors import FailedPrecondition
+    from underpaint.policy import image_check, results
+    from underpaint.v1 import underpaint_pb2 as pb
+
+    monkeypatch.setattr(image_check, "_checker", None)
+    monkeypatch.setattr(results, "image_checker", image_check.image_checker)
+
+    class Ctx:
+        activities = []
+
+        def activity(self, *args, **kwargs):
+            self.activities.append(args)
+
+    result = pb.Result(index=0, image=images.encode(np.zeros((8, 8, 3), np.uint8), pb.PIXEL_FORMAT_RGBA8))
+    with pytest.raises(FailedPrecondition, match="image_check: this worker has no image checker"):
+        results.check_result(Ctx(), result, "blur")
+    results.check_result(Ctx(), result, "off")  # nothing asked: nothing to check

@@ -95,6 +95,8 @@ class Blocklist:
 
     def find(self, text: str) -> Hit | None:
         """The first blocked name in `text` (earliest position), or None."""
+        if not self.rules:
+            return None
         best: Hit | None = None
         for view in VIEWS:
             hit = self._find_in(words(text, view), self._index[view], self._prefixes[view])

@@ -9,6 +9,7 @@ knows how many images were made and which ones it was not given.
 from __future__ import annotations
 
 from .. import images
+from ..errors import FailedPrecondition
 from ..v1 import underpaint_pb2 as pb
 from .image_check import BLURRED, WITHHELD, blur, coarse_preview, image_checker
 
@@ -24,7 +25,10 @@ def check_result(ctx, result: pb.Result, mode: str) -> None:
     ctx.activity("policy", f"checking image {number}", subject="image_check")
     arr = images.decode(result.image, "result", _CHANNELS.get(result.image.format, 4), _NO_LIMIT)
     rgb = images.convert_channels(arr, 3) if arr.shape[2] == 4 else arr
-    if not image_checker().flagged(rgb, ctx.cache.device):
+    checker = image_checker()
+    if checker is None:  # a worker process the daemon did not set up: never pass an image unchecked
+        raise FailedPrecondition("image_check: this worker has no image checker; the image is not sent")
+    if not checker.flagged(rgb, ctx.cache.device):
         return
     if mode == "blur":
         result.image.CopyFrom(images.encode(blur(arr), result.image.format))
