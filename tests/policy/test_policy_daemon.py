@@ -186,3 +186,26 @@ def test_a_check_that_cannot_run_refuses_jobs_instead_of_passing_them(unchecked_
         assert (info.image_check, info.locked, info.blocked_terms) == ("blur", False, 1)
         assert info.source.endswith("strict.toml")
     assert "every job will be refused until one is installed" in unchecked_daemon.log()
+
+
+def test_a_style_cannot_smuggle_a_blocked_name_in(locked):
+    """Styles are expanded into the prompt before the check: a name inside a style is refused too."""
+    from underpaint.v1 import archive_pb2 as apb
+
+    locked.lexicon.PutStyle(apb.Style(name="fan-art", prompt="{prompt}, in the style of Keanu Reeves"))
+    message = _refused(locked, request(prompt="a knight", styles=["fan-art"]))
+    assert message.startswith("prompt: 'Keanu Reeves' at position") and "'Keanu Reeves'" in message
+    message = _refused(locked, request(prompt="a knight, {style:fan-art}"))
+    assert "'Keanu Reeves'" in message
+
+
+def test_the_archive_keeps_only_what_the_client_was_given(locked):
+    """The check runs before archiving: a blurred image is archived blurred, a withheld one not at all."""
+    from underpaint.v1 import archive_pb2 as apb
+
+    _, _, results, _ = run_job(locked, request(prompt="a quiet harbour"))
+    entry = locked.history.GetHistoryEntry(apb.GetHistoryEntryRequest(id=results[0].archive_id))
+    assert results[0].policy == "blurred"
+    assert np.array_equal(pixels(entry.image), pixels(results[0].image))
+    _, _, held, _ = run_job(locked, request(prompt="a quiet harbour", image_check="block"))
+    assert held[0].policy == "withheld" and held[0].archive_id == ""
