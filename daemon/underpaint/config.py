@@ -79,6 +79,7 @@ class DaemonConfig:
     tls: bool = False                # serve TLS on both transports (self-signed unless tls_cert is given)
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    policy_file: Path | None = None  # the content policy; None = policy.toml in config_dir, if any
 
     @property
     def require_token(self) -> bool:

@@ -26,7 +26,8 @@ CAPABILITIES = ["canvas", "tiling", "previews", "board", "long_poll", "loading_a
                 "archive", "history", "lexicon", "styles", "concept_check", "meaning_search", "interrogate",
                 "prompt_weights", "long_prompts", "prompt_break", "prompt_and", "prompt_editing", "clip_skip",
                 "tokenize_prompt",
-                "few_step", "live"]
+                "few_step", "live",
+                "content_policy"]
 
 
 def _load_models(cfg: DaemonConfig):
@@ -60,6 +61,23 @@ def _quiet_library_progress_bars() -> None:
     transformers_logging.disable_progress_bar()
 
 
+def load_content_policy(cfg: DaemonConfig):
+    """The content policy in force (raises policy.PolicyFileError for a file that cannot be used)."""
+    from .policy import find_policy_file, load_policy
+
+    content_policy = load_policy(find_policy_file(cfg.config_dir, cfg.policy_file))
+    for line in content_policy.describe().splitlines():
+        log.info("%s", line)
+    if content_policy.image_check != "off":
+        from .policy.image_check import ImageChecker
+
+        checker = ImageChecker(cfg.models_dir, cfg.allow_pickle)
+        if not checker.installed:
+            log.error("!! the content policy asks for an image check but %s: every job will be refused "
+                      "until one is installed", checker.why_missing())
+    return content_policy
+
+
 def _open_archive(cfg: DaemonConfig):
     """The archive and the board share pixel blobs by hard link (same data folder)."""
     from .archive import ArchiveHooks, ArchiveStore, Lexicon
@@ -89,6 +107,7 @@ async def serve(cfg: DaemonConfig) -> None:
     from .finishing.upscale_models import configure as configure_upscalers
     from .models.cache import PipelineCache
     from .pipelines.samplers import DEFAULT_SAMPLER, SAMPLERS
+    from .policy.image_check import configure as configure_image_check
     from .service.generation import GenerationService
 
     _quiet_library_progress_bars()
@@ -103,9 +122,11 @@ async def serve(cfg: DaemonConfig) -> None:
                     "Start the daemon with --tls (self-signed, clients pin its fingerprint) or "
                     "--tls-cert FILE --tls-key FILE.")
     policy = AccessPolicy(cfg.host, cfg.allow_hosts, cfg.allow_origins)
+    content_policy = load_content_policy(cfg)  # before the slow model scan: a bad policy file fails at once
     registry = await asyncio.to_thread(_load_models, cfg)
     await asyncio.to_thread(configure_face_models, cfg.models_dir, cfg.allow_pickle)
     await asyncio.to_thread(configure_upscalers, cfg.models_dir, cfg.allow_pickle)
+    configure_image_check(cfg.models_dir, cfg.allow_pickle)
     for entry in registry.entries:
         log.info("model %s (%s, %s%s)", entry.id, entry.architecture, entry.kind,
                  ", DEMO: random weights" if entry.is_demo else "")
@@ -122,7 +143,8 @@ async def serve(cfg: DaemonConfig) -> None:
     archive, board_store = await asyncio.to_thread(_open_archive, cfg)
     generation = GenerationService(cfg, registry, cache, limits=Limits(), samplers=dict(SAMPLERS),
                                    default_sampler=DEFAULT_SAMPLER, max_message_bytes=MAX_MESSAGE_BYTES,
-                                   capabilities=CAPABILITIES, addons=addons, archive=archive)
+                                   capabilities=CAPABILITIES, addons=addons, archive=archive,
+                                   policy=content_policy)
     board = BoardService(board_store)
     from .archive.interrogate import Interrogator
 

@@ -18,7 +18,6 @@ EXAMPLES = {
     "frames": dict(frames=[pb.Image(width=8, height=8)]),
     "edit": dict(edit=pb.EditOptions(source_prompt="a cat")),
     "train": dict(train=pb.TrainEmbeddingOptions(token="me")),
-    "image_check": dict(image_check="off"),
 }
 
 

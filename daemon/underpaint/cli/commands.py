@@ -21,10 +21,13 @@ def serve(args) -> int:
                        allow_pickle=args.allow_pickle, board_budget_bytes=args.board_budget_mb * 1024**2,
                        allow_hosts=args.allow_host, allow_origins=args.allow_origin,
                        tls=args.tls, tls_cert=args.tls_cert, tls_key=args.tls_key,
-                       archive=not args.no_archive, archive_budget_bytes=args.archive_budget_mb * 1024**2)
+                       archive=not args.no_archive, archive_budget_bytes=args.archive_budget_mb * 1024**2,
+                       policy_file=args.policy)
+    from ..policy import PolicyFileError
+
     try:
         asyncio.run(run(cfg))
-    except OSError as exc:
+    except (OSError, PolicyFileError) as exc:
         print(f"underpaint: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -76,7 +79,12 @@ def info(args) -> int:
     print(f"memory    device {_mib(i.device_memory_total)} total, {_mib(i.device_memory_free)} free; "
           f"system {_mib(i.system_memory_total)} total, {_mib(i.system_memory_available)} available")
     print(f"models    {i.models_dir}" + ("  (only the random-weights DEMO model is installed)" if i.demo_only else ""))
+    print(f"config    {i.config_dir}")
     print(f"queue     {i.queue_length} job(s)")
+    p = i.policy
+    enforced = p.image_check not in ("", "off") or p.blocked_terms
+    print("policy    " + (f"image check {p.image_check}{' (locked)' if p.locked else ''}, {p.blocked_terms} blocked "
+                          f"names and terms, from {p.source}" if enforced else "none (nothing is enforced)"))
     return 0
 
 
@@ -145,6 +153,7 @@ def generate(args) -> int:
                              seed=args.seed, sampler=args.sampler, count=args.count, strength=args.strength,
                              tiling=args.tiling, priority=args.priority, client="underpaint-cli",
                              vae=args.vae, loras=args.lora, styles=args.style, clip_skip=args.clip_skip,
+                             image_check=args.image_check,
                              archive=pb.ArchiveOptions(skip=args.no_archive, host="cli", parent_id=args.parent,
                                                        document=Path(args.out).name))
     if args.from_image:
@@ -165,7 +174,7 @@ def generate(args) -> int:
         job = client.submit(req)
         # Ctrl-C cancels this job on the daemon, then waits for the final event.
         previous = signal.signal(signal.SIGINT, lambda *_: _cancel(client, job.id, bar))
-        failed = None
+        failed, withheld = None, 0
         try:
             for event in client.watch(job.id):
                 kind = event.WhichOneof("kind")
@@ -177,8 +186,12 @@ def generate(args) -> int:
                 elif kind == "result":
                     r = event.result
                     path = paths[min(r.index, len(paths) - 1)]
-                    save_png(r.image, path, r.parameters.infotext)
                     bar.done()
+                    if not r.image.data:  # withheld by the daemon's content policy
+                        withheld += 1
+                        print(f"{path}  not written: {r.note or 'the daemon sent no image'}")
+                        continue
+                    save_png(r.image, path, r.parameters.infotext)
                     print(f"{path}  seed {r.seed}" + (f"  archived as {r.archive_id}" if r.archive_id else "")
                           + (f"  ({r.note})" if r.note else ""))
                 elif kind == "finished":
@@ -189,6 +202,8 @@ def generate(args) -> int:
                         failed = f"generation failed: {event.finished.message}"
         finally:
             signal.signal(signal.SIGINT, previous)
+    if withheld and not failed:
+        failed = f"{withheld} image(s) withheld by the daemon's content policy"
     if failed:
         print(f"underpaint: {failed}", file=sys.stderr)
         return 130 if failed == "cancelled" else 1

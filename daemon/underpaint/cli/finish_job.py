@@ -34,8 +34,11 @@ def run_finish(args, request: pb.GenerateRequest, describe=lambda result: "") ->
                     bar.show(a.message, a.fraction if a.fraction >= 0 else None)
                 elif kind == "result":
                     r = event.result
-                    save_png(r.image, Path(args.out), r.parameters.infotext)
                     bar.done()
+                    if not r.image.data:  # withheld by the daemon's content policy
+                        failed = f"{args.out} not written: {r.note or 'the daemon sent no image'}"
+                        continue
+                    save_png(r.image, Path(args.out), r.parameters.infotext)
                     extra = describe(r)
                     print(f"{args.out}  {r.image.width}x{r.image.height}" + (f"  {extra}" if extra else "")
                           + (f"  ({r.note})" if r.note else ""))

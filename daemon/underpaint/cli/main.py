@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "the config folder); its SHA-256 fingerprint is logged for clients to pin")
     p.add_argument("--tls-cert", type=Path, metavar="FILE", help="serve TLS with this certificate (PEM chain)")
     p.add_argument("--tls-key", type=Path, metavar="FILE", help="the private key of --tls-cert (PEM)")
+    p.add_argument("--policy", type=Path, metavar="FILE",
+                   help="the content policy (default: policy.toml in the config folder, if there is one; "
+                        "see docs/policy.md)")
     p.add_argument("--verbose", "-v", action="store_true")
     p.set_defaults(func=commands.serve)
 
@@ -124,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "are used as given. STRENGTH 0..2 (default 1), START/END: the part of the schedule it acts on")
     p.add_argument("--reference", action="append", default=[], metavar="IMAGE[:STRENGTH]", type=parse_reference,
                    help="a reference image for style or subject through an IP-Adapter from ipadapter/ (repeatable)")
+    p.add_argument("--image-check", default="", choices=["", "off", "blur", "block"],
+                   help="ask for the content policy's image check (default: the daemon's policy; a locked policy "
+                        "refuses anything looser)")
     p.add_argument("--priority", type=int, default=0)
     p.add_argument("--out", required=True, help="output PNG (with several images: OUT-1.png, OUT-2.png, ...)")
     p.set_defaults(func=commands.generate)
@@ -141,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     from . import tokens
     tokens.add_parser(sub, _add_client_options)
+
+    from . import policy
+    policy.add_parser(sub, _add_client_options)
 
     from ..plugins import cli as plugins_cli
     plugins_cli.add_parser(sub)

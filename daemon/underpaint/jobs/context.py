@@ -10,6 +10,7 @@ import functools
 
 from .. import images
 from ..errors import JobCancelled
+from ..policy.results import check_result, preview_for
 from ..v1 import underpaint_pb2 as pb
 from .job import Job
 
@@ -54,14 +55,22 @@ class JobContext:
     def progress(self, step: int, total: int, image_index: int = 0, preview=None, **extra) -> None:
         progress = pb.Progress(step=step, total_steps=total, image_index=image_index, **extra)
         if preview is not None:
+            preview = preview_for(preview, self.image_check)  # unchecked images show only as blocks
             progress.preview.CopyFrom(images.encode(preview, pb.PIXEL_FORMAT_RGBA8))
         self.emit(progress=progress)
 
     def activity(self, kind: str, message: str, fraction: float = -1.0, subject: str = "") -> None:
         self.emit(activity=pb.Activity(kind=kind, message=message, fraction=fraction, subject=subject))
 
+    @property
+    def image_check(self) -> str:
+        return getattr(self.request, "image_check", "off")
+
     def result(self, result: pb.Result) -> None:
-        """Sends one finished image; archives it first, so the Result carries its archive_id."""
+        """Sends one finished image: the content policy's image check first (it may blur or withhold
+        it, and only what a client may see is archived), then archives it, so the Result carries
+        its archive_id."""
+        check_result(self, result, self.image_check)
         if not result.parameters.styles and self.job.request.request.styles:
             result.parameters.styles.extend(self.job.request.request.styles)
         if self.recorder is not None:

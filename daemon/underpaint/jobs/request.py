@@ -68,6 +68,7 @@ class ResolvedRequest:
     mean_restore: bool = True         # prompt weights restore each chunk's mean (off: sidecar no_mean_restore)
     addons: object = None             # models.addons.AddonPlan: LoRAs, embeddings, VAE
     controls: list = field(default_factory=list)  # jobs.control_checks.ControlUse, strength > 0 only
+    image_check: str = "off"          # the content policy's check of each result: off, blur, block
 
 
 def _check_range(field: str, value, low, high, what: str = "") -> None:

@@ -17,7 +17,6 @@ _NOT_YET = [
     ("frames", lambda r: len(r.frames) > 0, "keyframes"),
     ("edit", lambda r: r.HasField("edit"), "mask-free edits"),
     ("train", lambda r: r.HasField("train"), "embedding training"),
-    ("image_check", lambda r: bool(r.image_check), "the image check"),
 ]
 
 

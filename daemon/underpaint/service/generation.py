@@ -20,6 +20,8 @@ from ..jobs.request import Limits, resolve
 from ..jobs.worker import Worker
 from ..models.addons import add_addons_to
 from ..models.sidecar import read_defaults
+from ..policy import Policy
+from ..policy.enforce import check_addons, check_request
 from ..finishing.face_models import face_models
 from ..finishing.upscale_models import upscaler_models
 from .faces import add_face_models_to, add_upscalers_to, detect_faces
@@ -35,7 +37,8 @@ KEEP_FINISHED_BYTES = 1024**3     # ... and while their results fit in this much
 
 class GenerationService:
     def __init__(self, cfg, registry, cache, *, limits: Limits, samplers: dict, default_sampler: str,
-                 max_message_bytes: int, capabilities: list[str], addons=None, archive=None):
+                 max_message_bytes: int, capabilities: list[str], addons=None, archive=None,
+                 policy=None):
         self._cfg = cfg
         self._registry = registry
         self._cache = cache
@@ -46,6 +49,7 @@ class GenerationService:
         self._capabilities = capabilities
         self._addons = addons  # models.addons.AddOnIndex: LoRAs, embeddings, VAEs
         self._archive = archive  # archive.ArchiveHooks: recorder, style expansion, option checks
+        self._policy = policy or Policy()  # the content policy (policy/settings.py)
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._queue = JobQueue()
         self._arrivals = 0
@@ -81,7 +85,9 @@ class GenerationService:
             max_message_bytes=self._max_message_bytes,
             max_canvas_pixels=self._limits.max_canvas_pixels,
             max_generation_pixels=self._limits.max_generation_pixels,
-            capabilities=self._capabilities)
+            capabilities=self._capabilities,
+            policy=pb.PolicySummary(image_check=self._policy.image_check, locked=self._policy.locked,
+                                    blocked_terms=len(self._policy.blocklist), source=self._policy.source))
 
     async def list_models(self, request: pb.ListModelsRequest) -> pb.ListModelsResponse:
         if request.rescan:
@@ -118,10 +124,15 @@ class GenerationService:
         check_session(request.live_session)
         if self._archive is not None:  # styles expanded, archive options checked: before queuing
             request = await asyncio.to_thread(self._archive.prepare, request)
+        # The content policy checks the request as it will run (styles expanded), before queuing;
+        # off the loop: a 10k-character prompt takes tens of milliseconds to fold and match.
+        image_check = await asyncio.to_thread(check_request, self._policy, request)
         # Decoding and canvas planning touch every pixel: keep them off the event loop.
         resolved = await asyncio.to_thread(resolve, request, self._registry, self._samplers,
                                            self._default_sampler, self._limits, self._addons,
                                            self._cfg.allow_pickle)
+        check_addons(self._policy, resolved.addons)
+        resolved.image_check = image_check
         self._arrivals += 1
         job = Job(id=uuid.uuid4().hex[:16], request=resolved, priority=request.priority,
                   arrival=self._arrivals)

@@ -80,6 +80,11 @@ def describe(info, address):
     lines = [f"Underpaint {info.daemon_version}", f"at {address}", f"on {device}"]
     if info.demo_only:
         lines.append("Only the demo model is installed (random weights, output is noise)")
+    from .underpaint_kit import policy
+
+    summary = policy.policy_summary(info)  # what the daemon's content policy enforces, if anything
+    if summary:
+        lines.append(summary)
     return f"Connected ({info.device})", lines
 
 

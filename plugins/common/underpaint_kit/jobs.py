@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 
 from .errors import DaemonNotRunning, UnderpaintError
+from . import policy
 from .protocol import pb
 
 log = logging.getLogger("underpaint_kit")
@@ -23,11 +24,13 @@ _POLL_RETRY_DELAY_S = 0.5
 @dataclass
 class JobOutcome:
     status: str                       # "succeeded" | "failed" | "cancelled"
-    message: str = ""                 # why it failed (artist-facing); empty on success
+    message: str = ""                 # why it failed (artist-facing); on success the notices, if any
     results: list = field(default_factory=list)  # pb.Result, in arrival order
     job_id: str = ""
     seed: int = -1                    # the first seed the job used (-1 if never submitted)
     elapsed: float = 0.0              # seconds from start to finish, as the daemon measured
+    withheld: list = field(default_factory=list)  # pb.Result the content policy withheld (no image)
+    notices: list = field(default_factory=list)   # artist-facing lines: blurred or withheld images
 
     @property
     def ok(self) -> bool:
@@ -85,7 +88,7 @@ class JobRunner:
         try:
             outcome = self._follow()
         except UnderpaintError as error:
-            outcome = JobOutcome("failed", str(error), job_id=self.job_id)
+            outcome = JobOutcome("failed", policy.refusal_message(error) or str(error), job_id=self.job_id)
         except Exception as error:  # a kit bug must still end the job for the plugin
             log.exception("underpaint job runner failed")
             outcome = JobOutcome("failed", f"Internal error in the Underpaint plugin: {error}",
@@ -136,12 +139,18 @@ class JobRunner:
             preview = progress.preview if progress.HasField("preview") else None
             self._fire(self.on_progress, progress.step, progress.total_steps, preview)
         elif kind == "result":
+            notice = policy.result_notice(event.result)
+            if notice:
+                outcome.notices.append(notice)
+            if not policy.has_image(event.result):  # withheld by the content policy: nothing to place
+                outcome.withheld.append(event.result)
+                return False
             outcome.results.append(event.result)
             self._fire(self.on_result, event.result)
         elif kind == "finished":
             finished = event.finished
             outcome.status = _STATUS_NAMES.get(finished.status, "failed")
-            outcome.message = finished.message
+            outcome.message = finished.message or " ".join(outcome.notices)
             outcome.elapsed = finished.elapsed
             return True
         return False

@@ -150,12 +150,15 @@ def place_results(document, results, title: str, offset=(0, 0)) -> list:
 
 
 def run_operation(document, spec: ProcedureSpec, params: dict, daemon, progress,
-                  client: str = "gimp") -> list:
+                  client: str = "gimp", notices: list | None = None) -> list:
     """The whole procedure; returns the new layers. Raises UnderpaintError subclasses with
-    artist-facing messages (daemon gone, request rejected, job failed or cancelled)."""
+    artist-facing messages (daemon gone, request rejected, job failed or cancelled). `notices`
+    receives what the daemon's content policy did to the images (blurred, withheld)."""
     title = "Underpaint " + spec.menu_label.replace("_", "").rstrip(".").lower()
     request = build_request(document, spec, params, client)
     outcome = follow_job(daemon, request, progress, title)
+    if notices is not None:
+        notices.extend(outcome.notices)
     if not outcome.results:
         if outcome.status == "cancelled":
             raise OperationCancelled("The Underpaint job was cancelled.")
@@ -184,7 +187,8 @@ def run_procedure(spec: ProcedureSpec, document, params: dict, daemon, progress,
         if spec.operation == "board-place":
             layer = board.place(document, params, daemon)
             return "success", f"Placed layer \"{layer.get_name()}\"."
-        run_operation(document, spec, params, daemon, progress, client)
+        notices: list = []
+        run_operation(document, spec, params, daemon, progress, client, notices)
     except NothingToDo as error:
         return "success", str(error)
     except OperationCancelled as error:
@@ -194,4 +198,4 @@ def run_procedure(spec: ProcedureSpec, document, params: dict, daemon, progress,
     except Exception as error:  # a plug-in bug: say so instead of crashing GIMP's call
         traceback.print_exc()
         return "error", f"Internal error in the Underpaint plug-in: {error!r}"
-    return "success", ""
+    return "success", " ".join(notices)

@@ -246,6 +246,9 @@ class JobController(QObject):
             message = outcome.message or ("Cancelled." if outcome.status == "cancelled" else "The job failed.")
             self.finished.emit(outcome.status, message, seed)
             return
+        if not outcome.results:  # all withheld by the daemon's content policy: say so, add nothing
+            self.finished.emit("failed", outcome.message or "The daemon returned no image.", seed)
+            return
         doc = context["doc"]
         if context["operation"] in planning.FACE_ACTIONS and outcome.results and not planning.faces_found(outcome.results):
             self.finished.emit("succeeded", "No faces found: nothing was changed.", seed)
@@ -258,7 +261,7 @@ class JobController(QObject):
             return
         first = min(outcome.results, key=lambda result: result.index).image
         self.result_image.emit(first.width, first.height, bytes(first.data))  # checked by apply_results
-        self.finished.emit("succeeded", "Added %s." % added, seed)
+        self.finished.emit("succeeded", " ".join(["Added %s." % added] + outcome.notices), seed)
 
 
     # --- board -----------------------------------------------------------------------------

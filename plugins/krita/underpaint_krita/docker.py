@@ -314,6 +314,9 @@ class UnderpaintDocker(DockWidget):
         note = ""
         if info.demo_only:
             note = "Only the demo model is installed: random weights, its pictures are noise."
+        from underpaint_kit import policy
+
+        note = " ".join(n for n in (note, policy.policy_summary(info)) if n)  # what the daemon's policy enforces
         self.connection.show_state("ok", "Connected: underpaint %s on %s" % (info.daemon_version, device), note)
         wanted = self.model.currentData() or self._saved_model
         self.model.clear()

@@ -73,6 +73,8 @@ export class CanvasJob {
     this.cancelRequested = false;
     /** @type {KeptResult[]} */
     this.results = [];
+    /** @type {string[]} what the daemon's content policy did to the images (blurred, withheld) */
+    this.notices = [];
     /** @type {{documentID: number, expectedSize: {width: number, height: number},
      *          grow?: {width: number, height: number, offsetX: number, offsetY: number}} | null} */
     this.target = null;
@@ -161,7 +163,10 @@ export class CanvasJob {
         }
         this.report(update);
       } else if (kind.case === "result") {
-        this.results.push(keep(kind.value));
+        const notice = policyNotice(kind.value);
+        if (notice) this.notices.push(notice);
+        // Withheld by the daemon's content policy: no image, nothing to place.
+        if (kind.value.image && kind.value.image.data.length) this.results.push(keep(kind.value));
       } else if (kind.case === "finished") {
         finished = kind.value;
       }
@@ -173,7 +178,9 @@ export class CanvasJob {
     if (finished.status !== JobStatus.SUCCEEDED) {
       return { phase: "failed", message: finished.message || "The daemon could not finish the job." };
     }
-    if (!this.results.length) return { phase: "failed", message: "The daemon finished without an image." };
+    if (!this.results.length) {
+      return { phase: "failed", message: this.notices.join(" ") || "The daemon finished without an image." };
+    }
     if (isFaceAction(this.action) && this.results.every((r) => r.note === NO_FACES)) {
       this.results = [];
       return { phase: "done", message: "No faces found: nothing was changed." };
@@ -228,7 +235,7 @@ export class CanvasJob {
     return {
       phase: "done",
       layerIds,
-      message: again ? `Placed ${layers}.` : `Done in ${this.elapsed.toFixed(1)} s: ${layers}.`,
+      message: [again ? `Placed ${layers}.` : `Done in ${this.elapsed.toFixed(1)} s: ${layers}.`, ...this.notices].join(" "),
     };
   }
 
@@ -337,4 +344,20 @@ export function layerName(action, prompt, seed) {
   let words = shown ? shown.slice(0, 40) : action === "generate" ? "generated" : `${action} (no prompt)`;
   if (action === "rerender-faces") words = `re-rendered faces${shown ? ` · ${shown.slice(0, 30)}` : ""}`;
   return `Underpaint: ${words} [seed ${seed}]`;
+}
+
+/**
+ * The artist-facing line for a result the daemon's content policy blurred or withheld ("" if none).
+ * Mirrors underpaint_kit.policy.result_notice.
+ * @param {{index: number, policy: string, image?: {data: Uint8Array}}} result
+ */
+export function policyNotice(result) {
+  const number = result.index + 1;
+  if (result.policy === "blurred") {
+    return `Image ${number} was blurred by the daemon's content policy (its image check flagged it).`;
+  }
+  if (result.policy === "withheld" || (result.policy && !(result.image && result.image.data.length))) {
+    return `Image ${number} was withheld by the daemon's content policy (its image check flagged it), so no layer was added for it.`;
+  }
+  return "";
 }

@@ -1966,7 +1966,7 @@ export declare type Result = Message<"underpaint.v1.Result"> & {
   archiveId: string;
 
   /**
-   * "" or "blurred" when the image check blurred it
+   * "", "blurred" or "withheld" (no image) by the content policy's image check
    *
    * @generated from field: string policy = 13;
    */
