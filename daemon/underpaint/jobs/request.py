@@ -33,6 +33,7 @@ MAX_GUIDANCE = 30.0
 MAX_COUNT = 16
 MAX_PREVIEW_SIZE = 1024
 MAX_PROMPT_CHARS = 10_000
+MAX_CLIENT_CHARS = 200  # `client` is free text for logs
 MAX_SEED = 2**63 - 1
 
 
@@ -87,6 +88,9 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
         raise InvalidArgument("prompt", f"is {len(req.prompt)} characters; the limit is {MAX_PROMPT_CHARS}")
     if len(req.negative_prompt) > MAX_PROMPT_CHARS:
         raise InvalidArgument("negative_prompt", f"is too long; the limit is {MAX_PROMPT_CHARS} characters")
+    if len(req.client) > MAX_CLIENT_CHARS:
+        raise InvalidArgument("client", f"is {len(req.client)} characters; the limit is {MAX_CLIENT_CHARS} "
+                              "(a name and version such as \"krita 5.2.9\")")
     model = registry.get(req.model) if req.model else registry.get(registry.default_id)
     multiple = model.size_multiple
     defaults = read_defaults(model, samplers)
