@@ -209,6 +209,25 @@ _OPERATIONS = {pb.CANVAS_OPERATION_GENERATE: "generate", pb.CANVAS_OPERATION_REF
                pb.CANVAS_OPERATION_FILL: "fill", pb.CANVAS_OPERATION_EXPAND: "expand"}
 
 
+def _refuse_canvas_contradictions(req: pb.GenerateRequest, op: int) -> None:
+    """With `canvas` set the daemon plans size, init image and mask itself: a field that would be
+    ignored is refused, so nobody believes it was used."""
+    for name in ("width", "height"):
+        if getattr(req, name):
+            raise InvalidArgument(name, f"{getattr(req, name)} is not used with canvas: the daemon picks the "
+                                        "generation size from the canvas and the model; leave it 0")
+    if req.HasField("init_image"):
+        raise InvalidArgument("init_image", "is not used with canvas: send the document's pixels as canvas.region")
+    if req.HasField("mask"):
+        raise InvalidArgument("mask", "is not used with canvas: send the selection as canvas.selection")
+    if op == pb.CANVAS_OPERATION_GENERATE and req.strength:
+        raise InvalidArgument("strength", f"{req.strength:g} is not used by the canvas generate operation, which "
+                                          "starts from noise; use refine or fill to rework existing pixels")
+    if op == pb.CANVAS_OPERATION_EXPAND and req.canvas.HasField("selection"):
+        raise InvalidArgument("canvas.selection", "is not used by expand, which paints the new margins; "
+                                                  "use fill to repaint a selection")
+
+
 def _resolve_canvas(req: pb.GenerateRequest, resolved: ResolvedRequest, limits: Limits) -> None:
     from .. import canvas  # numpy-only; imported late to keep this module light
 
@@ -224,6 +243,7 @@ def _resolve_canvas(req: pb.GenerateRequest, resolved: ResolvedRequest, limits: 
         op = pb.CANVAS_OPERATION_FILL if c.HasField("selection") else pb.CANVAS_OPERATION_GENERATE
     if op not in _OPERATIONS:
         raise InvalidArgument("canvas.operation", f"unknown operation {c.operation}")
+    _refuse_canvas_contradictions(req, op)
     region = images.decode(c.region, "canvas.region", 4, limits.max_canvas_pixels) if c.HasField("region") else None
     selection = (images.decode(c.selection, "canvas.selection", 1, limits.max_canvas_pixels)
                  if c.HasField("selection") else None)
