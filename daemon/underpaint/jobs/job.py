@@ -27,6 +27,7 @@ class Job:
     events: list[pb.JobEvent] = field(default_factory=list)
     cancel_requested: threading.Event = field(default_factory=threading.Event)
     superseded_by: str = ""  # live sessions: the newer job that replaced this one
+    cancel_reason: str = "cancelled"  # the final event's message when cancel_requested stops it
     started_at: float = 0.0
     finished_at: float = 0.0
     _changed: asyncio.Event = field(default_factory=asyncio.Event)

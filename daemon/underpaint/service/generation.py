@@ -63,6 +63,19 @@ class GenerationService:
         if self._worker:
             self._worker.stop()
 
+    async def shut_down(self, reason: str = "daemon shutting down", timeout: float = 30.0) -> None:
+        """Ends every job with CANCELLED and `reason`, so each watcher is told before the
+        transports close: queued ones at once, the running one within a step (it is waited for
+        off the event loop, which must stay free to deliver its final event)."""
+        for job in self._queue.waiting():
+            job.cancel_reason = reason
+            job.cancel_requested.set()
+            if self._queue.remove(job):
+                job.append(finished=pb.Finished(status=pb.JOB_STATUS_CANCELLED, message=reason))
+        if self._worker:
+            await asyncio.to_thread(self._worker.stop, timeout, reason)
+        await asyncio.sleep(0)  # the worker's last events were handed to the loop: let them land
+
     # --- information -------------------------------------------------------------------------
 
     async def get_info(self, request: pb.GetInfoRequest) -> pb.Info:
