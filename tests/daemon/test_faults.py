@@ -166,10 +166,10 @@ def test_a_full_disk_refuses_the_publish_and_corrupts_nothing(demo_models_dir, t
             assert stored, "not even the first image fitted"
             for channel, sha in stored:  # what was stored before is intact
                 assert hashlib.sha256(fetch_pixels(client, channel, 0)).hexdigest() == sha
-            assert [c.name for c in client.board.ListChannels(board_pb2.ListChannelsRequest()).channels] == \
+            assert [c.name for c in client.board.List(board_pb2.ListChannelsRequest()).channels] == \
                 [channel for channel, _ in sorted(stored)]
             # Room made, the same publish goes through: the daemon kept serving.
-            client.board.DeleteChannel(board_pb2.DeleteChannelRequest(channel=stored[0][0]))
+            client.board.Delete(board_pb2.DeleteChannelRequest(channel=stored[0][0]))
             assert publish(client, "full/again", noise_image(99, 512)).version == 1
             assert client.info().protocol_major == 1
     finally:

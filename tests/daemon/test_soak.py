@@ -5,11 +5,15 @@ job. bench/soak.py runs the 16 x 50 version and measures memory."""
 
 from __future__ import annotations
 
+import pytest
+
 from underpaint.testing.soak import soak
 
 
+@pytest.mark.timeout(2400)  # 44 tiny jobs: seconds on an idle machine, far longer on a loaded one
 def test_four_clients_ten_jobs_each_get_exactly_their_own_results(daemon):
-    tally = soak(daemon.grpc, clients=4, jobs=10, size=64, steps=3, cancel_rate=0.25, drop_rate=0.4, seed=1)
+    tally = soak(daemon.grpc, clients=4, jobs=10, size=64, steps=2, cancel_rate=0.25, drop_rate=0.4, seed=1,
+                 pairs=4)
     assert tally.jobs == 40, tally.problems
     assert (tally.lost, tally.duplicated, tally.crossed) == (0, 0, 0), tally.problems
     assert (tally.foreign, tally.broken) == (0, 0), tally.problems

@@ -27,7 +27,7 @@ import numpy as np
 from ..client import Client
 from ..v1 import underpaint_pb2 as pb
 
-PAIRS = [(f"soak prompt {p}", seed) for p in range(2) for seed in (11, 22, 33, 44)]
+PAIRS = [(f"soak prompt {p}", seed) for p in range(2) for seed in (11, 22, 33, 44)]  # 8 at most
 TOLERANCE = 2  # the same request through the same pipeline: identical up to rounding
 
 
@@ -69,11 +69,11 @@ def pixels(image: pb.Image) -> np.ndarray:
     return np.frombuffer(image.data, np.uint8).reshape(image.height, image.width, 4).astype(np.int16)
 
 
-def make_references(address: str, size: int, steps: int) -> list[np.ndarray]:
+def make_references(address: str, size: int, steps: int, pairs: int = len(PAIRS)) -> list[np.ndarray]:
     """Each pair's image, made alone (one job at a time)."""
     references = []
     with Client(address) as client:
-        for pair in range(len(PAIRS)):
+        for pair in range(pairs):
             job = client.submit(job_request(pair, size, steps, "soak reference"))
             events = list(client.watch(job.id))
             [result] = [e.result for e in events if e.HasField("result")]
@@ -113,7 +113,7 @@ def run_client(address: str, index: int, jobs: int, references, size: int, steps
     rng = random.Random(seed * 1000 + index)
     with Client(address) as client:
         for n in range(jobs):
-            pair = rng.randrange(len(PAIRS))
+            pair = rng.randrange(len(references))
             job = client.submit(job_request(pair, size, steps, f"soak client {index}"))
             cancel = rng.random() < cancel_rate
             cancel_when = rng.choice(("queued", "running")) if cancel else None
@@ -170,10 +170,10 @@ def _check(job: pb.Job, pair: int, events, cancelled: bool, references, tally: T
 
 
 def soak(address: str, clients: int, jobs: int, size: int = 64, steps: int = 3, cancel_rate: float = 0.15,
-         drop_rate: float = 0.3, seed: int = 0, references=None, on_warm=None) -> Tally:
+         drop_rate: float = 0.3, seed: int = 0, pairs: int = len(PAIRS), on_warm=None) -> Tally:
     """Runs `clients` threads of `jobs` jobs each; returns the tally. on_warm() is called once the
     references are made (the daemon has loaded the model and run jobs): take a baseline there."""
-    references = references or make_references(address, size, steps)
+    references = make_references(address, size, steps, pairs)
     if on_warm:
         on_warm()
     tally = Tally()
