@@ -73,6 +73,7 @@ class DaemonConfig:
     board_budget_bytes: int = 2 * 1024**3
     archive: bool = True             # archive every result (a job can still opt out)
     archive_budget_bytes: int = 10 * 1024**3
+    max_queue: int = 100  # jobs waiting or running; more are refused with RESOURCE_EXHAUSTED
     memory_budget_bytes: int | None = None  # loaded-pipeline LRU budget; None = from device memory
     allow_hosts: list[str] = field(default_factory=list)    # extra Host names the gateway answers to
     allow_origins: list[str] = field(default_factory=list)  # browser Origins allowed to call ("*" = any)

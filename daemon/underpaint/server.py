@@ -189,7 +189,7 @@ async def serve(cfg: DaemonConfig) -> None:
         await stop.wait()
     finally:
         log.info("shutting down")
-        generation.stop()
+        await generation.shut_down("daemon shutting down")
         archive.meaning.stop()
         archive.store.close()
         if http:

@@ -39,12 +39,62 @@ CASES = [
      grpc.StatusCode.INVALID_ARGUMENT, "mask"),
     ("mask without init", dict(mask=gray_image(np.zeros((64, 64), np.uint8))),
      grpc.StatusCode.INVALID_ARGUMENT, "mask"),
-    ("canvas with no document size", dict(canvas=pb.CanvasRequest(operation=pb.CANVAS_OPERATION_GENERATE)),
+    ("canvas with no document size", dict(canvas=pb.CanvasRequest(operation=pb.CANVAS_OPERATION_GENERATE),
+                                          width=0, height=0),
      grpc.StatusCode.INVALID_ARGUMENT, "canvas.document_width"),
     ("canvas fill without pixels", dict(canvas=pb.CanvasRequest(document_width=64, document_height=64,
-                                                               operation=pb.CANVAS_OPERATION_FILL)),
+                                                               operation=pb.CANVAS_OPERATION_FILL),
+                                        width=0, height=0),
      grpc.StatusCode.INVALID_ARGUMENT, "canvas.region"),
 ]
+
+# With `canvas` set the daemon plans the size, the init image and the mask itself: fields that
+# would be ignored are refused, naming the field.
+DOC = rgba_image(np.zeros((64, 64, 3), np.uint8))
+SELECTION = gray_image(np.full((64, 64), 255, np.uint8))
+
+
+def _canvas(operation, **fields):
+    canvas = pb.CanvasRequest(document_width=64, document_height=64, operation=operation, region=DOC)
+    for name, value in fields.items():
+        getattr(canvas, name).CopyFrom(value)
+    return canvas
+
+
+CONTRADICTIONS = [
+    ("width with canvas", dict(width=64, height=0), pb.CANVAS_OPERATION_REFINE, {}, "width: 64 is not used"),
+    ("height with canvas", dict(width=0, height=128), pb.CANVAS_OPERATION_FILL, dict(selection=SELECTION),
+     "height: 128 is not used"),
+    ("init_image with canvas", dict(init_image=INIT), pb.CANVAS_OPERATION_REFINE, {}, "init_image: is not used"),
+    ("mask with canvas", dict(mask=SELECTION), pb.CANVAS_OPERATION_FILL, dict(selection=SELECTION),
+     "mask: is not used"),
+    ("strength with canvas generate", dict(strength=0.5), pb.CANVAS_OPERATION_GENERATE, {},
+     "strength: 0.5 is not used by the canvas generate"),
+    ("selection with expand", {}, pb.CANVAS_OPERATION_EXPAND,
+     dict(selection=SELECTION, expand=pb.Margins(left=64)), "canvas.selection: is not used by expand"),
+]
+
+
+@pytest.mark.parametrize("name,fields,operation,canvas_fields,says", CONTRADICTIONS,
+                         ids=[c[0] for c in CONTRADICTIONS])
+def test_canvas_contradictions_are_refused_naming_the_field(grpc_client, name, fields, operation,
+                                                            canvas_fields, says):
+    fields = dict(dict(width=0, height=0), **fields)
+    with pytest.raises(grpc.RpcError) as err:
+        grpc_client.stub.Submit(request(canvas=_canvas(operation, **canvas_fields), **fields))
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert err.value.details().startswith(says), err.value.details()
+    assert grpc_client.info().queue_length == 0  # refused before queuing
+
+
+def test_strength_is_honoured_where_the_canvas_uses_it(grpc_client):
+    """The refusals are precise: refine with a strength, expand without a selection still run."""
+    for operation, fields, canvas_fields in ((pb.CANVAS_OPERATION_REFINE, dict(strength=0.5), {}),
+                                             (pb.CANVAS_OPERATION_EXPAND, {}, dict(expand=pb.Margins(left=64)))):
+        job = grpc_client.submit(request(canvas=_canvas(operation, **canvas_fields), width=0, height=0,
+                                         steps=2, **fields))
+        events = list(grpc_client.watch(job.id))
+        assert events[-1].finished.status == pb.JOB_STATUS_SUCCEEDED, events[-1].finished.message
 
 
 @pytest.mark.parametrize("name,fields,code,mentions", CASES, ids=[c[0] for c in CASES])

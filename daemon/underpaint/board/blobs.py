@@ -71,11 +71,15 @@ class BlobDir:
         if self._link_shared(digest_hex, tmp):
             os.replace(tmp, final)
             return
-        with open(tmp, "wb") as f:
-            f.write(packed)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, final)
+        try:
+            with open(tmp, "wb") as f:
+                f.write(packed)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, final)
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # a full disk must not keep the half-written file
+            raise
 
     def _link_shared(self, digest_hex: str, tmp: Path) -> bool:
         for other in self.share_with:

@@ -14,6 +14,7 @@ Plain, thread-safe Python (no event loop): the service calls it through asyncio.
 from __future__ import annotations
 
 import collections
+import errno
 import re
 import sqlite3
 import threading
@@ -176,14 +177,15 @@ class BoardStore:
             row = self._db.execute("SELECT last_version FROM channels WHERE name = ?", (channel,)).fetchone()
             version = (row[0] if row else 0) + 1
             if need:
-                self._blobs.write(digest, packed)
+                with _disk_full_is_resource_exhausted(self.root, need):
+                    self._blobs.write(digest, packed)
             now = time.time()
             entry = board_pb2.BoardEntry(channel=channel, version=version, digest=digest, width=width,
                                          height=height, time=now, meta=meta)
             with self._log_lock:
                 cursor = self._cursor + 1
-            self._db.execute("BEGIN IMMEDIATE")
             try:
+                self._db.execute("BEGIN IMMEDIATE")
                 if need:
                     self._db.execute("INSERT INTO blobs VALUES (?, ?)", (digest, need))
                 self._db.execute("INSERT INTO channels VALUES (?, ?) ON CONFLICT(name) DO UPDATE "
@@ -195,10 +197,12 @@ class BoardStore:
                 update = board_pb2.BoardUpdate(cursor=cursor, entry=entry)
                 self._log_update_locked(update)
                 self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
+            except BaseException as error:
+                self._rollback()
                 if need:
                     self._blobs.remove(digest)
+                if _is_disk_full(error):
+                    raise _disk_full(self.root, need) from error
                 raise
             self._remove_files(freed)
             self.bytes_used += need - sum(size for _, size in freed)
@@ -243,6 +247,12 @@ class BoardStore:
             self._db.close()
 
     # -- internals ----------------------------------------------------------------------------
+
+    def _rollback(self) -> None:
+        try:
+            self._db.execute("ROLLBACK")
+        except sqlite3.OperationalError:
+            pass  # sqlite already rolled back on its own (a full disk does that)
 
     def _state(self, key: str) -> int:
         row = self._db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
@@ -338,3 +348,29 @@ class BoardStore:
     def _notify(self) -> None:
         for callback in list(self._listeners):
             callback()
+
+
+def _is_disk_full(error: BaseException) -> bool:
+    if isinstance(error, OSError):
+        return error.errno in (errno.ENOSPC, errno.EDQUOT)
+    return isinstance(error, sqlite3.OperationalError) and "full" in str(error)
+
+
+def _disk_full(root: Path, need: int) -> ResourceExhausted:
+    return ResourceExhausted(f"the board's disk is full ({root}): {need} bytes did not fit; nothing was "
+                             "stored. Free space there or delete channels (underpaint board delete)")
+
+
+class _disk_full_is_resource_exhausted:
+    """A context manager: ENOSPC / EDQUOT inside becomes ResourceExhausted."""
+
+    def __init__(self, root: Path, need: int):
+        self.root, self.need = root, need
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, tb):
+        if error is not None and _is_disk_full(error):
+            raise _disk_full(self.root, self.need) from error
+        return False

@@ -19,6 +19,7 @@ def serve(args) -> int:
     cfg = DaemonConfig(host=args.host, port=args.port, http_port=args.http_port,
                        models_dir=args.models or base / "models", data_dir=base,
                        allow_pickle=args.allow_pickle, board_budget_bytes=args.board_budget_mb * 1024**2,
+                       max_queue=args.max_queue,
                        allow_hosts=args.allow_host, allow_origins=args.allow_origin,
                        tls=args.tls, tls_cert=args.tls_cert, tls_key=args.tls_key,
                        archive=not args.no_archive, archive_budget_bytes=args.archive_budget_mb * 1024**2,

@@ -10,6 +10,13 @@ from pathlib import Path
 from .. import __version__
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
 def _add_client_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--server", help="daemon address HOST:PORT (default: $UNDERPAINT_SERVER, then the "
                                     "running daemon's daemon.json, then 127.0.0.1:50051)")
@@ -48,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="do not archive results (history search, styles and imports still work)")
     p.add_argument("--archive-budget-mb", type=int, default=10240,
                    help="disk budget of the archive; past it the oldest unstarred entries go (default 10 GiB)")
+    p.add_argument("--max-queue", type=_positive_int, default=100, metavar="N",
+                   help="jobs queued or running at once (default 100); more are refused until some finish")
     p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                    help="also answer HTTP requests addressed to this host name (repeatable); by default "
                         "only localhost, loopback addresses and the bound address, which keeps web pages "

@@ -27,6 +27,7 @@ class Job:
     events: list[pb.JobEvent] = field(default_factory=list)
     cancel_requested: threading.Event = field(default_factory=threading.Event)
     superseded_by: str = ""  # live sessions: the newer job that replaced this one
+    cancel_reason: str = "cancelled"  # the final event's message when cancel_requested stops it
     started_at: float = 0.0
     finished_at: float = 0.0
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -47,14 +48,29 @@ class Job:
         if event.HasField("finished"):
             self.status = event.finished.status
             self.finished_at = time.time()
+            self._drop_old_previews()
         elif event.HasField("started"):
             self.status = pb.JOB_STATUS_RUNNING
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
         return event
 
-    def result_bytes(self) -> int:
-        return sum(len(e.result.image.data) for e in self.events if e.HasField("result"))
+    def held_bytes(self) -> int:
+        """Image bytes this job's event log holds: results and step previews."""
+        return sum(len(e.result.image.data) if e.HasField("result") else len(e.progress.preview.data)
+                   for e in self.events)
+
+    def _drop_old_previews(self) -> None:
+        """Once a job has ended only its newest preview is worth keeping (a late poller shows it).
+
+        Events are replaced by copies without their preview, never changed in place: a watcher
+        may still be sending the original."""
+        with_preview = [i for i, e in enumerate(self.events) if e.progress.HasField("preview")]
+        for i in with_preview[:-1]:
+            copy = pb.JobEvent()
+            copy.CopyFrom(self.events[i])
+            copy.progress.ClearField("preview")
+            self.events[i] = copy
 
     def events_after(self, seq: int) -> list[pb.JobEvent]:
         return self.events[max(seq, 0):]

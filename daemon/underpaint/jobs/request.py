@@ -33,6 +33,7 @@ MAX_GUIDANCE = 30.0
 MAX_COUNT = 16
 MAX_PREVIEW_SIZE = 1024
 MAX_PROMPT_CHARS = 10_000
+MAX_CLIENT_CHARS = 200  # `client` is free text for logs
 MAX_SEED = 2**63 - 1
 
 
@@ -88,6 +89,9 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
         raise InvalidArgument("prompt", f"is {len(req.prompt)} characters; the limit is {MAX_PROMPT_CHARS}")
     if len(req.negative_prompt) > MAX_PROMPT_CHARS:
         raise InvalidArgument("negative_prompt", f"is too long; the limit is {MAX_PROMPT_CHARS} characters")
+    if len(req.client) > MAX_CLIENT_CHARS:
+        raise InvalidArgument("client", f"is {len(req.client)} characters; the limit is {MAX_CLIENT_CHARS} "
+                              "(a name and version such as \"krita 5.2.9\")")
     model = registry.get(req.model) if req.model else registry.get(registry.default_id)
     multiple = model.size_multiple
     defaults = read_defaults(model, samplers)
@@ -206,6 +210,25 @@ _OPERATIONS = {pb.CANVAS_OPERATION_GENERATE: "generate", pb.CANVAS_OPERATION_REF
                pb.CANVAS_OPERATION_FILL: "fill", pb.CANVAS_OPERATION_EXPAND: "expand"}
 
 
+def _refuse_canvas_contradictions(req: pb.GenerateRequest, op: int) -> None:
+    """With `canvas` set the daemon plans size, init image and mask itself: a field that would be
+    ignored is refused, so nobody believes it was used."""
+    for name in ("width", "height"):
+        if getattr(req, name):
+            raise InvalidArgument(name, f"{getattr(req, name)} is not used with canvas: the daemon picks the "
+                                        "generation size from the canvas and the model; leave it 0")
+    if req.HasField("init_image"):
+        raise InvalidArgument("init_image", "is not used with canvas: send the document's pixels as canvas.region")
+    if req.HasField("mask"):
+        raise InvalidArgument("mask", "is not used with canvas: send the selection as canvas.selection")
+    if op == pb.CANVAS_OPERATION_GENERATE and req.strength:
+        raise InvalidArgument("strength", f"{req.strength:g} is not used by the canvas generate operation, which "
+                                          "starts from noise; use refine or fill to rework existing pixels")
+    if op == pb.CANVAS_OPERATION_EXPAND and req.canvas.HasField("selection"):
+        raise InvalidArgument("canvas.selection", "is not used by expand, which paints the new margins; "
+                                                  "use fill to repaint a selection")
+
+
 def _resolve_canvas(req: pb.GenerateRequest, resolved: ResolvedRequest, limits: Limits) -> None:
     from .. import canvas  # numpy-only; imported late to keep this module light
 
@@ -221,6 +244,7 @@ def _resolve_canvas(req: pb.GenerateRequest, resolved: ResolvedRequest, limits: 
         op = pb.CANVAS_OPERATION_FILL if c.HasField("selection") else pb.CANVAS_OPERATION_GENERATE
     if op not in _OPERATIONS:
         raise InvalidArgument("canvas.operation", f"unknown operation {c.operation}")
+    _refuse_canvas_contradictions(req, op)
     region = images.decode(c.region, "canvas.region", 4, limits.max_canvas_pixels) if c.HasField("region") else None
     selection = (images.decode(c.selection, "canvas.selection", 1, limits.max_canvas_pixels)
                  if c.HasField("selection") else None)

@@ -35,10 +35,13 @@ class Worker:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = 5.0, reason: str = "cancelled") -> None:
+        """Blocks until the running job has ended (within one step) or `timeout` passes."""
         self._queue.close()
-        if self.current is not None:
-            self.current.cancel_requested.set()
+        current = self.current
+        if current is not None:
+            current.cancel_reason = reason
+            current.cancel_requested.set()
         self._thread.join(timeout)
 
     def _run(self) -> None:
@@ -61,7 +64,7 @@ class Worker:
             runner_for(job.request.request.type)(ctx)
             status, message = pb.JOB_STATUS_SUCCEEDED, ""
         except JobCancelled:
-            status, message = pb.JOB_STATUS_CANCELLED, superseded_message(job) if job.superseded_by else "cancelled"
+            status, message = pb.JOB_STATUS_CANCELLED, superseded_message(job) if job.superseded_by else job.cancel_reason
         except ServiceError as exc:
             status, message = pb.JOB_STATUS_FAILED, exc.message
         except Exception as exc:  # the daemon must keep serving whatever a pipeline throws

@@ -7,6 +7,7 @@ from it by raising JobCancelled, and receives (height, width, 3) uint8 RGB.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from typing import Callable
 
@@ -134,6 +135,14 @@ def _conditioning(pipe, spec: GenerationSpec, addons, architecture: str):
         raise InvalidArgument("prompt", str(e)) from None
 
 
+def _inject_test_fault(prompt: str) -> None:
+    """Fault tests only: $UNDERPAINT_TEST_OOM_PROMPT makes a job whose prompt contains it run out of
+    memory the way torch reports it, which no CPU machine can be made to do on purpose."""
+    trigger = os.environ.get("UNDERPAINT_TEST_OOM_PROMPT")
+    if trigger and trigger in prompt:
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB (injected by a fault test)")
+
+
 def run_generation(model: LoadedModel, spec: GenerationSpec, seed: int, on_step: StepCallback) -> np.ndarray:
     validate(spec, model.entry.size_multiple)
     mode = mode_of(spec)
@@ -173,6 +182,7 @@ def run_generation(model: LoadedModel, spec: GenerationSpec, seed: int, on_step:
         pipe.scheduler = make_scheduler(spec.sampler, model.base_scheduler_config or pipe.scheduler.config)
         set_tiling(pipe, spec.tiling)
         try:
+            _inject_test_fault(spec.prompt)
             with job_speedups(model, spec.width, spec.height, 1, spec.on_activity), \
                     conditioning.hooked(pipe.unet) as advance[0]:
                 images = pipe(**kwargs).images
@@ -180,7 +190,8 @@ def run_generation(model: LoadedModel, spec: GenerationSpec, seed: int, on_step:
             if torch.cuda.is_available():
                 torch.cuda.empty_cache()
             raise ResourceExhausted(
-                f"out of memory generating {spec.width}x{spec.height} on {model.device}; try a smaller size"
+                f"out of memory generating {spec.width}x{spec.height} on {model.device}; try a smaller size "
+                "or fewer LoRAs, or close other programs using the device (the daemon goes on serving)"
             ) from e
         finally:
             set_tiling(pipe, False)

@@ -12,7 +12,7 @@ from collections import OrderedDict
 import psutil
 
 from .. import PROTOCOL_MAJOR, PROTOCOL_MINOR, __version__
-from ..errors import InvalidArgument, NotFound
+from ..errors import InvalidArgument, NotFound, ResourceExhausted
 from ..jobs.job import Job
 from ..jobs.live import LiveSessions, check_session
 from ..jobs.queue import JobQueue
@@ -32,7 +32,8 @@ log = logging.getLogger("underpaint.service")
 MAX_WAIT_MS = 30_000
 KEEP_FINISHED_JOBS = 200          # finished jobs stay readable (reconnect, late PollEvents) ...
 KEEP_FINISHED_SECONDS = 30 * 60   # ... for this long or until this many newer ones finished,
-KEEP_FINISHED_BYTES = 1024**3     # ... and while their results fit in this much memory
+KEEP_FINISHED_BYTES = 1024**3     # ... and while their results and previews fit in this much memory
+DEFAULT_MAX_QUEUE = 100           # jobs queued or running; `serve --max-queue`
 
 
 class GenerationService:
@@ -55,6 +56,7 @@ class GenerationService:
         self._arrivals = 0
         self._worker: Worker | None = None
         self._live = LiveSessions()
+        self._max_queue = getattr(cfg, "max_queue", DEFAULT_MAX_QUEUE)
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self._worker = Worker(self._queue, self._cache, loop, self._samplers, self._announce_positions,
@@ -64,6 +66,19 @@ class GenerationService:
     def stop(self) -> None:
         if self._worker:
             self._worker.stop()
+
+    async def shut_down(self, reason: str = "daemon shutting down", timeout: float = 30.0) -> None:
+        """Ends every job with CANCELLED and `reason`, so each watcher is told before the
+        transports close: queued ones at once, the running one within a step (it is waited for
+        off the event loop, which must stay free to deliver its final event)."""
+        for job in self._queue.waiting():
+            job.cancel_reason = reason
+            job.cancel_requested.set()
+            if self._queue.remove(job):
+                job.append(finished=pb.Finished(status=pb.JOB_STATUS_CANCELLED, message=reason))
+        if self._worker:
+            await asyncio.to_thread(self._worker.stop, timeout, reason)
+        await asyncio.sleep(0)  # the worker's last events were handed to the loop: let them land
 
     # --- information -------------------------------------------------------------------------
 
@@ -122,6 +137,7 @@ class GenerationService:
 
     async def submit(self, request: pb.GenerateRequest) -> pb.Job:
         check_session(request.live_session)
+        self._check_queue_room()  # before decoding: a full queue costs the daemon nothing more
         if self._archive is not None:  # styles expanded, archive options checked: before queuing
             request = await asyncio.to_thread(self._archive.prepare, request)
         # The content policy checks the request as it will run (styles expanded), before queuing;
@@ -133,6 +149,7 @@ class GenerationService:
                                            self._cfg.allow_pickle)
         check_addons(self._policy, resolved.addons)
         resolved.image_check = image_check
+        self._check_queue_room()  # others may have been queued while this one was decoded
         self._arrivals += 1
         job = Job(id=uuid.uuid4().hex[:16], request=resolved, priority=request.priority,
                   arrival=self._arrivals)
@@ -203,6 +220,13 @@ class GenerationService:
                            f"{KEEP_FINISHED_SECONDS // 60} minutes)")
         return job
 
+    def _check_queue_room(self) -> None:
+        pending = sum(1 for j in self._jobs.values() if not j.done)
+        if pending >= self._max_queue:
+            raise ResourceExhausted(f"the queue is full: {pending} jobs are queued or running and the limit is "
+                                    f"{self._max_queue} (`underpaint serve --max-queue`); submit again when "
+                                    "some have finished")
+
     def _announce_positions(self, started: Job | None) -> None:
         """Tells every waiting job its new place in the queue (runs on the event loop)."""
         for position, job in enumerate(self._queue.waiting()):
@@ -215,9 +239,9 @@ class GenerationService:
         now = time.time()
         finished = [j for j in self._jobs.values() if j.done]
         excess = len(finished) - KEEP_FINISHED_JOBS
-        held = sum(j.result_bytes() for j in finished)
+        held = sum(j.held_bytes() for j in finished)
         for job in finished:  # oldest first: the dict keeps submission order
             if excess > 0 or held > KEEP_FINISHED_BYTES or now - job.finished_at > KEEP_FINISHED_SECONDS:
                 del self._jobs[job.id]
                 excess -= 1
-                held -= job.result_bytes()
+                held -= job.held_bytes()

@@ -62,6 +62,13 @@ def canvas_request(operation: str = "fill", document_size=(0, 0), region_rgba=b"
                          f"got {operation!r}")
     doc_w, doc_h = _pair("document_size", document_size)
     rx, ry, rw, rh = _rect("region_rect", region_rect)
+    # The daemon refuses these as contradictions (a field it would not use): say so before sending.
+    if op == pb.CANVAS_OPERATION_GENERATE and strength:
+        raise ValueError(f"strength: {strength:g} is not used by generate, which starts from noise; "
+                         "use refine or fill to rework existing pixels")
+    if op == pb.CANVAS_OPERATION_EXPAND and selection is not None:
+        raise ValueError("selection: expand paints the new margins and uses no selection; "
+                         "use fill to repaint a selection")
     request = generate_request(prompt, negative_prompt, model, steps=steps, guidance=guidance,
                                seed=seed, sampler=sampler, count=count, previews=previews,
                                tiling=tiling, client=client, loras=loras, vae=vae)
