@@ -14,7 +14,6 @@ from .helpers import request
 
 EXAMPLES = {
     "controls": dict(controls=[pb.Control(type="canny")]),
-    "noise": dict(noise=pb.NoiseOptions(freeze=True)),
     "type": dict(type=pb.JOB_TYPE_KEYFRAMES),
     "frames": dict(frames=[pb.Image(width=8, height=8)]),
     "edit": dict(edit=pb.EditOptions(source_prompt="a cat")),

@@ -21,6 +21,7 @@ from ..pipelines.samplers import (FEW_STEP_DEFAULT_GUIDANCE, FEW_STEP_DEFAULT_ST
                                   MAX_STEPS_BY_SAMPLER)
 from ..prompts.reading import read_or_refuse
 from .addon_checks import plan_addons
+from .noise_options import resolve_noise
 from .unsupported import refuse_unsupported
 
 DEFAULT_STEPS = 25
@@ -66,6 +67,7 @@ class ResolvedRequest:
     clip_skip: int = 1                # 1 = the text encoder's last layer (A1111's meaning)
     mean_restore: bool = True         # prompt weights restore each chunk's mean (off: sidecar no_mean_restore)
     addons: object = None             # models.addons.AddonPlan: LoRAs, embeddings, VAE
+    noise: object = None              # jobs.noise_options.NoiseSettings, None = plain seeds
 
 
 def _check_range(field: str, value, low, high, what: str = "") -> None:
@@ -129,7 +131,8 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
         count=count, strength=None, init_image=None, mask=None, tiling=req.tiling,
         preview_max_size=preview, output_format=req.output_format or pb.PIXEL_FORMAT_RGBA8,
         finishing=list(req.finishing), defaults=defaults, clip_skip=clip_skip,
-        mean_restore=not defaults.no_mean_restore)
+        mean_restore=not defaults.no_mean_restore,
+        noise=resolve_noise(req.noise if req.HasField("noise") else None, multiple))
 
     if req.type == pb.JOB_TYPE_FINISH:
         from .finish_request import resolve_finish

@@ -12,7 +12,6 @@ from ..v1 import underpaint_pb2 as pb
 # (field, is it set?, what the user gets from the refusal)
 _NOT_YET = [
     ("controls", lambda r: len(r.controls) > 0, "control layers"),
-    ("noise", lambda r: r.HasField("noise"), "noise options"),
     ("type", lambda r: r.type not in (pb.JOB_TYPE_UNSPECIFIED, pb.JOB_TYPE_GENERATE, pb.JOB_TYPE_FINISH),
      "this job type"),
     ("frames", lambda r: len(r.frames) > 0, "keyframes"),
