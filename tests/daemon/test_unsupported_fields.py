@@ -14,9 +14,7 @@ from .helpers import request
 
 EXAMPLES = {
     "controls": dict(controls=[pb.Control(type="canny")]),
-    "type": dict(type=pb.JOB_TYPE_KEYFRAMES),
-    "frames": dict(frames=[pb.Image(width=8, height=8)]),
-    "edit": dict(edit=pb.EditOptions(source_prompt="a cat")),
+    "type": dict(type=pb.JOB_TYPE_TRAIN_EMBEDDING),
     "train": dict(train=pb.TrainEmbeddingOptions(token="me")),
     "image_check": dict(image_check="off"),
 }
