@@ -48,9 +48,10 @@ def image_latents(pipe, rgb: np.ndarray) -> torch.Tensor:
     return latents * vae.config.scaling_factor
 
 
-def run_edit(model: LoadedModel, edit: EditSpec, seed: int, on_step: StepCallback) -> np.ndarray:
+def run_edit(model: LoadedModel, edit: EditSpec, seed: int, on_step: StepCallback, output_type: str = "np"):
     """Invert edit.generation.init_image under the source prompt, re-sample with the target
-    prompt. on_step sees inversion and re-sampling steps as one count."""
+    prompt. on_step sees inversion and re-sampling steps as one count. Returns (h, w, 3) uint8,
+    or with output_type "latent" the final latents (for measuring the round trip)."""
     from diffusers import DDIMInverseScheduler, DDIMScheduler
 
     spec = edit.generation
@@ -96,7 +97,7 @@ def run_edit(model: LoadedModel, edit: EditSpec, seed: int, on_step: StepCallbac
                 images = pipe(
                     prompt=target, negative_prompt=negative, image=noise, strength=min(1.0, (forward_steps + 0.5) / spec.steps),
                     num_inference_steps=spec.steps, guidance_scale=spec.guidance, eta=0.0,
-                    generator=cpu_generator(seed), output_type="np", callback_on_step_end=forward_step,
+                    generator=cpu_generator(seed), output_type=output_type, callback_on_step_end=forward_step,
                     callback_on_step_end_tensor_inputs=["latents"]).images
         except torch.OutOfMemoryError as e:
             if torch.cuda.is_available():
@@ -105,4 +106,6 @@ def run_edit(model: LoadedModel, edit: EditSpec, seed: int, on_step: StepCallbac
                                     "try a smaller size") from e
         finally:
             set_tiling(model.txt2img, False)
+    if output_type == "latent":
+        return images
     return (np.clip(images[0], 0, 1) * 255).round().astype(np.uint8)
