@@ -55,7 +55,8 @@ def batch_invariant(pipe):
     if pipe.unet.device.type != "cpu":
         yield
         return
-    linears = [m for m in pipe.unet.modules() if isinstance(m, torch.nn.Linear)]
+    # A module whose forward is already replaced on the instance (an accelerate hook) is left alone.
+    linears = [m for m in pipe.unet.modules() if isinstance(m, torch.nn.Linear) and "forward" not in m.__dict__]
     vae = pipe.vae
     slicing = getattr(vae, "use_slicing", False)
     for linear in linears:
