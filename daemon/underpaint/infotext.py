@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 def format_infotext(prompt: str, negative_prompt: str, *, steps: int, sampler: str, guidance: float,
                     seed: int, width: int, height: int, model: str = "", model_hash: str = "",
                     strength: float | None = None, tiling: bool = False, vae: str = "", vae_hash: str = "",
-                    lora_hashes: str = "", ti_hashes: str = "", extra_prompt: str = "", clip_skip: int = 1) -> str:
+                    lora_hashes: str = "", ti_hashes: str = "", extra_prompt: str = "", clip_skip: int = 1,
+                    noise=None) -> str:
     fields = [("Steps", steps), ("Sampler", sampler), ("CFG scale", _num(guidance)), ("Seed", seed),
               ("Size", f"{width}x{height}")]
     if model_hash:
@@ -33,6 +34,7 @@ def format_infotext(prompt: str, negative_prompt: str, *, steps: int, sampler: s
         fields.append(("Clip skip", clip_skip))
     if tiling:
         fields.append(("Tiling", "True"))
+    fields += _noise_fields(noise)
     if lora_hashes:
         fields.append(("Lora hashes", lora_hashes))
     if ti_hashes:
@@ -41,6 +43,21 @@ def format_infotext(prompt: str, negative_prompt: str, *, steps: int, sampler: s
     if negative_prompt:
         text += f"\nNegative prompt: {negative_prompt}"
     return text + "\n" + ", ".join(f"{k}: {_quote(v)}" for k, v in fields)
+
+
+def _noise_fields(noise) -> list:
+    """A1111's names for a jobs.noise_options.NoiseSettings ("Seed resize from: 512x512", ...)."""
+    if noise is None:
+        return []
+    fields = []
+    if noise.variation_strength > 0:
+        fields += [("Variation seed", noise.variation_seed),
+                   ("Variation seed strength", _num(round(noise.variation_strength, 4)))]
+    if noise.resize_from is not None:
+        fields.append(("Seed resize from", f"{noise.resize_from[0]}x{noise.resize_from[1]}"))
+    if noise.freeze:
+        fields.append(("Frozen noise", "True"))
+    return fields
 
 
 def _num(value: float) -> str:

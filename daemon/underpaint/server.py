@@ -26,7 +26,7 @@ CAPABILITIES = ["canvas", "tiling", "previews", "board", "long_poll", "loading_a
                 "archive", "history", "lexicon", "styles", "concept_check", "meaning_search", "interrogate",
                 "prompt_weights", "long_prompts", "prompt_break", "prompt_and", "prompt_editing", "clip_skip",
                 "tokenize_prompt",
-                "few_step", "live",
+                "few_step", "live", "noise", "batched_count",
                 "content_policy"]
 
 

@@ -37,7 +37,7 @@ def test_same_seed_reproduces_bit_for_bit_and_other_seeds_differ(grpc_client):
     assert a != c
 
 
-def test_variations_each_get_their_own_seed_and_match_single_runs(grpc_client):
+def test_variations_run_as_one_batch_each_with_its_own_seed_and_match_single_runs(grpc_client):
     _, events, results, finished = run_job(grpc_client, request(seed=500, count=3))
     assert finished.status == pb.JOB_STATUS_SUCCEEDED
     assert [r.seed for r in results] == [500, 501, 502]
@@ -45,10 +45,12 @@ def test_variations_each_get_their_own_seed_and_match_single_runs(grpc_client):
     assert len({r.image.data for r in results}) == 3
     single = run_job(grpc_client, request(seed=501))[2][0].image.data
     assert results[1].image.data == single
+    assert results[0].image.data == run_job(grpc_client, request(seed=500))[2][0].image.data
     progress = [e.progress for e in events if e.HasField("progress")]
-    assert [p.step for p in progress] == list(range(1, 13))  # 4 steps x 3 variations, in order
+    # One batch of three: each step advances all three variations.
+    assert [p.step for p in progress] == [3, 6, 9, 12]  # 4 steps x 3 variations
     assert {p.total_steps for p in progress} == {12}
-    assert [p.image_index for p in progress] == [0] * 4 + [1] * 4 + [2] * 4
+    assert [p.image_index for p in progress] == [0] * 4  # the first image of the batch
 
 
 def test_img2img_strength_controls_how_far_the_result_moves(grpc_client):

@@ -13,10 +13,7 @@ from underpaint.v1 import underpaint_pb2 as pb
 from .helpers import request
 
 EXAMPLES = {
-    "noise": dict(noise=pb.NoiseOptions(freeze=True)),
-    "type": dict(type=pb.JOB_TYPE_KEYFRAMES),
-    "frames": dict(frames=[pb.Image(width=8, height=8)]),
-    "edit": dict(edit=pb.EditOptions(source_prompt="a cat")),
+    "type": dict(type=pb.JOB_TYPE_TRAIN_EMBEDDING),
     "train": dict(train=pb.TrainEmbeddingOptions(token="me")),
 }
 

@@ -164,6 +164,10 @@ def generate(args) -> int:
         print("underpaint: generate needs --prompt (or --from IMAGE.png to re-run an image's parameters)",
               file=sys.stderr)
         return 2
+    from .noise import noise_from_args
+    noise = noise_from_args(args)
+    if noise is not None:
+        req.noise.CopyFrom(noise)
     if args.init:
         req.init_image.CopyFrom(read_image(args.init, "RGBA"))
     if args.mask:

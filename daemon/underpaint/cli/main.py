@@ -141,7 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "refuses anything looser)")
     p.add_argument("--priority", type=int, default=0)
     p.add_argument("--out", required=True, help="output PNG (with several images: OUT-1.png, OUT-2.png, ...)")
+    from . import noise
+    noise.add_generate_options(p)
     p.set_defaults(func=commands.generate)
+    noise.add_parsers(sub, _add_client_options)
 
     from . import board
     board.add_parser(sub, _add_client_options)

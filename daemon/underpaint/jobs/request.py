@@ -22,6 +22,8 @@ from ..pipelines.samplers import (FEW_STEP_DEFAULT_GUIDANCE, FEW_STEP_DEFAULT_ST
 from ..prompts.reading import read_or_refuse
 from .addon_checks import plan_addons
 from .control_checks import plan_controls
+from .noise_jobs import check_job_fields, resolve_edit, resolve_keyframes
+from .noise_options import resolve_noise
 from .unsupported import refuse_unsupported
 
 DEFAULT_STEPS = 25
@@ -70,6 +72,9 @@ class ResolvedRequest:
     addons: object = None             # models.addons.AddonPlan: LoRAs, embeddings, VAE
     controls: list = field(default_factory=list)  # jobs.control_checks.ControlUse, strength > 0 only
     image_check: str = "off"          # the content policy's check of each result: off, blur, block
+    noise: object = None              # jobs.noise_options.NoiseSettings, None = plain seeds
+    frames: list = field(default_factory=list)  # KEYFRAMES: (h, w, 3) uint8 frames, in order
+    edit: object = None               # EDIT: jobs.noise_jobs.EditPlan
 
 
 def _check_range(field: str, value, low, high, what: str = "") -> None:
@@ -84,6 +89,7 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
     A field left at 0 / "" takes the model's sidecar default (models/sidecar.py), else the
     daemon's own: request > model sidecar > built-in."""
     refuse_unsupported(req)
+    check_job_fields(req)
     check_finishing(req.finishing)  # the steps' own fields first; their sizes once the input's is known
     if len(req.prompt) > MAX_PROMPT_CHARS:
         raise InvalidArgument("prompt", f"is {len(req.prompt)} characters; the limit is {MAX_PROMPT_CHARS}")
@@ -132,13 +138,15 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
     stripped.ClearField("canvas")
     for control in stripped.controls:
         control.ClearField("image")
+    stripped.ClearField("frames")
     resolved = ResolvedRequest(
         request=stripped, model=model, prompt=req.prompt, negative_prompt=req.negative_prompt,
         width=0, height=0, steps=steps, guidance=float(guidance), sampler=sampler, seed=seed,
         count=count, strength=None, init_image=None, mask=None, tiling=req.tiling,
         preview_max_size=preview, output_format=req.output_format or pb.PIXEL_FORMAT_RGBA8,
         finishing=list(req.finishing), defaults=defaults, clip_skip=clip_skip,
-        mean_restore=not defaults.no_mean_restore)
+        mean_restore=not defaults.no_mean_restore,
+        noise=resolve_noise(req.noise if req.HasField("noise") else None, multiple))
 
     if req.type == pb.JOB_TYPE_FINISH and req.controls:
         raise InvalidArgument("controls", "steer a generation; a FINISH job generates nothing to steer "
@@ -147,10 +155,14 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
         from .finish_request import resolve_finish
 
         resolve_finish(req, resolved, limits)
+    elif req.type == pb.JOB_TYPE_KEYFRAMES:
+        resolve_keyframes(req, resolved, limits)
     elif req.HasField("canvas"):
         _resolve_canvas(req, resolved, limits)
     else:
         _resolve_plain(req, resolved, limits)
+    if req.type == pb.JOB_TYPE_EDIT:
+        resolve_edit(req, resolved)
     check_finishing(req.finishing, resolved.width, resolved.height, limits.max_canvas_pixels)
     if resolved.strength is not None and int(resolved.steps * resolved.strength) < 1:
         raise InvalidArgument("strength", f"{resolved.strength:g} with {resolved.steps} steps runs no step; "

@@ -11,11 +11,8 @@ from ..v1 import underpaint_pb2 as pb
 
 # (field, is it set?, what the user gets from the refusal)
 _NOT_YET = [
-    ("noise", lambda r: r.HasField("noise"), "noise options"),
-    ("type", lambda r: r.type not in (pb.JOB_TYPE_UNSPECIFIED, pb.JOB_TYPE_GENERATE, pb.JOB_TYPE_FINISH),
-     "this job type"),
-    ("frames", lambda r: len(r.frames) > 0, "keyframes"),
-    ("edit", lambda r: r.HasField("edit"), "mask-free edits"),
+    ("type", lambda r: r.type not in (pb.JOB_TYPE_UNSPECIFIED, pb.JOB_TYPE_GENERATE, pb.JOB_TYPE_FINISH,
+                                      pb.JOB_TYPE_KEYFRAMES, pb.JOB_TYPE_EDIT), "this job type"),
     ("train", lambda r: r.HasField("train"), "embedding training"),
 ]
 

@@ -20,6 +20,8 @@ from underpaint.models.loader import LoadedModel
 from underpaint.pipelines.accel import job_speedups
 from underpaint.pipelines.addons import prepare_addons
 from underpaint.pipelines.control_use import use_controls
+from underpaint.pipelines.batching import batch_invariant
+from underpaint.pipelines.noise import NoiseSettings, check_noise, cpu_generator, noise_hooks
 from underpaint.pipelines.preview import make_preview
 from underpaint.pipelines.samplers import check_sampler, make_scheduler
 from underpaint.pipelines.tiling import set_tiling
@@ -53,6 +55,7 @@ class GenerationSpec:
     on_activity: Callable[[str, str, str], None] | None = None  # (kind, message, subject) for status lines
     clip_skip: int = 1         # A1111's meaning: 1 = the text encoder's last layer, 2 = the one before
     mean_restore: bool = True  # restore each chunk's mean after prompt weights (A1111's default)
+    noise: NoiseSettings | None = None  # variation seed, resize-seed-from, frozen noise
 
 
 def mode_of(spec: GenerationSpec) -> str:
@@ -92,6 +95,7 @@ def validate(spec: GenerationSpec, size_multiple: int = 8) -> None:
     check_sampler(spec.sampler)
     if not isinstance(spec.clip_skip, int) or not 0 <= spec.clip_skip <= MAX_CLIP_SKIP:
         raise InvalidArgument("clip_skip", f"must be between 1 and {MAX_CLIP_SKIP} (0 = 1), got {spec.clip_skip}")
+    check_noise(spec.noise)
     if spec.preview_max_size < 0:
         raise InvalidArgument("preview_max_size", f"must be >= 0, got {spec.preview_max_size}")
     _check_array("init_image", spec.init_image, (spec.height, spec.width, 3))
@@ -143,7 +147,25 @@ def _inject_test_fault(prompt: str) -> None:
         raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB (injected by a fault test)")
 
 
+def batchable(spec: GenerationSpec) -> bool:
+    """Prompt editing and AND switch the UNet's text per step for one image at a time
+    (prompts/conditioning.py), so such prompts run one image per call."""
+    from underpaint.prompts.reading import read_prompt
+
+    try:
+        return (read_prompt(spec.prompt, spec.steps).is_plain
+                and read_prompt(spec.negative_prompt, spec.steps, allow_and=False).is_plain)
+    except Exception:  # refused at submit already; one at a time is always safe
+        return False
+
+
 def run_generation(model: LoadedModel, spec: GenerationSpec, seed: int, on_step: StepCallback) -> np.ndarray:
+    return run_batch(model, spec, [seed], on_step)[0]
+
+
+def run_batch(model: LoadedModel, spec: GenerationSpec, seeds: list[int], on_step: StepCallback) -> list[np.ndarray]:
+    """One pipeline call for len(seeds) images. Each image has its own generator, so it is the
+    image that seed gives alone; previews show the first image."""
     validate(spec, model.entry.size_multiple)
     mode = mode_of(spec)
     pipe = getattr(model, mode)
@@ -162,7 +184,8 @@ def run_generation(model: LoadedModel, spec: GenerationSpec, seed: int, on_step:
     kwargs = dict(
         num_inference_steps=spec.steps,
         guidance_scale=spec.guidance,
-        generator=torch.Generator("cpu").manual_seed(seed & 0xFFFF_FFFF_FFFF_FFFF),
+        num_images_per_prompt=len(seeds),
+        generator=[cpu_generator(seed) for seed in seeds] if len(seeds) > 1 else cpu_generator(seeds[0]),
         output_type="np",
         callback_on_step_end=step_end,
         callback_on_step_end_tensor_inputs=["latents"],
@@ -172,19 +195,25 @@ def run_generation(model: LoadedModel, spec: GenerationSpec, seed: int, on_step:
     else:
         kwargs.update(image=Image.fromarray(spec.init_image), strength=effective_strength(spec))
     if mode == "inpaint":
-        kwargs.update(mask_image=Image.fromarray(spec.mask), width=spec.width, height=spec.height)
+        # One copy per image: diffusers encodes a single inpaint image with the first generator
+        # only, which would tie every image of a batch to the first seed.
+        kwargs.update(image=[kwargs["image"]] * len(seeds), mask_image=[Image.fromarray(spec.mask)] * len(seeds),
+                      width=spec.width, height=spec.height)
 
     with model.lock, prepare_addons(model, spec.addons, spec.on_activity) as addons, \
             use_controls(model, pipe, mode, spec.controls, spec.on_activity) as (pipe, control_kwargs):
         conditioning = _conditioning(pipe, spec, addons, architecture)
+        if len(seeds) > 1 and not conditioning.plain:
+            raise ValueError("a prompt with editing or AND runs one image per call (see batchable)")
         kwargs.update(conditioning.pipeline_kwargs())
         kwargs.update(control_kwargs)
         pipe.scheduler = make_scheduler(spec.sampler, model.base_scheduler_config or pipe.scheduler.config)
         set_tiling(pipe, spec.tiling)
         try:
             _inject_test_fault(spec.prompt)
-            with job_speedups(model, spec.width, spec.height, 1, spec.on_activity), \
-                    conditioning.hooked(pipe.unet) as advance[0]:
+            with job_speedups(model, spec.width, spec.height, len(seeds), spec.on_activity), \
+                    conditioning.hooked(pipe.unet) as advance[0], batch_invariant(pipe, len(seeds)), \
+                    noise_hooks(pipe, seeds, spec.noise, spec.width, spec.height):
                 images = pipe(**kwargs).images
         except torch.OutOfMemoryError as e:
             if torch.cuda.is_available():
@@ -195,7 +224,7 @@ def run_generation(model: LoadedModel, spec: GenerationSpec, seed: int, on_step:
             ) from e
         finally:
             set_tiling(pipe, False)
-    image = (np.clip(images[0], 0, 1) * 255).round().astype(np.uint8)
+    results = [(np.clip(image, 0, 1) * 255).round().astype(np.uint8) for image in images]
     if mode == "inpaint":
-        image = blend_by_mask(image, spec.init_image, spec.mask)
-    return image
+        results = [blend_by_mask(image, spec.init_image, spec.mask) for image in results]
+    return results
