@@ -75,6 +75,7 @@ class ResolvedRequest:
     noise: object = None              # jobs.noise_options.NoiseSettings, None = plain seeds
     frames: list = field(default_factory=list)  # KEYFRAMES: (h, w, 3) uint8 frames, in order
     edit: object = None               # EDIT: jobs.noise_jobs.EditPlan
+    train: object = None              # jobs.train_request.TrainSpec for TRAIN_EMBEDDING jobs
 
 
 def _check_range(field: str, value, low, high, what: str = "") -> None:
@@ -139,6 +140,7 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
     for control in stripped.controls:
         control.ClearField("image")
     stripped.ClearField("frames")
+    stripped.train.ClearField("images")
     resolved = ResolvedRequest(
         request=stripped, model=model, prompt=req.prompt, negative_prompt=req.negative_prompt,
         width=0, height=0, steps=steps, guidance=float(guidance), sampler=sampler, seed=seed,
@@ -148,6 +150,8 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
         mean_restore=not defaults.no_mean_restore,
         noise=resolve_noise(req.noise if req.HasField("noise") else None, multiple))
 
+    if req.HasField("train") and req.type != pb.JOB_TYPE_TRAIN_EMBEDDING:
+        raise InvalidArgument("train", "only applies to a TRAIN_EMBEDDING job (set type)")
     if req.type == pb.JOB_TYPE_FINISH and req.controls:
         raise InvalidArgument("controls", "steer a generation; a FINISH job generates nothing to steer "
                               "(send them with a GENERATE job)")
@@ -157,6 +161,10 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
         resolve_finish(req, resolved, limits)
     elif req.type == pb.JOB_TYPE_KEYFRAMES:
         resolve_keyframes(req, resolved, limits)
+    elif req.type == pb.JOB_TYPE_TRAIN_EMBEDDING:
+        from .train_request import resolve_train
+
+        resolve_train(req, resolved, limits, addons)
     elif req.HasField("canvas"):
         _resolve_canvas(req, resolved, limits)
     else:

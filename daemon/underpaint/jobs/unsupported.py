@@ -11,9 +11,10 @@ from ..v1 import underpaint_pb2 as pb
 
 # (field, is it set?, what the user gets from the refusal)
 _NOT_YET = [
+    # every JobType of v1.2 is served; a newer client's type number is refused by name
     ("type", lambda r: r.type not in (pb.JOB_TYPE_UNSPECIFIED, pb.JOB_TYPE_GENERATE, pb.JOB_TYPE_FINISH,
-                                      pb.JOB_TYPE_KEYFRAMES, pb.JOB_TYPE_EDIT), "this job type"),
-    ("train", lambda r: r.HasField("train"), "embedding training"),
+                                      pb.JOB_TYPE_KEYFRAMES, pb.JOB_TYPE_EDIT, pb.JOB_TYPE_TRAIN_EMBEDDING),
+     "this job type"),
 ]
 
 
