@@ -27,7 +27,7 @@ CAPABILITIES = ["canvas", "tiling", "previews", "board", "long_poll", "loading_a
                 "prompt_weights", "long_prompts", "prompt_break", "prompt_and", "prompt_editing", "clip_skip",
                 "tokenize_prompt",
                 "few_step", "live", "noise", "batched_count",
-                "content_policy"]
+                "content_policy", "train_embedding"]
 
 
 def _load_models(cfg: DaemonConfig):

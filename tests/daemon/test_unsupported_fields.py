@@ -13,8 +13,7 @@ from underpaint.v1 import underpaint_pb2 as pb
 from .helpers import request
 
 EXAMPLES = {
-    "type": dict(type=pb.JOB_TYPE_TRAIN_EMBEDDING),
-    "train": dict(train=pb.TrainEmbeddingOptions(token="me")),
+    "type": dict(type=99),  # a job type from a newer protocol
 }
 
 

@@ -35,37 +35,58 @@ class Trainer:
     prediction_type: str
 
     def step(self) -> float:
-        """One optimisation step on one random picture and phrasing; returns its loss."""
-        pipe, g = self.pipe, self.generator
-        device = self.latents.device
+        """One optimisation step on one random picture, phrasing, noise and timestep; returns its loss."""
+        g = self.generator
         i = int(torch.randint(len(self.latents), (1,), generator=g))
         k = int(torch.randint(len(self.prompts), (1,), generator=g))
-        latents = self.latents[i:i + 1]
-        noise = torch.randn(latents.shape, generator=g).to(device, latents.dtype)
-        t = torch.randint(self.noise_scheduler.config.num_train_timesteps, (1,), generator=g).to(device)
-        noisy = self.noise_scheduler.add_noise(latents, noise, t)
-        target = self.noise_scheduler.get_velocity(latents, noise, t) if self.prediction_type == "v_prediction" else noise
-        table = pipe.text_encoder.get_input_embeddings()
-        start, n = self.positions[k], len(self.vectors)
-
-        def put_vectors(module, args, output):
-            output = output.clone()
-            output[:, start:start + n] = self.vectors.to(output.dtype)
-            return output
-
-        hook = table.register_forward_hook(put_vectors)
-        try:
-            with torch.enable_grad():
-                states = pipe.text_encoder(self.prompts[k:k + 1].to(device))[0]
-                pred = pipe.unet(noisy, t, encoder_hidden_states=states).sample
-                loss = torch.nn.functional.mse_loss(pred.float(), target.float())
-                (grad,) = torch.autograd.grad(loss, [self.vectors])
-        finally:
-            hook.remove()
+        noise = torch.randn(self.latents[i:i + 1].shape, generator=g)
+        t = int(torch.randint(self.noise_scheduler.config.num_train_timesteps, (1,), generator=g))
+        with torch.enable_grad():
+            loss = self._loss(self.vectors, i, k, noise, t)
+            (grad,) = torch.autograd.grad(loss, [self.vectors])
         self.vectors.grad = grad
         self.optimizer.step()
         self.vectors.grad = None
         return float(loss.detach())
+
+    @torch.no_grad()
+    def evaluate(self, vectors: torch.Tensor | None = None, draws: int = 8) -> float:
+        """The mean loss of `vectors` (default: the current ones) over fixed draws (every picture,
+        timesteps spread over the schedule, noise from a fixed seed): unlike the per-step loss,
+        two calls compare like with like, so they show whether training helped."""
+        g = torch.Generator().manual_seed(0)
+        total_t = self.noise_scheduler.config.num_train_timesteps
+        vectors = self.vectors if vectors is None else vectors
+        losses = []
+        for d in range(draws):
+            i = d % len(self.latents)
+            noise = torch.randn(self.latents[i:i + 1].shape, generator=g)
+            t = int((d + 0.5) * total_t / draws)
+            losses.append(float(self._loss(vectors, i, d % len(self.prompts), noise, t)))
+        return sum(losses) / len(losses)
+
+    def _loss(self, vectors, i: int, k: int, noise, t: int) -> torch.Tensor:
+        pipe = self.pipe
+        latents = self.latents[i:i + 1]
+        device = latents.device
+        noise = noise.to(device, latents.dtype)
+        t = torch.tensor([t], device=device)
+        noisy = self.noise_scheduler.add_noise(latents, noise, t)
+        target = self.noise_scheduler.get_velocity(latents, noise, t) if self.prediction_type == "v_prediction" else noise
+        start, n = self.positions[k], len(vectors)
+
+        def put_vectors(module, args, output):
+            output = output.clone()
+            output[:, start:start + n] = vectors.to(output.dtype)
+            return output
+
+        hook = pipe.text_encoder.get_input_embeddings().register_forward_hook(put_vectors)
+        try:
+            states = pipe.text_encoder(self.prompts[k:k + 1].to(device))[0]
+            pred = pipe.unet(noisy, t, encoder_hidden_states=states).sample
+        finally:
+            hook.remove()
+        return torch.nn.functional.mse_loss(pred.float(), target.float())
 
 
 def make_trainer(pipe, pictures: list[np.ndarray], init_word: str, vectors: int, learning_rate: float,

@@ -18,6 +18,7 @@ def run(ctx: JobContext) -> None:
     loaded = ctx.load_model()
     ctx.activity("training", f"preparing {len(spec.images)} pictures for '{spec.token}'", subject=spec.token)
     trainer = make_trainer(loaded.txt2img, spec.images, spec.init_word, spec.vectors, spec.learning_rate, r.seed)
+    before = trainer.evaluate()
     saved = done = 0
     loss = 0.0
 
@@ -41,8 +42,11 @@ def run(ctx: JobContext) -> None:
             checkpoint()
         raise
     checkpoint()
+    after = trainer.evaluate()
+    ctx.activity("training", f"'{spec.token}': loss on fixed check draws {before:.4g} -> {after:.4g}", 1.0,
+                 subject=spec.token)
     params = pb.GenerationParameters(model=r.model.id, seed=r.seed, width=r.width, height=r.height,
                                      type=pb.JOB_TYPE_TRAIN_EMBEDDING)
     ctx.emit(result=pb.Result(index=0, seed=r.seed, parameters=params, embedding=spec.token,
-                              note=f"embedding '{spec.token}' trained for {done} steps (last loss {loss:.4g}); "
-                                   f"saved to {spec.path}"))
+                              note=f"embedding '{spec.token}' trained for {done} steps (loss on fixed check draws "
+                                   f"{before:.4g} -> {after:.4g}); saved to {spec.path}"))
