@@ -8,9 +8,12 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
+from PIL import Image
 from safetensors import safe_open
 from safetensors.torch import save_file
 
@@ -58,14 +61,17 @@ def models_dir(demo_models_dir, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def client(models_dir, tmp_path_factory):
+def process(models_dir, tmp_path_factory):
     env = dict(os.environ, OMP_NUM_THREADS="1")  # tiny models on a shared 2-core machine
     process = DaemonProcess(models_dir, tmp_path_factory.mktemp("train-daemon"), env=env).start()
-    try:
-        with Client(process.grpc) as c:
-            yield c
-    finally:
-        process.stop()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def client(process):
+    with Client(process.grpc) as c:
+        yield c
 
 
 def test_training_lowers_the_loss_and_the_embedding_works_by_name(client, models_dir):
@@ -138,3 +144,24 @@ def test_bad_names_and_an_existing_embedding_are_refused(client):
         client.submit(pb.GenerateRequest(prompt="x", train=pb.TrainEmbeddingOptions(token="me")))
     assert "train: only applies to a TRAIN_EMBEDDING job" in str(err.value)
     assert "train_embedding" in client.info().capabilities  # still serving, and says it trains
+
+
+def test_cli_trains_from_image_files(process, models_dir, tmp_path):
+    paths = []
+    for i, a in enumerate(pictures(3)):
+        paths.append(str(tmp_path / f"square-{i}.png"))
+        Image.fromarray(a).save(paths[-1])
+    cli = [sys.executable, "-m", "underpaint.cli.main", "train-embedding"]
+    env = dict(process.env, UNDERPAINT_SERVER=process.grpc)
+    done = subprocess.run(cli + paths + ["--token", "cli-square", "--init-word", "square", "--steps", "3",
+                                         "--model", DEMO], env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("cli-square  (embedding 'cli-square' trained for 3 steps")
+    assert "step 3/3  loss " in done.stderr
+    assert (models_dir / "embeddings" / "cli-square.safetensors").exists()
+
+    refused = subprocess.run(cli + paths[:2] + ["--token", "two"], env=env, capture_output=True, text=True,
+                             timeout=120)
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == ("underpaint: invalid_argument: train.images: 2 image(s); training needs "
+                                      "3 to 50")

@@ -153,6 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     faces.add_parser(sub, _add_client_options)
     from . import upscale
     upscale.add_parser(sub, _add_client_options)
+    from . import train
+    train.add_parser(sub, _add_client_options)
 
     from . import history
     history.add_parser(sub, _add_client_options)
