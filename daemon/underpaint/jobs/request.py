@@ -140,7 +140,8 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
     for control in stripped.controls:
         control.ClearField("image")
     stripped.ClearField("frames")
-    stripped.train.ClearField("images")
+    if req.HasField("train"):
+        stripped.train.ClearField("images")  # pixels stay out of logs and parameters
     resolved = ResolvedRequest(
         request=stripped, model=model, prompt=req.prompt, negative_prompt=req.negative_prompt,
         width=0, height=0, steps=steps, guidance=float(guidance), sampler=sampler, seed=seed,
