@@ -16,7 +16,8 @@ def add_parser(subparsers, add_client_options) -> None:
                                   conflict_handler="resolve")
     add_client_options(p)  # its --token (access token) gives way to the embedding's: use --token-file here
     p.add_argument("images", nargs="+", metavar="IMAGE")
-    p.add_argument("--token", required=True, dest="name", help="the new word: the embedding's name in prompts and its file name")
+    p.add_argument("--token", required=True, dest="name",
+                   help="the new word: the embedding's name in prompts and its file name")
     p.add_argument("--init-word", default="", help="start from this word's meaning (default '*')")
     p.add_argument("--steps", type=int, default=0, help="training steps (default 500)")
     p.add_argument("--learning-rate", type=float, default=0.0, help="default 0.005")

@@ -72,7 +72,8 @@ class Trainer:
         noise = noise.to(device, latents.dtype)
         t = torch.tensor([t], device=device)
         noisy = self.noise_scheduler.add_noise(latents, noise, t)
-        target = self.noise_scheduler.get_velocity(latents, noise, t) if self.prediction_type == "v_prediction" else noise
+        v_prediction = self.prediction_type == "v_prediction"
+        target = self.noise_scheduler.get_velocity(latents, noise, t) if v_prediction else noise
         start, n = self.positions[k], len(vectors)
 
         def put_vectors(module, args, output):
