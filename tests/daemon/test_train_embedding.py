@@ -140,6 +140,11 @@ def test_bad_names_and_an_existing_embedding_are_refused(client):
         with pytest.raises(ClientError) as err:
             client.submit(train_request(token))
         assert "invalid_argument" in str(err.value) and field in str(err.value)
+    with_init = train_request("me")
+    with_init.init_image.CopyFrom(rgba_image(pictures(1)[0]))
+    with pytest.raises(ClientError) as err:  # a generation field on a training job
+        client.submit(with_init)
+    assert "init_image: does not apply to a TRAIN_EMBEDDING job" in str(err.value)
     with pytest.raises(ClientError) as err:  # training options on a generation job
         client.submit(pb.GenerateRequest(prompt="x", train=pb.TrainEmbeddingOptions(token="me")))
     assert "train: only applies to a TRAIN_EMBEDDING job" in str(err.value)

@@ -9,7 +9,7 @@ from ...v1 import underpaint_pb2 as pb
 
 
 def runner_for(job_type: int):
-    from . import edit, finish, generate, keyframes, train  # torch-heavy modules load on the worker thread, on first use
+    from . import edit, finish, generate, keyframes, train  # torch-heavy: loaded on the worker thread, on first use
 
     runners = {pb.JOB_TYPE_UNSPECIFIED: generate.run, pb.JOB_TYPE_GENERATE: generate.run,
                pb.JOB_TYPE_FINISH: finish.run, pb.JOB_TYPE_KEYFRAMES: keyframes.run, pb.JOB_TYPE_EDIT: edit.run,
