@@ -100,7 +100,8 @@ def test_cli_prints_the_unusable_entries_with_reasons(messy_daemon):
                          capture_output=True, text=True, env=process.env, timeout=120)
     assert out.returncode == 0, out.stderr
     listed, _, unusable = out.stdout.partition("\nunusable (")
-    assert sorted(line.split()[0] for line in listed.splitlines() if line) == sorted(served)
+    models = listed.split("\n\n")[0]  # add-on sections (face detectors, upscalers, ...) follow
+    assert sorted(line.split()[0] for line in models.splitlines() if line and not line.startswith(" ")) == sorted(served)
     assert unusable.startswith(f"{len(cases.UNUSABLE)}): in the models folder but cannot be used")
     for model_id, reason, _ in cases.UNUSABLE:
         assert f"\n{model_id}  " in unusable and reason in unusable, model_id

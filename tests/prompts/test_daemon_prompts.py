@@ -53,7 +53,7 @@ def test_weighted_long_and_edited_prompts_in_a_canvas_fill(grpc_client):
                               selection=gray_image(selection), operation=pb.CANVAS_OPERATION_FILL)
     images = []
     for prompt in ("a red fox", f"(a red fox:1.4) {LONG}", "a [red:blue:0.5] fox AND snow :0.5"):
-        _, _, results, finished = run_job(grpc_client, request(prompt=prompt, canvas=canvas, steps=3))
+        _, _, results, finished = run_job(grpc_client, request(prompt=prompt, canvas=canvas, steps=3, width=0, height=0))
         assert finished.status == pb.JOB_STATUS_SUCCEEDED, finished.message
         assert results[0].parameters.prompt == prompt  # the infotext keeps the text as written
         images.append(results[0].image.data)

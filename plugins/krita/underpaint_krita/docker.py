@@ -96,13 +96,19 @@ class UnderpaintDocker(DockWidget):
         form.addRow("Model", self.model)
         self.prompt = QPlainTextEdit()
         self.prompt.setPlaceholderText("Describe what to paint")
-        self.prompt.setMaximumHeight(72)
-        form.addRow("Prompt", self.prompt)
+        self.prompt.setMaximumHeight(58)  # about 3 lines; the panel must fit ~600 px folded
         self.tokens = TokenCounter(self.controller.connection, self.prompt, self.model, parent=self)
-        form.addRow("", self.tokens.label)
+        # The counter sits under the row's label, beside the prompt box: no extra height.
+        prompt_label = QWidget()
+        label_column = QVBoxLayout(prompt_label)
+        label_column.setContentsMargins(0, 0, 0, 0)
+        label_column.addWidget(QLabel("Prompt"))
+        label_column.addWidget(self.tokens.label)
+        label_column.addStretch(1)
+        form.addRow(prompt_label, self.prompt)
         self.negative = QPlainTextEdit()
         self.negative.setPlaceholderText("What to avoid")
-        self.negative.setMaximumHeight(44)
+        self.negative.setMaximumHeight(40)
         form.addRow("Negative", self.negative)
 
         strength_row = QHBoxLayout()
@@ -137,11 +143,14 @@ class UnderpaintDocker(DockWidget):
         self.advanced = CollapsibleSection("Advanced", self._build_advanced())
         layout.addWidget(self.advanced)
         self.addons = AddOnsPanel(self.prompt, self.negative)
-        self.addons_section = CollapsibleSection("LoRAs, embeddings, VAE", self.addons)
-        layout.addWidget(self.addons_section)
         self.faces = FacesPanel()
-        self.faces_section = CollapsibleSection("Faces", self.faces)
-        layout.addWidget(self.faces_section)
+        extras = QWidget()
+        extras_column = QVBoxLayout(extras)
+        extras_column.setContentsMargins(0, 0, 0, 0)
+        extras_column.addWidget(self.addons)
+        extras_column.addWidget(self.faces)
+        self.extras_section = CollapsibleSection("LoRAs, VAE, faces", extras)
+        layout.addWidget(self.extras_section)
         self.expand_panel = ExpandPanel()
         self.margins, self.extend_buttons = self.expand_panel.margins, self.expand_panel.extend_buttons
         self.expand_button, self.extend_amount = self.expand_panel.expand_button, self.expand_panel.extend_amount
@@ -192,7 +201,7 @@ class UnderpaintDocker(DockWidget):
         return box
 
     def _sections(self):
-        return {"advanced": self.advanced, "addons": self.addons_section, "faces": self.faces_section,
+        return {"advanced": self.advanced, "extras": self.extras_section,
                 "expand": self.expand_section, "board": self.board_section}
 
     def _wire(self):

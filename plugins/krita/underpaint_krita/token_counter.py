@@ -19,6 +19,7 @@ class TokenCounter(QObject):
         super().__init__(parent)
         self.label = QLabel()
         self.label.setWordWrap(True)
+        self.label.setStyleSheet("font-size: small; color: gray;")
         self.label.setVisible(False)  # until a daemon that counts answered
         self._connection, self._prompt, self._model = connection, prompt_edit, model_combo
         self._enabled = False
