@@ -26,6 +26,15 @@ export class UnderpaintClient {
   }
 
   /**
+   * How `model` reads `prompt` (chunks of tokens with weights), without running anything.
+   * @param {string} prompt
+   * @param {string} model
+   */
+  tokenizePrompt(prompt, model) {
+    return this.transport.unary(Underpaint.method.tokenizePrompt, { prompt, model }, { timeoutMs: 10000 });
+  }
+
+  /**
    * @param {GenerateRequestInit} request
    * @param {import("./wire.js").Payload[]} [payloads]  pixels written straight into the body
    */

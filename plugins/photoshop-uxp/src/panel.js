@@ -4,6 +4,7 @@ import { BoardClient, BoardWatcher, describeUpdate, placeFromBoard, sendToBoard 
 import { connect, describeConnection, readManifest } from "./connection.js";
 import { addOnsFor, appendToPrompt, loraTag } from "./extras.js";
 import { CanvasJob } from "./job.js";
+import { CAPABILITY as TOKENIZE, chunkLines, counterLabel, tokenCounter } from "./tokens.js";
 import { parseParams } from "./params.js";
 import { splitAddress } from "./permissions.js";
 import { secretField } from "./secret-field.js";
@@ -158,9 +159,19 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
       : restorers.length ? "" : "Restoring faces needs a face restorer (e.g. GFPGANv1.4.pth) in the daemon's models/face_restorers.";
   }
 
+  const tokens = tokenCounter(async () => {
+    if (!connection || !connection.info.capabilities.includes(TOKENIZE)) return { label: "", detail: "" };
+    const response = await connection.client.tokenizePrompt(input("prompt").value, modelSelect.value);
+    return { label: counterLabel(response), detail: chunkLines(response).join("\n") };
+  }, (label, detail) => {
+    element("tokenCount").textContent = label;
+    element("tokenCount").setAttribute("title", detail);
+  });
+
   /** @param {"prompt" | "negativePrompt"} field  @param {string} text */
   function insertInto(field, text) {
     input(field).value = appendToPrompt(input(field).value, text);
+    if (field === "prompt") tokens.changed();
   }
 
   /** Follows the board channel named in the panel (restarted when it or the connection changes). */
@@ -228,6 +239,7 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
     const wanted = connection.models.some((m) => m.id === settings.model) ? settings.model : connection.defaultModel;
     chooseOption(modelSelect, wanted);
     showExtras();
+    tokens.changed();
     showStatus(describeConnection(connection));
     watchBoard();
   }
@@ -329,7 +341,11 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
   }
   input("fixRestore").addEventListener("click", () => void start("restore-faces"));
   input("fixRerender").addEventListener("click", () => void start("rerender-faces"));
-  modelSelect.addEventListener("change", () => showExtras());
+  modelSelect.addEventListener("change", () => {
+    showExtras();
+    tokens.changed();
+  });
+  input("prompt").addEventListener("input", () => tokens.changed());
   input("insertLora").addEventListener("click", () => {
     try {
       insertInto("prompt", loraTag(select("lora").value, Number(input("loraWeight").value)));

@@ -279,6 +279,12 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
       assert.equal($("fixRestore").disabled, false);
       assert.equal($("extrasNote").textContent, "");
 
+      // The token counter answers a moment after typing stops (the daemon reads the prompt).
+      $("prompt").userTypes("a (red:1.3) barn");
+      await waitFor(() => $("tokenCount").textContent !== "", 15000, "the token counter");
+      assert.match($("tokenCount").textContent, /^\d+\/75$/);
+      assert.match($("tokenCount").getAttribute("title"), /^chunk 1: \d+\/75 .*×1\.3\)/);
+
       $("prompt").value = "moss";
       $("lora").userChooses("underpaint-demo-lora");
       $("loraWeight").value = "0.5";
