@@ -272,11 +272,16 @@ class GenerationChecks(ScenarioHelpers):
         self.jobs.wait_tasks()
         old = (s.prompt, s.negative_prompt, s.seed, s.target)
         try:
+            # The token counter: each committed prompt is read by the daemon in the background.
+            tokens = __import__("sys").modules[PACKAGE + ".tokens"]
+            s.prompt = "a (red:1.3) barn"
+            self.jobs.wait_tasks()
+            token_report = {"label": tokens.label, "details": list(tokens.details)}
             s.prompt, s.negative_prompt, s.seed, s.target = "a mossy stone", "", 11, "NEW"
             s.lora, s.lora_weight, s.embedding = "underpaint-demo-lora", 0.5, "underpaint-demo-embedding"
             bpy.ops.underpaint.insert_lora()
             bpy.ops.underpaint.insert_embedding(into="NEGATIVE")
-            out = {"prompt": s.prompt, "negative": s.negative_prompt}
+            out = {"prompt": s.prompt, "negative": s.negative_prompt, "tokens": token_report}
             status = __import__("sys").modules[PACKAGE + ".daemon_status"]
             out["lora_candidates"] = [c[0] for c in status.addon_candidates("lora")]
             out["vae_candidates"] = [c[0] for c in status.addon_candidates("vae")]

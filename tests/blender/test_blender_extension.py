@@ -237,6 +237,10 @@ def test_loras_embeddings_vae_and_faces(report):
     extras = check(report, "extras")
     assert extras["prompt"] == "a mossy stone, <lora:underpaint-demo-lora:0.5>"
     assert extras["negative"] == "underpaint-demo-embedding"
+    tokens = extras["tokens"]
+    count = int(tokens["label"].split("/")[0])
+    assert tokens["label"] == f"{count}/75" and tokens["details"][0].startswith(f"chunk 1: {count}/75")
+    assert "×1.3)" in tokens["details"][0]
     assert extras["lora_candidates"] == ["underpaint-demo-lora"]
     assert extras["vae_candidates"] == ["underpaint-demo-vae"]
     generate = extras["generate"]

@@ -13,6 +13,7 @@ details = []        # lines for the Connection sub-panel
 models = []         # (id, label, is_demo), in the daemon's order
 samplers = []       # (id, label)
 addons = []         # (id, label, type, architecture, is_demo): LoRAs, embeddings, VAEs, restorers...
+capabilities = []   # what the daemon offers (GetInfo), e.g. "tokenize_prompt"
 default_sampler = ""
 _fetching = False
 
@@ -89,8 +90,9 @@ def describe(info, address):
 
 
 def _apply(answer):
-    global _fetching, state, short, details, models, samplers, default_sampler, addons
+    global _fetching, state, short, details, models, samplers, default_sampler, addons, capabilities
     info, address, listed_models, listed_samplers = answer
+    capabilities = list(info.capabilities)
     _fetching = False
     state = "ok"
     short, details = describe(info, address)
@@ -121,9 +123,9 @@ def job_connected(info, address):
 
 
 def reset():
-    global state, short, details, models, samplers, default_sampler, _fetching, addons
-    state, short, details, models, samplers, default_sampler, _fetching, addons = (
-        "unknown", "Not connected", [], [], [], "", False, [])
+    global state, short, details, models, samplers, default_sampler, _fetching, addons, capabilities
+    state, short, details, models, samplers, default_sampler, _fetching, addons, capabilities = (
+        "unknown", "Not connected", [], [], [], "", False, [], [])
 
 
 jobs.connected_listeners.append(job_connected)

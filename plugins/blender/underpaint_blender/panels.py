@@ -1,7 +1,7 @@
 """Sidebar tabs "Underpaint" in the Image Editor and the Shader Editor (same content)."""
 import bpy
 
-from . import board, daemon_status, jobs, operators, preferences
+from . import board, daemon_status, jobs, operators, preferences, tokens
 
 _STATE_ICONS = {"ok": "LINKED", "connecting": "TIME", "error": "ERROR", "unknown": "UNLINKED"}
 
@@ -93,6 +93,8 @@ class _Main(_UnderpaintPanel):
         layout.use_property_split = False
         _draw_status(layout, context)
         _prop_with_placeholder(layout, s, "prompt", "Prompt", "OUTLINER_DATA_GP_LAYER")
+        if tokens.label:  # "68/75 · 2 chunks": nothing is cut, each chunk is encoded and joined
+            layout.label(text=tokens.label, icon="BLANK1")
         _prop_with_placeholder(layout, s, "negative_prompt", "Negative prompt", "REMOVE")
         _draw_job(layout, context)
 

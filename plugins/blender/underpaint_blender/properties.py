@@ -3,7 +3,7 @@ import bpy
 from bpy.props import (BoolProperty, EnumProperty, FloatProperty, IntProperty, PointerProperty,
                        StringProperty)
 
-from . import board, daemon_status
+from . import board, daemon_status, tokens
 
 
 def _search(values):
@@ -16,10 +16,12 @@ def _search(values):
 
 
 class UnderpaintSettings(bpy.types.PropertyGroup):
-    prompt: StringProperty(name="Prompt", description="What to paint", default="")
+    prompt: StringProperty(name="Prompt", description="What to paint (A1111's syntax: (word:1.3), <lora:NAME:0.8>, BREAK)",
+                           default="", update=tokens.prompt_changed)
     negative_prompt: StringProperty(name="Negative", description="What to avoid", default="")
     model: StringProperty(name="Model", description="Model id; empty = the daemon's default",
-                          default="", search=_search(daemon_status.model_candidates))
+                          default="", search=_search(daemon_status.model_candidates),
+                          update=tokens.prompt_changed)
     sampler: StringProperty(name="Sampler", description="Sampler id; empty = the daemon's default",
                             default="", search=_search(daemon_status.sampler_candidates))
     width: IntProperty(name="Width", description="Width of a generated texture in pixels",
