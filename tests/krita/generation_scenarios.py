@@ -198,10 +198,17 @@ def scenario_docker():
     }
 
 
+_DOCKERS = []  # one docker for the add-on and face scenarios: each docker starts background work
+              # (connection, board links) that must not still be running when kritarunner quits
+
+
 def _connected_docker():
     from underpaint_krita.docker import UnderpaintDocker
 
+    if _DOCKERS:
+        return _DOCKERS[0], {"ok": True, "error": ""}
     docker = UnderpaintDocker()
+    _DOCKERS.append(docker)
     docker.connection.address.setText(os.environ.get("UNDERPAINT_HTTP", ""))
     connected = {}
     docker.controller.connected.connect(lambda info, models, error: connected.update(ok=info is not None, error=error))
@@ -247,7 +254,7 @@ def scenario_docker_addons():
     report["vae"] = settings_now.vae
     doc = make_document(64, 64)
     settings_now.steps, settings_now.seed = 2, 5
-    report["job"] = run_job(docker.controller, lambda: docker.controller.generate(doc, settings_now))
+    report["job"] = dict(run_job(docker.controller, lambda: docker.controller.generate(doc, settings_now)))
     settle(doc)
     report["tree"] = layer_tree(doc.rootNode())
     return report

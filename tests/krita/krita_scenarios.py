@@ -42,7 +42,20 @@ def main(*_args):
     with open(os.environ["UNDERPAINT_SCENARIOS_OUT"], "w", encoding="utf-8") as f:
         json.dump(results, f, indent=1)
     # Let the last worker threads end and their queued signals arrive before Krita tears Qt
-    # down: a signal delivered during kritarunner's teardown crashes it.
+    # down: a signal delivered during kritarunner's teardown crashes it. The dockers the
+    # scenarios made stop their board links first; their short-lived threads (connect, token
+    # counter, job) get up to 15 s to finish.
+    for docker in generation_scenarios._DOCKERS:
+        docker.live_links.shutdown()
+        docker.controller.shutdown()
+    import threading
+
+    short_lived = ("underpaint-connect", "underpaint-tokens", "underpaint-job")
+    waits_until = time.monotonic() + 15.0
+    while time.monotonic() < waits_until and any(
+            t.is_alive() and t.name.startswith(short_lived) for t in threading.enumerate()):
+        QApplication.processEvents()
+        time.sleep(0.02)
     ends = time.monotonic() + 1.0
     while time.monotonic() < ends:
         QApplication.processEvents()

@@ -6,7 +6,7 @@ thread; an answer that arrives after a newer edit is dropped.
 
 import threading
 
-from .qt import QLabel, QObject, QTimer, pyqtSignal
+from .qt import QApplication, QLabel, QObject, QTimer, is_deleted, pyqtSignal
 
 CAPABILITY = "tokenize_prompt"
 QUIET_MS = 300  # after the last key press
@@ -29,6 +29,8 @@ class TokenCounter(QObject):
         self._timer.setInterval(QUIET_MS)
         self._timer.timeout.connect(self._ask)
         self._answered.connect(self._show)
+        self._closing = False  # Krita is quitting: a late answer must not reach a deleted object
+        QApplication.instance().aboutToQuit.connect(self._close)
         prompt_edit.textChanged.connect(self._changed)
         model_combo.currentIndexChanged.connect(self._changed)
 
@@ -38,12 +40,18 @@ class TokenCounter(QObject):
         self.label.setVisible(self._enabled)
         self._changed()
 
+    def _close(self, *_args):
+        self._closing = True
+        self._timer.stop()
+
     def _changed(self, *_args):
         self._edits += 1
         if self._enabled:
             self._timer.start()
 
     def _ask(self):
+        if self._closing or is_deleted(self._prompt):
+            return
         edit, text, model = self._edits, self._prompt.toPlainText(), self._model.currentData() or ""
 
         def work():
@@ -51,9 +59,11 @@ class TokenCounter(QObject):
 
             try:
                 response = self._connection.daemon().tokenize_prompt(text, model)
-                self._answered.emit(edit, prompts.counter_label(response), "\n".join(prompts.chunk_lines(response)))
+                answer = (edit, prompts.counter_label(response), "\n".join(prompts.chunk_lines(response)))
             except Exception as error:  # a prompt the daemon refuses: say why, where
-                self._answered.emit(edit, "⚠ %s" % error, str(error))
+                answer = (edit, "⚠ %s" % error, str(error))
+            if not self._closing and not is_deleted(self):
+                self._answered.emit(*answer)
 
         threading.Thread(target=work, name="underpaint-tokens", daemon=True).start()
 
