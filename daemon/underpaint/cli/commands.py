@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..client import Client, ClientError
 from ..v1 import underpaint_pb2 as pb
+from .job_end import exit_code, failure
 
 
 def serve(args) -> int:
@@ -201,17 +202,13 @@ def generate(args) -> int:
                           + (f"  ({r.note})" if r.note else ""))
                 elif kind == "finished":
                     bar.done()
-                    if event.finished.status == pb.JOB_STATUS_CANCELLED:
-                        failed = "cancelled"
-                    elif event.finished.status == pb.JOB_STATUS_FAILED:
-                        failed = f"generation failed: {event.finished.message}"
+                    failed = failure(event.finished, "generation failed")
         finally:
             signal.signal(signal.SIGINT, previous)
     if withheld and not failed:
         failed = f"{withheld} image(s) withheld by the daemon's content policy"
     if failed:
-        print(f"underpaint: {failed}", file=sys.stderr)
-        return 130 if failed == "cancelled" else 1
+        return exit_code(failed)
     return 0
 
 

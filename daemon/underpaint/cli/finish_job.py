@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import signal
-import sys
 from pathlib import Path
 
 from ..v1 import underpaint_pb2 as pb
+from .job_end import exit_code, failure
 
 
 def run_finish(args, request: pb.GenerateRequest, describe=lambda result: "") -> int:
@@ -44,13 +44,7 @@ def run_finish(args, request: pb.GenerateRequest, describe=lambda result: "") ->
                           + (f"  ({r.note})" if r.note else ""))
                 elif kind == "finished":
                     bar.done()
-                    if event.finished.status == pb.JOB_STATUS_CANCELLED:
-                        failed = "cancelled"
-                    elif event.finished.status == pb.JOB_STATUS_FAILED:
-                        failed = f"failed: {event.finished.message}"
+                    failed = failure(event.finished)
         finally:
             signal.signal(signal.SIGINT, previous)
-    if failed:
-        print(f"underpaint: {failed}", file=sys.stderr)
-        return 130 if failed == "cancelled" else 1
-    return 0
+    return exit_code(failed)

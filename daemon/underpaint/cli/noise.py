@@ -4,10 +4,10 @@ built on it, `underpaint keyframes FRAMES_DIR` and `underpaint edit IN`."""
 from __future__ import annotations
 
 import signal
-import sys
 from pathlib import Path
 
 from ..v1 import underpaint_pb2 as pb
+from .job_end import exit_code, failure
 
 FRAME_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"}
 
@@ -144,13 +144,7 @@ def run_job(args, request: pb.GenerateRequest, path_of, what: str) -> int:
                     print(f"{path}  seed {r.seed}")
                 elif kind == "finished":
                     bar.done()
-                    if event.finished.status == pb.JOB_STATUS_CANCELLED:
-                        failed = "cancelled"
-                    elif event.finished.status == pb.JOB_STATUS_FAILED:
-                        failed = f"failed: {event.finished.message}"
+                    failed = failure(event.finished)
         finally:
             signal.signal(signal.SIGINT, previous)
-    if failed:
-        print(f"underpaint: {failed}", file=sys.stderr)
-        return 130 if failed == "cancelled" else 1
-    return 0
+    return exit_code(failed)

@@ -4,9 +4,9 @@ job through the daemon, with the loss on a progress line; Ctrl-C cancels and kee
 from __future__ import annotations
 
 import signal
-import sys
 
 from ..v1 import underpaint_pb2 as pb
+from .job_end import exit_code, failure
 
 
 def add_parser(subparsers, add_client_options) -> None:
@@ -58,13 +58,7 @@ def train_embedding(args) -> int:
                     print(f"{event.result.embedding}  ({event.result.note})")
                 elif kind == "finished":
                     bar.done()
-                    if event.finished.status == pb.JOB_STATUS_CANCELLED:
-                        failed = f"cancelled; the last checkpoint of '{args.name}' is kept"
-                    elif event.finished.status == pb.JOB_STATUS_FAILED:
-                        failed = f"failed: {event.finished.message}"
+                    failed = failure(event.finished, cancelled=f"cancelled; the last checkpoint of '{args.name}' is kept")
         finally:
             signal.signal(signal.SIGINT, previous)
-    if failed:
-        print(f"underpaint: {failed}", file=sys.stderr)
-        return 130 if failed.startswith("cancelled") else 1
-    return 0
+    return exit_code(failed)

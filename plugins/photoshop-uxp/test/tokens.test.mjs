@@ -1,7 +1,7 @@
 // The token counter's text and its debounce (no daemon).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { chunkLines, counterLabel, QUIET_MS, tokenCounter } from "../src/tokens.js";
+import { chunkLines, counterLabel, tokenCounter } from "../src/tokens.js";
 
 const chunk = (count, tokens = [], weights = []) => ({ tokenCount: count, capacity: 75, tokens, weights });
 
@@ -26,7 +26,7 @@ test("typing asks once after the quiet time, and only the newest answer is shown
   counter.changed();
   counter.changed();
   counter.changed();
-  assert.deepEqual(pending.map(([, ms]) => ms), [QUIET_MS, QUIET_MS, QUIET_MS]);
+  assert.equal(pending.length, 3, "each edit restarts the quiet time");
   pending.forEach(([fn]) => fn()); // the first two were cleared: one question
   assert.equal(asked.length, 1);
   counter.changed(); // typed on while the daemon answers
