@@ -40,6 +40,7 @@ def made_up_words(count: int) -> list[str]:
 
 
 def fill(store, entries: int, thumb_bytes: int, rng: random.Random) -> list[str]:
+    from underpaint.archive.schema import facets
     from underpaint.v1 import underpaint_pb2 as pb
 
     vocab = made_up_words(2000)
@@ -59,15 +60,16 @@ def fill(store, entries: int, thumb_bytes: int, rng: random.Random) -> list[str]
             params = pb.GenerationParameters(prompt=prompt, negative_prompt=negative, model=model, seed=i,
                                              steps=20, guidance=7, width=512, height=512).SerializeToString()
             digest = uuid.uuid4().hex * 2
+            host, document, tags = hosts[i % 3], f"doc{i % 200}.kra", [f"tag{(i // 10) % 30}"] if i % 10 == 0 else []
             db.execute("INSERT INTO blobs VALUES (?, ?)", (digest, 0))
             cur = db.execute(
                 "INSERT INTO entries(id, time, digest, width, height, prompt, negative, model, model_hash, host, "
-                "document, parent_id, job_id, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "document, parent_id, job_id, source, facets) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (uuid.uuid4().hex[:16], t0 + i, digest, 512, 512, prompt, negative, model, f"h{i % 7}",
-                 hosts[i % 3], f"doc{i % 200}.kra", "", "", "generated"))
+                 host, document, "", "", "generated", facets(model, f"h{i % 7}", host, document, tags)))
             db.execute("INSERT INTO details VALUES (?, ?, ?, ?)", (cur.lastrowid, params, b"", thumb))
-            if i % 10 == 0:
-                db.execute("INSERT INTO tags VALUES (?, ?)", (cur.lastrowid, f"tag{(i // 10) % 30}"))
+            for tag in tags:
+                db.execute("INSERT INTO tags VALUES (?, ?)", (cur.lastrowid, tag))
         db.execute("COMMIT")
     return vocab
 
@@ -169,7 +171,10 @@ def main() -> None:
 
     rng = random.Random(20261201)
     root = args.dir or Path(tempfile.mkdtemp(prefix="underpaint-archive-bench-"))
+    start = time.perf_counter()
     store = ArchiveStore(root / "archive", budget_bytes=1 << 40)
+    print(f"opened the store in {time.perf_counter() - start:.1f} s (schema version {store.schema_found} "
+          f"found; an older one is migrated on open: copy an old --dir to time it)")
     sample = np.random.default_rng(0).integers(0, 256, (args.size, args.size, 4), dtype=np.uint8)
     start = time.perf_counter()
     vocab = fill(store, args.entries, len(thumbnail(sample)), rng)

@@ -3,6 +3,10 @@
 Text is matched word by word against prompt and negative prompt through FTS5: every word must
 occur (in any order); a trailing '*' matches a prefix ("cat*" finds "caterpillar"). Words are
 quoted before they reach FTS5, so no user text can be an FTS5 syntax error.
+
+Model, host, document and tag filters are matched in the same FTS5 query as facet tokens
+(schema.py), so that FTS5 intersects them with the words from its index; the SQL also compares
+the values themselves, which costs little once FTS5 has narrowed the rows.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import InvalidArgument
+from . import schema
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -35,16 +40,26 @@ def fts_query(text: str) -> str:
 class Query:
     where: list[str] = field(default_factory=list)
     args: list = field(default_factory=list)
-    match: str = ""  # FTS5 query; "" = no text
+    words: str = ""  # FTS5 query over the prompts; "" = no text
+    facets: list[str] = field(default_factory=list)  # facet tokens every match must carry
     limit: int = DEFAULT_LIMIT
     after_n: int | None = None  # the cursor: entries numbered below this
 
+    @property
+    def match(self) -> str:
+        """The whole FTS5 query: the words in the prompt columns, the facets in theirs."""
+        parts = [f"{{prompt negative}} : ({self.words})"] if self.words else []
+        parts += [f'{{facets}} : "{t}"' for t in self.facets]
+        return " AND ".join(parts)
+
     def _from(self) -> tuple[str, list[str], list]:
-        # With text, walk the full-text index newest first (FTS5 yields rowids in order) and stop
-        # at the page's end, instead of collecting every match and sorting it.
-        if self.match:
-            return ("entries_fts f JOIN entries e ON e.n = f.rowid", ["entries_fts MATCH ?"] + self.where,
-                    [self.match] + self.args)
+        # With text or facets, walk the full-text index newest first (FTS5 yields rowids in order;
+        # CROSS JOIN keeps it the outer loop) and stop at the page's end, instead of collecting
+        # every match and sorting it.
+        match = self.match
+        if match:
+            return ("entries_fts f CROSS JOIN entries e ON e.n = f.rowid", ["entries_fts MATCH ?"] + self.where,
+                    [match] + self.args)
         return "entries e", list(self.where), list(self.args)
 
     def sql(self, columns: str) -> tuple[str, list]:
@@ -53,7 +68,7 @@ class Query:
             where.append("e.n < ?")
             args.append(self.after_n)
         clause = (" WHERE " + " AND ".join(where)) if where else ""
-        order = "f.rowid" if self.match else "e.n"
+        order = "f.rowid" if self.words or self.facets else "e.n"
         return f"SELECT {columns} FROM {source}{clause} ORDER BY {order} DESC LIMIT ?", args + [self.limit + 1]
 
     def numbers_sql(self) -> tuple[str, list]:
@@ -80,9 +95,9 @@ def build(request) -> Query:
     q.limit = request.limit or DEFAULT_LIMIT
     if len(request.text) > MAX_TEXT:
         raise InvalidArgument("text", f"is {len(request.text)} characters long; the limit is {MAX_TEXT}")
-    match = fts_query(request.text)
-    q.match = match
+    q.words = fts_query(request.text)
     if request.model:
+        q.facets.append(schema.token("m", request.model))
         q.where.append("(e.model = ? OR e.model_hash = ?)")
         q.args += [request.model, request.model]
     if request.after < 0 or request.before < 0:
@@ -97,12 +112,15 @@ def build(request) -> Query:
         q.args.append(request.before)
     for i, tag in enumerate(request.tags):
         check_tag(tag, f"tags[{i}]")
+        q.facets.append(schema.token("t", tag))
         q.where.append("e.n IN (SELECT n FROM tags WHERE tag = ?)")
         q.args.append(tag)
     if request.host:
+        q.facets.append(schema.token("h", request.host))
         q.where.append("e.host = ?")
         q.args.append(request.host)
     if request.document:
+        q.facets.append(schema.token("d", request.document))
         q.where.append("e.document = ?")
         q.args.append(request.document)
     if request.starred_only:

@@ -28,7 +28,7 @@ from ..errors import InvalidArgument, NotFound, ResourceExhausted
 from ..v1 import archive_pb2 as apb
 from ..v1 import underpaint_pb2 as pb
 from . import search
-from .schema import SCHEMA
+from . import schema
 
 DEFAULT_BUDGET = 10 * 1024**3
 MAX_TEXT = 4096
@@ -65,7 +65,7 @@ class ArchiveStore:
         self._db = sqlite3.connect(self.root / "archive.sqlite3", check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # WAL: a kill loses nothing committed
-        self._db.executescript(SCHEMA)
+        self.schema_found = schema.open_schema(self._db)  # migrates a store an older version wrote
         known = {r[0] for r in self._db.execute("SELECT digest FROM blobs")}
         self.swept = self._blobs.sweep(known)  # blobs of entries a crash cut short
         self.bytes_used = self._db.execute("SELECT COALESCE(SUM(size), 0) FROM blobs").fetchone()[0]
@@ -94,6 +94,7 @@ class ArchiveStore:
         placement = pb.Result(x=entry.x, y=entry.y, document_width=entry.document_width,
                               document_height=entry.document_height).SerializeToString()
         entry_id = uuid.uuid4().hex[:16]
+        tags = [search.check_tag(t) for t in dict.fromkeys(entry.tags)]
         with self._lock:
             size = self._db.execute("SELECT size FROM blobs WHERE digest = ?", (digest,)).fetchone()
             need = 0
@@ -111,15 +112,15 @@ class ArchiveStore:
                     self._db.execute("INSERT INTO blobs VALUES (?, ?)", (digest, need))
                 cur = self._db.execute(
                     "INSERT INTO entries(id, time, digest, width, height, prompt, negative, model, model_hash, "
-                    "host, document, parent_id, job_id, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "host, document, parent_id, job_id, source, facets) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (entry_id, entry.time or time.time(), digest, width, height, p.prompt, p.negative_prompt,
                      p.model, p.model_hash, entry.host, entry.document, entry.parent_id, entry.job_id,
-                     entry.source))
+                     entry.source, schema.facets(p.model, p.model_hash, entry.host, entry.document, tags)))
                 n = cur.lastrowid
                 self._db.execute("INSERT INTO details VALUES (?, ?, ?, ?)",
                                  (n, p.SerializeToString(), placement, thumbnail))
-                for tag in dict.fromkeys(entry.tags):
-                    self._db.execute("INSERT INTO tags VALUES (?, ?)", (n, search.check_tag(tag)))
+                for tag in tags:
+                    self._db.execute("INSERT INTO tags VALUES (?, ?)", (n, tag))
                 freed = self._delete_locked(evict)
                 self._db.execute("COMMIT")
             except BaseException:
@@ -158,6 +159,8 @@ class ArchiveStore:
                     self._db.execute("INSERT OR IGNORE INTO tags VALUES (?, ?)", (n, tag))
                 for tag in remove_tags:
                     self._db.execute("DELETE FROM tags WHERE n = ? AND tag = ?", (n, tag))
+                if add_tags or remove_tags:  # the full-text index's facets follow (a trigger re-indexes)
+                    self._db.execute("UPDATE entries SET facets = ? WHERE n = ?", (self._facets_locked(n), n))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -248,6 +251,12 @@ class ArchiveStore:
     def _has_blob(self, digest: str) -> bool:
         with self._lock:
             return self._db.execute("SELECT 1 FROM blobs WHERE digest = ?", (digest,)).fetchone() is not None
+
+    def _facets_locked(self, n: int) -> str:
+        model, model_hash, host, document = self._db.execute(
+            "SELECT model, model_hash, host, document FROM entries WHERE n = ?", (n,)).fetchone()
+        tags = [r[0] for r in self._db.execute("SELECT tag FROM tags WHERE n = ? ORDER BY tag", (n,))]
+        return schema.facets(model, model_hash, host, document, tags)
 
     def _n_locked(self, entry_id: str) -> int:
         if not entry_id:
