@@ -241,6 +241,9 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="underpaint-bench-") as tmp:
         daemon = DaemonProcess(None, Path(tmp) / "home").start()
+        # the same daemon without the gateway's fast path (transport/connect_unary.py): "before"
+        before = DaemonProcess(None, Path(tmp) / "home-before",
+                               env={**os.environ, "UNDERPAINT_CONNECT_FAST_PATH": "0"}).start()
         try:
             results = {
                 "4. raw loopback socket (floor)": bench_socket(data, repeats),
@@ -251,12 +254,17 @@ def main() -> int:
                 "2. gateway + host kit, pure-Python protobuf (as a host)":
                     bench_kit_as_host(daemon.http, size, data, repeats, Path(tmp)),
                 "2b. gateway + host kit, upb protobuf": bench_kit_in_process(daemon.http, size, data, repeats),
+                "2c. the same through connectrpc, no fast path (before)":
+                    bench_kit_in_process(before.http, size, data, repeats),
+                "2d. = 2. through connectrpc, no fast path (before)":
+                    bench_kit_as_host(before.http, size, data, repeats, Path(tmp)),
             }
             if not args.no_png:
                 png_time, png_bytes = bench_png_json(size, data, repeats)
                 results[f"3. PNG + base64 JSON over HTTP ({png_bytes / 2**20:.0f} MiB body)"] = png_time
         finally:
             daemon.stop()
+            before.stop()
     floor = results["4. raw loopback socket (floor)"]
     for name, seconds in sorted(results.items()):
         print(f"{name:62} {seconds * 1000:9.0f} ms  {seconds / floor:7.1f}x")

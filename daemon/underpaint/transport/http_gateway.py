@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import socket
 import struct
 
@@ -14,6 +15,7 @@ from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 
 from ..errors import ServiceError
+from . import connect_unary
 from .access import AccessPolicy
 from .decoding import connect_codecs, connect_compressions
 from .routing import Rpc, TokenCheck, unexpected_failure
@@ -64,8 +66,11 @@ class Router:
     who may call (Host and Origin, see access.py), oversize bodies (refused up front instead of
     reading hundreds of megabytes first), and protocols this HTTP/1.1 server cannot serve."""
 
-    def __init__(self, apps: list, max_bytes: int, policy: AccessPolicy):
+    def __init__(self, apps: list, max_bytes: int, policy: AccessPolicy,
+                 unary: dict[str, Rpc] | None = None, tokens: TokenCheck | None = None):
         self._apps = apps
+        self._unary = unary or {}  # path -> rpc, for connect_unary's fast path
+        self._tokens = tokens
         self._max_bytes = max_bytes
         self._policy = policy
 
@@ -88,6 +93,9 @@ class Router:
             return await _error(send, 415, "invalid_argument",
                                 "native gRPC needs HTTP/2: send it to the daemon's gRPC port, not to the "
                                 "HTTP/1.1 gateway (which speaks Connect and gRPC-Web)")
+        rpc = self._unary.get(path)
+        if rpc is not None and connect_unary.takes(scope.get("method", ""), content_type, headers):
+            return await connect_unary.serve(rpc, self._tokens, headers, receive, send)
         for app in self._apps:
             if path.startswith(app.path + "/"):
                 if content_type.startswith(_CONNECT_STREAM):
@@ -179,7 +187,10 @@ async def start_gateway(host: str, port: int, services: list[tuple[type, list[Rp
     sock.setblocking(False)
     bound = sock.getsockname()[1]
     tls_options = {} if tls is None else {"ssl_certfile": str(tls.cert), "ssl_keyfile": str(tls.key)}
-    config = uvicorn.Config(Router(apps, max_message_bytes, policy or AccessPolicy(host)), lifespan="off",
+    unary = {} if os.environ.get("UNDERPAINT_CONNECT_FAST_PATH") == "0" else {  # "0": for bench/transport.py's "before"
+        path: rpc for _, rpcs in services for path, rpc in connect_unary.unary_paths(rpcs).items()}
+    router = Router(apps, max_message_bytes, policy or AccessPolicy(host), unary, tokens)
+    config = uvicorn.Config(router, lifespan="off",
                             log_level="warning", access_log=False, timeout_keep_alive=75,
                             h11_max_incomplete_event_size=1 << 20,
                             proxy_headers=False,  # nothing sits in front of a local daemon: trust no X-Forwarded-*
