@@ -90,6 +90,23 @@ def bench_grpc(address: str, size: int, data: bytes, repeats: int) -> float:
         return timed(round_trip, repeats)
 
 
+def bench_grpc_bytes(address: str, size: int, data: bytes, repeats: int) -> float:
+    """(1) with the client's protobuf work taken out: the request is serialized once beforehand
+    and the answer is compared as bytes, so what is left is grpcio plus the daemon's own parse
+    and serialize."""
+    from underpaint.client import Client
+    from underpaint.v1 import underpaint_pb2 as pb
+
+    wire = pb.Image(width=size, height=size, format=pb.PIXEL_FORMAT_RGBA8, data=data).SerializeToString()
+    with Client(address) as client:
+        echo = client.channel.unary_unary("/underpaint.v1.Underpaint/Echo", request_serializer=None,
+                                          response_deserializer=None)
+
+        def round_trip():
+            assert echo(wire, timeout=300) == wire
+        return timed(round_trip, repeats)
+
+
 # --- 2. the host kit through the gateway -------------------------------------------------------
 
 KIT_SCRIPT = """
@@ -251,6 +268,7 @@ def main() -> int:
                 "0b. the same without the board's in-memory copy (before)":
                     bench_board_store(size, data, repeats, Path(tmp), hot=False),
                 "1. gRPC raw RGBA8 (Echo)": bench_grpc(daemon.grpc, size, data, repeats),
+                "1b. the same, the client's protobuf work taken out": bench_grpc_bytes(daemon.grpc, size, data, repeats),
                 "2. gateway + host kit, pure-Python protobuf (as a host)":
                     bench_kit_as_host(daemon.http, size, data, repeats, Path(tmp)),
                 "2b. gateway + host kit, upb protobuf": bench_kit_in_process(daemon.http, size, data, repeats),
