@@ -72,3 +72,21 @@ def test_errors_are_the_same_on_both_paths(daemon):
     assert fast.status == slow.status == 404
     assert json.loads(fast_raw) == json.loads(slow_raw)
     assert json.loads(fast_raw)["code"] == "not_found"
+
+
+def test_answers_encoded_in_pieces_parse_back_to_the_same_message(monkeypatch):
+    from underpaint.transport import wire
+    from underpaint.v1 import board_pb2 as bpb
+
+    monkeypatch.setattr(wire, "LARGE_BYTES", 16)  # small messages take the splitting path too
+    image, small = _image(8), _image(1)  # 256 bytes of pixels: split out; 4 bytes: kept inline
+    entry = bpb.BoardEntry(channel="a/b", version=3, width=8, height=8, image=image)
+    events = pb.PollEventsResponse(events=[
+        pb.JobEvent(job_id="j", result=pb.Result(seed=5, image=image, x=2, note="n",
+                                                 parameters=pb.GenerationParameters(prompt="p", seed=5))),
+        pb.JobEvent(job_id="j", result=pb.Result(seed=6, image=small)),
+        pb.JobEvent(job_id="k")])
+    for message in (image, small, entry, events, pb.Image()):
+        pieces = wire.encode_pieces(message)
+        assert type(message).FromString(b"".join(pieces)) == message
+    assert any(piece == image.data for piece in wire.encode_pieces(entry))  # the pixels went as they were

@@ -5,8 +5,9 @@ Profiled on a 64 MiB Echo (bench/RESULTS.md), connectrpc's path copies the whole
 times besides the parse and the serialize: it joins the body chunks, uvicorn frames the unary
 answer as one chunk of chunked encoding (another join), and asyncio slices and buffers what the
 socket does not take at once. Here the body is read into one buffer allocated from the
-Content-Length and parsed in place, and the answer is sent with a Content-Length in slices of a
-memoryview, so the socket takes the bytes where they lie. The answer is never compressed: images
+Content-Length and parsed in place, and the answer is encoded in pieces (wire.py: the pixels are
+not copied into one buffer) and sent with a Content-Length in memoryview slices, so the socket
+takes the bytes where they lie. The answer is never compressed: images
 do not shrink enough to pay for it (see RESULTS.md), which Connect allows whatever the client
 accepts.
 
@@ -24,6 +25,7 @@ from connectrpc.errors import ConnectError
 
 from ..errors import ServiceError
 from .decoding import parse_failure
+from .wire import encode_pieces
 from .routing import Rpc, TokenCheck, unexpected_failure
 
 SLICE_BYTES = 1 << 20  # one ASGI body message: what a loopback socket takes in a few writes
@@ -46,7 +48,7 @@ async def serve(rpc: Rpc, tokens: TokenCheck, headers: dict[str, str], receive, 
         return  # the client went away
     try:
         response = await _call(rpc, tokens, headers, body)
-        payload = memoryview(response.SerializeToString())
+        pieces = [memoryview(piece) for piece in encode_pieces(response)]
     except ConnectError as error:
         wire = ConnectWireError.from_exception(error)
         message = wire.to_json_bytes()
@@ -57,10 +59,11 @@ async def serve(rpc: Rpc, tokens: TokenCheck, headers: dict[str, str], receive, 
         return
     await send({"type": "http.response.start", "status": 200,
                 "headers": [(b"content-type", b"application/proto"),
-                            (b"content-length", str(len(payload)).encode())]})
-    for start in range(0, max(len(payload), 1), SLICE_BYTES):
-        end = start + SLICE_BYTES
-        await send({"type": "http.response.body", "body": payload[start:end], "more_body": end < len(payload)})
+                            (b"content-length", str(sum(p.nbytes for p in pieces)).encode())]})
+    for piece in pieces:
+        for start in range(0, piece.nbytes, SLICE_BYTES):
+            await send({"type": "http.response.body", "body": piece[start:start + SLICE_BYTES], "more_body": True})
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 async def _read_body(length: int, receive) -> memoryview | None:
