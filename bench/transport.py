@@ -258,9 +258,9 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="underpaint-bench-") as tmp:
         daemon = DaemonProcess(None, Path(tmp) / "home").start()
-        # the same daemon without the gateway's fast path (transport/connect_unary.py): "before"
+        # the same daemon without the fast paths (transport/connect_unary.py, wire.py): "before"
         before = DaemonProcess(None, Path(tmp) / "home-before",
-                               env={**os.environ, "UNDERPAINT_CONNECT_FAST_PATH": "0"}).start()
+                               env={**os.environ, "UNDERPAINT_TRANSPORT_FAST_PATHS": "0"}).start()
         try:
             results = {
                 "4. raw loopback socket (floor)": bench_socket(data, repeats),
@@ -272,6 +272,7 @@ def main() -> int:
                 "2. gateway + host kit, pure-Python protobuf (as a host)":
                     bench_kit_as_host(daemon.http, size, data, repeats, Path(tmp)),
                 "2b. gateway + host kit, upb protobuf": bench_kit_in_process(daemon.http, size, data, repeats),
+                "1c. = 1. without the fast paths (before)": bench_grpc(before.grpc, size, data, repeats),
                 "2c. the same through connectrpc, no fast path (before)":
                     bench_kit_in_process(before.http, size, data, repeats),
                 "2d. = 2. through connectrpc, no fast path (before)":

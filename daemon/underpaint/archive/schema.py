@@ -68,12 +68,14 @@ END;
 CREATE TRIGGER IF NOT EXISTS entries_fts_facets AFTER UPDATE OF facets ON entries BEGIN
     INSERT INTO entries_fts(entries_fts, rowid, prompt, negative, facets)
         VALUES ('delete', old.n, old.prompt, old.negative, old.facets);
-    INSERT INTO entries_fts(rowid, prompt, negative, facets) VALUES (new.n, new.prompt, new.negative, new.facets);
+    INSERT INTO entries_fts(rowid, prompt, negative, facets)
+        VALUES (new.n, new.prompt, new.negative, new.facets);
 END;
 """
 
-# Version 0 -> 1 (open_schema wraps it in one transaction with the tables): the facets column, filled from each entry's columns and
-# tags, and the full-text index rebuilt with the facets column and the prefix indexes.
+# Version 0 -> 1 (open_schema wraps it in one transaction with the tables): the facets column,
+# filled from each entry's columns and tags, and the full-text index rebuilt with the facets
+# column and the prefix indexes.
 _MIGRATE_0 = """
 ALTER TABLE entries ADD COLUMN facets TEXT NOT NULL DEFAULT '';
 UPDATE entries SET facets = underpaint_facets(model, model_hash, host, document,

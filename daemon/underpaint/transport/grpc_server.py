@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -17,6 +18,7 @@ from grpc_reflection.v1alpha import reflection
 from ..errors import ServiceError, Unauthenticated
 from .decoding import Unparsable, grpc_deserializer
 from .routing import Rpc, TokenCheck, unexpected_failure
+from .wire import encode_pieces
 
 log = logging.getLogger("underpaint.grpc")
 
@@ -35,6 +37,14 @@ def _refuse_unparsable(request) -> None:
         request.refuse()
 
 
+def _serializer(rpc: Rpc):
+    """One copy of the pixels less than upb's SerializeToString for messages that carry images
+    (wire.py); UNDERPAINT_TRANSPORT_FAST_PATHS=0 keeps the plain one (bench/transport.py's "before")."""
+    if os.environ.get("UNDERPAINT_TRANSPORT_FAST_PATHS") == "0":
+        return rpc.response_type.SerializeToString
+    return lambda message: b"".join(encode_pieces(message))
+
+
 def _unary(rpc: Rpc, tokens: TokenCheck):
     async def handle(request, context):
         try:
@@ -49,7 +59,7 @@ def _unary(rpc: Rpc, tokens: TokenCheck):
             await context.abort(grpc.StatusCode.INTERNAL, unexpected_failure(rpc, exc))
     return grpc.unary_unary_rpc_method_handler(
         handle, request_deserializer=grpc_deserializer(rpc.request_type),
-        response_serializer=rpc.response_type.SerializeToString)
+        response_serializer=_serializer(rpc))
 
 
 def _stream(rpc: Rpc, tokens: TokenCheck):
@@ -67,7 +77,7 @@ def _stream(rpc: Rpc, tokens: TokenCheck):
             await context.abort(grpc.StatusCode.INTERNAL, unexpected_failure(rpc, exc))
     return grpc.unary_stream_rpc_method_handler(
         handle, request_deserializer=grpc_deserializer(rpc.request_type),
-        response_serializer=rpc.response_type.SerializeToString)
+        response_serializer=_serializer(rpc))
 
 
 class _ReflectionNeedsToken(grpc.aio.ServerInterceptor):

@@ -187,8 +187,9 @@ async def start_gateway(host: str, port: int, services: list[tuple[type, list[Rp
     sock.setblocking(False)
     bound = sock.getsockname()[1]
     tls_options = {} if tls is None else {"ssl_certfile": str(tls.cert), "ssl_keyfile": str(tls.key)}
-    unary = {} if os.environ.get("UNDERPAINT_CONNECT_FAST_PATH") == "0" else {  # "0": for bench/transport.py's "before"
-        path: rpc for _, rpcs in services for path, rpc in connect_unary.unary_paths(rpcs).items()}
+    unary = {path: rpc for _, rpcs in services for path, rpc in connect_unary.unary_paths(rpcs).items()}
+    if os.environ.get("UNDERPAINT_TRANSPORT_FAST_PATHS") == "0":  # bench/transport.py's "before"
+        unary = {}
     router = Router(apps, max_message_bytes, policy or AccessPolicy(host), unary, tokens)
     config = uvicorn.Config(router, lifespan="off",
                             log_level="warning", access_log=False, timeout_keep_alive=75,
