@@ -83,6 +83,7 @@ class JobController(QObject):
         self._cancelled = False
         self._busy = False
         self.last_outcome = None  # the latest JobOutcome, for the status line and tests
+        self.last_request = None  # the latest canvas request sent, for tests
         self.listing = None  # the daemon's latest pb.ListModelsResponse (set before `connected`)
         self._connect_done.connect(self.connected)
         self._job_done.connect(self._apply_outcome)
@@ -181,8 +182,17 @@ class JobController(QObject):
             self.refused.emit(str(error))
             return False
         context = {"doc": doc, "prompt": settings.prompt, "operation": operation}
+        self.last_request = request
         self._launch(request, context)
         return True
+
+    def live_request(self, doc, settings):
+        """The request Generate would send now, read on the UI thread, for live mode (no previews:
+        only the result counts). Raises document.DocumentError / ValueError for the artist."""
+        operation, facts = self._read_document(doc, settings, None)
+        request = planning.build_request(operation, settings, facts, (0, 0, 0, 0), _krita_client())
+        request.previews = False
+        return request
 
     def _launch(self, request, context):
         with self._lock:
@@ -205,7 +215,9 @@ class JobController(QObject):
             pixels = document.read_pixels(doc, rect)
         else:
             rect, pixels = (0, 0, 0, 0), b""
-        return operation, planning.CanvasFacts(size, rect, pixels, selection, selection_rect)
+        facts = planning.CanvasFacts(size, rect, pixels, selection, selection_rect)
+        facts.controls = read_control_layers(doc, settings.controls, planning.control_rect(facts))
+        return operation, facts
 
     def _work(self, request, context):
         """Worker thread: connect, submit, follow. Callbacks hop to the UI thread via signals."""
@@ -330,6 +342,25 @@ class JobController(QObject):
                 self.board_done.emit("failed", str(error))
 
         threading.Thread(target=run, name="underpaint-board", daemon=True).start()
+
+
+def read_control_layers(doc, marks, rect):
+    """[(ControlMark, RGBA8, (x, y, w, h))] for the marked layers that still exist: a ControlNet
+    layer read over `rect` (the request's region), a reference layer over its own bounds. Hidden
+    layers count: artists hide the sketch that steers the picture."""
+    from .control_marks import REFERENCE
+
+    layers = []
+    for mark in marks:
+        node = document.find_node(doc, mark.layer_id)
+        if node is None:
+            continue  # the layer was deleted; its mark is dropped the next time the list is saved
+        if mark.type == REFERENCE:
+            rgba, layer_rect, _name = document.read_layer(doc, node)
+            layers.append((mark, rgba, layer_rect))
+        else:
+            layers.append((mark, document.read_node_region(node, rect), tuple(rect)))
+    return layers
 
 
 def apply_results(doc, results, prompt, offset=(0, 0), name_prefix=""):

@@ -12,11 +12,14 @@ from . import planning
 from .addons_panel import AddOnsPanel
 from .board_panel import BoardPanel
 from .connection_view import ConnectionView
+from .control_panel import ControlPanel
 from .controller import JobController
 from .expand_panel import ExpandPanel
 from .faces_panel import FacesPanel
 from .job_view import JobView
 from .live_links import LiveLinks
+from .live_mode import CAPABILITY as LIVE_CAPABILITY
+from .live_mode import LiveMode
 from .qt import (
     QApplication,
     QComboBox,
@@ -68,16 +71,21 @@ class UnderpaintDocker(DockWidget):
         self.setWindowTitle(DOCKER_TITLE)
         self.setObjectName(DOCKER_ID)
         self.controller = JobController(parent=self)
+        self._capabilities = ()  # the daemon's, once connected
         self.live_links = LiveLinks(self.controller.connection, parent=self)
         self.live_links.watch_documents()
+        self.live = LiveMode(self.controller.connection, self.settings, self.controller.live_request, parent=self)
         self._build()
         self._wire()
         self._load_settings()
         self._set_busy(False)
+        self.live_button.setEnabled(False)  # until the daemon says it can
+        self.apply_button.setEnabled(False)  # until there is a live result
         self.connection.show_state("unknown", "Not connected yet.")
         self.controller.check_connection()
         QApplication.instance().aboutToQuit.connect(self.controller.shutdown)
         QApplication.instance().aboutToQuit.connect(self.live_links.shutdown)
+        QApplication.instance().aboutToQuit.connect(self.live.shutdown)
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -130,8 +138,16 @@ class UnderpaintDocker(DockWidget):
             "No selection: the whole canvas. Selection: fill it. Strength below 100 %: refine."
         )
         self.cancel_button = QPushButton("Cancel")
+        self.live_button = QPushButton("Live")
+        self.live_button.setCheckable(True)
+        self.live_button.setToolTip("Live mode: each change to the canvas makes a new picture in the "
+                                    "\"Live result\" layer (strength below 100 % follows your strokes)")
+        self.apply_button = QPushButton("Apply")
+        self.apply_button.setToolTip("Keep the live result as a normal layer")
         buttons.addWidget(self.generate_button, 1)
         buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.live_button)
+        buttons.addWidget(self.apply_button)
         layout.addLayout(buttons)
 
         self.job = JobView()
@@ -142,6 +158,9 @@ class UnderpaintDocker(DockWidget):
 
         self.advanced = CollapsibleSection("Advanced", self._build_advanced())
         layout.addWidget(self.advanced)
+        self.control_panel = ControlPanel()
+        self.controls_section = CollapsibleSection("Control layers", self.control_panel)
+        layout.addWidget(self.controls_section)
         self.addons = AddOnsPanel(self.prompt, self.negative)
         self.faces = FacesPanel()
         extras = QWidget()
@@ -201,7 +220,7 @@ class UnderpaintDocker(DockWidget):
         return box
 
     def _sections(self):
-        return {"advanced": self.advanced, "extras": self.extras_section,
+        return {"advanced": self.advanced, "controls": self.controls_section, "extras": self.extras_section,
                 "expand": self.expand_section, "board": self.board_section}
 
     def _wire(self):
@@ -213,6 +232,15 @@ class UnderpaintDocker(DockWidget):
         self.model.currentIndexChanged.connect(self._on_model_changed)
         self.faces.restore_button.clicked.connect(lambda: self._on_faces("restore"))
         self.faces.rerender_button.clicked.connect(lambda: self._on_faces("rerender"))
+        self.control_panel.mark_button.clicked.connect(lambda: self.control_panel.mark_layer(self._document()))
+        self.control_panel.unmark_button.clicked.connect(lambda: self.control_panel.unmark(self._document()))
+        self.control_panel.message.connect(self._show_message)
+        self.controls_section.toggled.connect(lambda opened: opened and self.control_panel.refresh(self._document()))
+        self.live_button.toggled.connect(self._on_live_toggled)
+        self.apply_button.clicked.connect(lambda: self.live.apply() and self.apply_button.setEnabled(False))
+        self.live.state_changed.connect(self._on_live_state)
+        self.live.result_placed.connect(lambda count: self.apply_button.setEnabled(True))
+        self.live.message.connect(self._show_message)
         for side, button in self.extend_buttons.items():
             button.clicked.connect(lambda _checked=False, side=side: self._on_extend(side))
         for name, section in self._sections().items():
@@ -253,8 +281,8 @@ class UnderpaintDocker(DockWidget):
         if self.model.count():  # before the daemon answered, keep the remembered model
             _write_setting("model", self.model.currentData() or "")
 
-    def settings(self):
-        """The panel as a PanelSettings (seed -1 unless locked)."""
+    def settings(self, doc=None):
+        """The panel as a PanelSettings (seed -1 unless locked), with `doc`'s control layers."""
         rerender_faces, restore_faces, face_restorer, face_strength = self.faces.options()
         return planning.PanelSettings(
             prompt=self.prompt.toPlainText().strip(),
@@ -273,6 +301,7 @@ class UnderpaintDocker(DockWidget):
             restore_faces=restore_faces,
             face_restorer=face_restorer,
             face_strength=face_strength,
+            controls=self.control_panel.marks(doc),
         )
 
     # --- actions ----------------------------------------------------------------------------
@@ -285,10 +314,27 @@ class UnderpaintDocker(DockWidget):
     def _show_strength(self, value):
         self.strength_label.setText("%d %%" % value + (" (new)" if value == 100 else " (refine)"))
 
+    def _document(self):
+        return Krita.instance().activeDocument()
+
     def _on_generate(self):
         self._save_settings()
-        if self.controller.generate(Krita.instance().activeDocument(), self.settings()):
+        doc = self._document()
+        if self.controller.generate(doc, self.settings(doc)):
             self._set_busy(True)
+
+    def _on_live_toggled(self, on):
+        if on:
+            self._save_settings()
+            if not self.live.start(self._document()):
+                self.live_button.setChecked(False)
+        else:
+            self.live.stop()
+
+    def _on_live_state(self, on):
+        if self.live_button.isChecked() != on:
+            self.live_button.setChecked(on)  # stopped from inside (document closed, daemon down)
+        self.apply_button.setEnabled(False)
 
     def _on_expand(self):
         margins = self.expand_panel.margin_values()
@@ -308,6 +354,7 @@ class UnderpaintDocker(DockWidget):
 
     def _on_model_changed(self, _index=0):
         self.addons.show_listing(self.controller.listing, self.model.currentData() or "")
+        self.control_panel.show_listing(self.controller.listing, self.model.currentData() or "", self._capabilities)
 
     def _on_cancel(self):
         self.message.setText("Cancelling…")
@@ -339,6 +386,12 @@ class UnderpaintDocker(DockWidget):
         self._on_model_changed()
         self.faces.show_listing(self.controller.listing, tuple(info.capabilities))
         self.tokens.set_capabilities(tuple(info.capabilities))
+        self._capabilities = tuple(info.capabilities)
+        self._on_model_changed()
+        self.control_panel.refresh(self._document())
+        live = LIVE_CAPABILITY in self._capabilities
+        self.live_button.setEnabled(live)
+        self.live_button.setToolTip(self.live_button.toolTip() if live else "This daemon is too old for live mode: update it.")
         if "board" in info.capabilities:
             self.controller.refresh_channels()
 
@@ -361,6 +414,8 @@ class UnderpaintDocker(DockWidget):
         if busy:
             self.job.started_busy()
 
-    # Krita calls this when the active view changes; the panel reads the document per click.
+    # Krita calls this when the active view changes; the panel reads the document per click,
+    # only the control layer list shows the active document's.
     def canvasChanged(self, canvas):
-        pass
+        if self.controls_section.isExpanded():
+            self.control_panel.refresh(self._document())

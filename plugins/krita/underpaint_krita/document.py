@@ -2,6 +2,8 @@
 grow the canvas. The rest of the plugin sees only plain bytes, tuples and LayerImage.
 """
 
+import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from . import pixel_depth
@@ -97,6 +99,14 @@ def read_layer(doc, node=None):
     return pixel_depth.to_rgba8(raw, node.colorDepth(), linear), rect, node.name()
 
 
+def read_node_region(node, rect):
+    """A layer's own pixels inside rect (document pixels) as RGBA8, whether the layer is shown
+    or not (artists hide the sketch a control layer holds); transparent where it has none."""
+    _check_model(node.colorModel(), node.colorDepth(), "the layer \"%s\"" % node.name())
+    raw = bytes(node.pixelData(*rect))
+    return pixel_depth.to_rgba8(raw, node.colorDepth(), pixel_depth.is_linear_profile(node.colorProfile()))
+
+
 def grow_canvas(doc, width, height, offset_x, offset_y):
     """Resize the canvas to width x height with the old top-left pixel at (offset_x, offset_y).
 
@@ -168,6 +178,94 @@ def paint_layer(doc, node=None):
         raise DocumentError("\"%s\" is not a paint layer (it is a %s): pick a paint layer, or use "
                             "Place linked to add one." % (node.name(), node.type()))
     return node
+
+
+def add_layer_on_top(doc, image):
+    """A new paint layer holding `image`, on top of the layer stack (one change in Krita's
+    history; the active layer stays active). Returns the node."""
+    check_color_space(doc)
+    node = doc.createNode(image.name, "paintlayer")
+    node.setPixelData(pixel_depth.from_rgba8(image.rgba, doc.colorDepth(), _is_linear(doc)),
+                      image.x, image.y, image.width, image.height)
+    root = doc.rootNode()
+    children = root.childNodes()
+    root.addChildNode(node, children[-1] if children else None)
+    doc.refreshProjection()
+    return node
+
+
+def add_layer_below(doc, image, above):
+    """A new paint layer holding `image`, right below the layer `above` (one change in Krita's
+    history: the node is filled before it enters the document). Returns the node."""
+    check_color_space(doc)
+    node = doc.createNode(image.name, "paintlayer")
+    node.setPixelData(pixel_depth.from_rgba8(image.rgba, doc.colorDepth(), _is_linear(doc)),
+                      image.x, image.y, image.width, image.height)
+    parent = above.parentNode() or doc.rootNode()
+    siblings = parent.childNodes()
+    index = next((i for i, n in enumerate(siblings) if n == above), 0)
+    parent.addChildNode(node, siblings[index - 1] if index > 0 else None)
+    doc.refreshProjection()
+    return node
+
+
+def clear_layer(doc, node):
+    """Make every pixel of a paint layer transparent (outside Krita's history, like setPixelData)."""
+    bounds = node.bounds()
+    if bounds.width() > 0 and bounds.height() > 0:
+        pixel_bytes = len(pixel_depth.from_rgba8(bytes(4), node.colorDepth(), False))
+        node.setPixelData(bytes(bounds.width() * bounds.height() * pixel_bytes), bounds.x(), bounds.y(),
+                          bounds.width(), bounds.height())
+        doc.refreshProjection()
+
+
+def remove_layer(doc, node):
+    node.remove()
+    doc.refreshProjection()
+
+
+@contextmanager
+def hidden(doc, node):
+    """Inside the block the composite (doc.pixelData) is computed without `node` (None: as is).
+    The live result layer is hidden while the canvas is read, so it never feeds back into itself."""
+    if node is None or not node.visible():
+        yield
+        return
+    node.setVisible(False)
+    doc.refreshProjection()
+    doc.waitForDone()
+    try:
+        yield
+    finally:
+        node.setVisible(True)
+        doc.refreshProjection()
+
+
+def canvas_signature(doc, skip_id=None):
+    """A checksum of everything a canvas request is read from: the size, the selection, and every
+    layer's pixels, visibility, opacity and blending (the layer `skip_id` and its children left
+    out). Equal signatures: nothing the artist did since. CRC-32 over the layers' own pixels
+    costs a copy of each layer per call; see docs/krita.md for what it costs and why."""
+    crc = zlib.crc32(b"%d %d" % (doc.width(), doc.height()))
+    selection = doc.selection()
+    if selection is not None and selection.width() > 0 and selection.height() > 0:
+        rect = (selection.x(), selection.y(), selection.width(), selection.height())
+        crc = zlib.crc32(repr(rect).encode() + bytes(selection.pixelData(*rect)), crc)
+    pending = list(doc.rootNode().childNodes())
+    while pending:
+        node = pending.pop()
+        identity = node_id(node)
+        if identity == skip_id:
+            continue
+        bounds = node.bounds()
+        box = (bounds.x(), bounds.y(), bounds.width(), bounds.height())
+        crc = zlib.crc32(repr((identity, node.visible(), node.opacity(), node.blendingMode(), box)).encode(), crc)
+        if node.type() == "grouplayer":
+            pending.extend(node.childNodes())
+        elif box[2] > 0 and box[3] > 0:
+            crc = zlib.crc32(bytes(node.pixelData(*box)), crc)
+            pending.extend(node.childNodes())  # masks of the layer
+    return crc
 
 
 def layer_name(node):

@@ -4,7 +4,7 @@ sends, and how results become layers. No Krita, no Qt: tested in plain pytest.
 
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .document import LayerImage
 
@@ -35,6 +35,7 @@ class PanelSettings:
     restore_faces: bool = False  # after generating: a face restorer cleans each face up
     face_restorer: str = ""  # "" = the first installed
     face_strength: float = 0.0  # re-render denoise; 0 = the daemon's default
+    controls: list = field(default_factory=list)  # control_marks.ControlMark of the document's control layers
 
 
 @dataclass
@@ -46,6 +47,30 @@ class CanvasFacts:
     region_rgba: bytes
     selection: bytes = None
     selection_rect: tuple = None
+    controls: list = field(default_factory=list)  # (ControlMark, RGBA8 bytes, (x, y, w, h)) read per layer
+
+
+def control_rect(facts):
+    """Where a control layer is read: the request's region (what the generation sees), the whole
+    document when the request carries no pixels (generate without a selection)."""
+    x, y, w, h = facts.region_rect
+    return (x, y, w, h) if w > 0 and h > 0 else (0, 0) + tuple(facts.document_size)
+
+
+def add_controls(request, layers):
+    """Append a Control per control layer read: (ControlMark, rgba, (x, y, w, h)). A reference
+    (IP-Adapter) is the layer's picture as a whole; a ControlNet control lies at its place in the
+    document and the daemon cuts out what the generation sees."""
+    from underpaint_kit import controls
+
+    from .control_marks import REFERENCE
+
+    for mark, rgba, (x, y, w, h) in layers:
+        if mark.type == REFERENCE:
+            controls.add_reference(request, rgba, (w, h), strength=mark.strength)
+        else:
+            controls.add_control(request, mark.type, rgba, (x, y, w, h), strength=mark.strength,
+                                 start=mark.start, end=mark.end)
 
 
 def choose_operation(has_selection, strength):
@@ -92,6 +117,7 @@ def build_request(operation, settings, facts, expand=(0, 0, 0, 0), client="krita
 
         faces.add_face_steps(request, restore=settings.restore_faces, rerender=settings.rerender_faces,
                              restorer=settings.face_restorer, strength=settings.face_strength)
+    add_controls(request, facts.controls)
     return request
 
 
