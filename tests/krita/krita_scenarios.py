@@ -7,7 +7,8 @@ UNDERPAINT_HTTP (the daemon's gateway), UNDERPAINT_SCENARIOS_OUT (JSON file to w
 UNDERPAINT_SCENARIOS (optional comma list). Each scenario reports plain facts (sizes, names,
 counts of changed pixels); the pytest side decides what is right.
 
-The scenarios live in generation_scenarios.py and board_scenarios.py (helpers: scenario_helpers.py);
+The scenarios live in generation_scenarios.py, board_scenarios.py and control_scenarios.py (helpers:
+scenario_helpers.py);
 this module is kritarunner's entry point and runs them in the order they are defined.
 """
 
@@ -20,6 +21,7 @@ import traceback
 from scenario_helpers import QApplication  # first: puts the built plugin on sys.path
 
 import board_scenarios  # noqa: E402
+import control_scenarios  # noqa: E402
 import generation_scenarios  # noqa: E402
 
 
@@ -29,6 +31,8 @@ def _scenarios(module):
 
 # Generation first, board after: the same order as when they shared one module.
 SCENARIOS = {**_scenarios(generation_scenarios), **_scenarios(board_scenarios)}
+# Run by their own test module (test_krita_controls.py, naming them in UNDERPAINT_SCENARIOS).
+NAMED_ONLY = _scenarios(control_scenarios)
 
 
 def main(*_args):
@@ -36,7 +40,7 @@ def main(*_args):
     results = {}
     for name in wanted:
         try:
-            results[name] = SCENARIOS[name]()
+            results[name] = {**SCENARIOS, **NAMED_ONLY}[name]()
         except Exception:
             results[name] = {"error": traceback.format_exc()}
     with open(os.environ["UNDERPAINT_SCENARIOS_OUT"], "w", encoding="utf-8") as f:
@@ -46,11 +50,12 @@ def main(*_args):
     # scenarios made stop their board links first; their short-lived threads (connect, token
     # counter, job) get up to 15 s to finish.
     for docker in generation_scenarios._DOCKERS:
+        docker.live.shutdown()
         docker.live_links.shutdown()
         docker.controller.shutdown()
     import threading
 
-    short_lived = ("underpaint-connect", "underpaint-tokens", "underpaint-job")
+    short_lived = ("underpaint-connect", "underpaint-tokens", "underpaint-job", "underpaint-live")
     waits_until = time.monotonic() + 15.0
     while time.monotonic() < waits_until and any(
             t.is_alive() and t.name.startswith(short_lived) for t in threading.enumerate()):
