@@ -101,6 +101,7 @@ class ControlPanel(QWidget):
                               "models/controlnet and models/ipadapter (docs/controls.md).")
         else:
             self.note.setText("")
+        self.note.setVisible(bool(self.note.text()))  # no empty gap above the list
         self.mark_button.setEnabled(bool(kinds))
 
     # --- the document's marks ------------------------------------------------------------------

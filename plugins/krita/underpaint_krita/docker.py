@@ -93,11 +93,13 @@ class UnderpaintDocker(DockWidget):
         root = QWidget()
         layout = QVBoxLayout(root)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)  # a little tighter than the style's default: the folded panel fits ~600 px
 
         self.connection = ConnectionView()
         layout.addWidget(self.connection)
 
         form = QFormLayout()
+        form.setVerticalSpacing(4)
         self.model = QComboBox()
         self.model.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.model.setMinimumContentsLength(12)
@@ -157,10 +159,8 @@ class UnderpaintDocker(DockWidget):
             self.job.progress, self.job.preview, self.job.message, self.job.queue_label)
 
         self.advanced = CollapsibleSection("Advanced", self._build_advanced())
-        layout.addWidget(self.advanced)
         self.control_panel = ControlPanel()
         self.controls_section = CollapsibleSection("Control layers", self.control_panel)
-        layout.addWidget(self.controls_section)
         self.addons = AddOnsPanel(self.prompt, self.negative)
         self.faces = FacesPanel()
         extras = QWidget()
@@ -169,15 +169,18 @@ class UnderpaintDocker(DockWidget):
         extras_column.addWidget(self.addons)
         extras_column.addWidget(self.faces)
         self.extras_section = CollapsibleSection("LoRAs, VAE, faces", extras)
-        layout.addWidget(self.extras_section)
         self.expand_panel = ExpandPanel()
         self.margins, self.extend_buttons = self.expand_panel.margins, self.expand_panel.extend_buttons
         self.expand_button, self.extend_amount = self.expand_panel.expand_button, self.expand_panel.extend_amount
         self.expand_section = CollapsibleSection("Expand canvas", self.expand_panel)
-        layout.addWidget(self.expand_section)
         self.board = BoardPanel(self.controller, self._show_message, _read_setting, _write_setting, self.live_links)
         self.board_section = CollapsibleSection("Board (pass images between apps)", self.board)
-        layout.addWidget(self.board_section)
+        # The folded headers stack without gaps, like an accordion: the panel stays short.
+        sections = QVBoxLayout()
+        sections.setSpacing(0)
+        for section in self._sections().values():
+            sections.addWidget(section)
+        layout.addLayout(sections)
         layout.addStretch(1)
 
         scroll = QScrollArea()
