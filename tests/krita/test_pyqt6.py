@@ -30,7 +30,7 @@ def test_docker_builds_and_connects_under_pyqt6(daemon, built_krita_plugin):
     assert report["strength_label"] == "100 % (new)"
     assert report["preview_width"] > 0
     assert report["folded_when_connected"]  # connection settings fold away once connected
-    assert report["sections"] == {"advanced": False, "extras": False, "expand": False,
+    assert report["sections"] == {"advanced": False, "controls": False, "extras": False, "expand": False,
                                   "board": False}  # first start: all folded
     assert report["seed_text_unlocked"] == "random"
     assert report["ended"] == {"progress": [1, 1], "format": "Done · 100 %", "result_shown": True,

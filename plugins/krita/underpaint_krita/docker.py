@@ -10,6 +10,7 @@ from krita import DockWidget, Krita
 
 from . import planning
 from .addons_panel import AddOnsPanel
+from .advanced_panel import AdvancedPanel, spin
 from .board_panel import BoardPanel
 from .connection_view import ConnectionView
 from .control_panel import ControlPanel
@@ -23,7 +24,6 @@ from .live_mode import LiveMode
 from .qt import (
     QApplication,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -32,13 +32,11 @@ from .qt import (
     QPushButton,
     QScrollArea,
     QSlider,
-    QSpinBox,
     Qt,
     QVBoxLayout,
     QWidget,
 )
 from .sections import CollapsibleSection, section_setting_key
-from .seed_field import SeedField
 from .token_counter import TokenCounter
 
 DOCKER_ID = "underpaint_docker"
@@ -52,17 +50,6 @@ def _read_setting(key, default=""):
 
 def _write_setting(key, value):
     Krita.instance().writeSetting(SETTINGS_GROUP, key, str(value))
-
-
-def _spin(minimum, maximum, value, special=None, suffix=""):
-    box = QSpinBox()
-    box.setRange(minimum, maximum)
-    box.setValue(value)
-    if special:
-        box.setSpecialValueText(special)  # shown at the minimum, which means "default"
-    if suffix:
-        box.setSuffix(suffix)
-    return box
 
 
 class UnderpaintDocker(DockWidget):
@@ -129,7 +116,7 @@ class UnderpaintDocker(DockWidget):
         strength_row.addWidget(self.strength, 1)
         strength_row.addWidget(self.strength_label)
         form.addRow("Strength", strength_row)
-        self.count = _spin(1, 16, 1)
+        self.count = spin(1, 16, 1)
         self.count.setToolTip("How many pictures one click makes (seed, seed+1, …), as a layer group")
         form.addRow("Variations", self.count)
         layout.addLayout(form)
@@ -158,7 +145,12 @@ class UnderpaintDocker(DockWidget):
         self.progress, self.preview, self.message, self.queue_label = (
             self.job.progress, self.job.preview, self.job.message, self.job.queue_label)
 
-        self.advanced = CollapsibleSection("Advanced", self._build_advanced())
+        advanced = AdvancedPanel()
+        self.steps, self.guidance, self.grow, self.feather, self.context = (
+            advanced.steps, advanced.guidance, advanced.grow, advanced.feather, advanced.context)
+        self.seed_field = advanced.seed_field
+        self.seed, self.seed_lock, self.reroll = self.seed_field.spin, self.seed_field.lock, self.seed_field.reroll
+        self.advanced = CollapsibleSection("Advanced", advanced)
         self.control_panel = ControlPanel()
         self.controls_section = CollapsibleSection("Control layers", self.control_panel)
         self.addons = AddOnsPanel(self.prompt, self.negative)
@@ -193,34 +185,6 @@ class UnderpaintDocker(DockWidget):
         scroll.setMinimumWidth(root.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 2)
         self.scroll = scroll
         self.setWidget(scroll)
-
-    def _build_advanced(self):
-        box = QWidget()
-        form = QFormLayout(box)
-        form.setContentsMargins(0, 0, 0, 0)
-        self.steps = _spin(0, 150, 0, special="default")
-        self.guidance = QDoubleSpinBox()
-        self.guidance.setRange(0.0, 30.0)
-        self.guidance.setSingleStep(0.5)
-        self.guidance.setSpecialValueText("default")
-        form.addRow("Steps", self.steps)
-        form.addRow("Guidance", self.guidance)
-        self.seed_field = SeedField()
-        self.seed, self.seed_lock, self.reroll = self.seed_field.spin, self.seed_field.lock, self.seed_field.reroll
-        form.addRow("Seed", self.seed_field)
-        self.grow = _spin(0, 512, 0, suffix=" px")
-        self.grow.setToolTip("Grow the selection by this much")
-        form.addRow("Grow", self.grow)
-        self.feather = _spin(-1, 512, 0, special="hard", suffix=" px")
-        self.feather.setToolTip("Soft edge width; 0 = automatic")
-        form.addRow("Feather", self.feather)
-        self.context = QDoubleSpinBox()
-        self.context.setRange(0.0, 4.0)
-        self.context.setSingleStep(0.25)
-        self.context.setSpecialValueText("auto")
-        self.context.setToolTip("Surroundings the model sees, as a fraction of the selection size")
-        form.addRow("Context", self.context)
-        return box
 
     def _sections(self):
         return {"advanced": self.advanced, "controls": self.controls_section, "extras": self.extras_section,
