@@ -32,6 +32,7 @@ class ControlPanel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.supported = False
+        self._marks_by_id = {}  # the listed marks, to show a picked entry's settings
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         self.note = QLabel()
@@ -145,8 +146,10 @@ class ControlPanel(QWidget):
     def refresh(self, doc):
         """Show `doc`'s control layers (the active document changed, or its marks did)."""
         picked = self.list.currentItem().data(Qt.ItemDataRole.UserRole) if self.list.currentItem() else None
+        stored = self._stored(doc) if doc is not None else []
+        self._marks_by_id = {m.layer_id: m for m in stored}
         self.list.clear()
-        for mark in self._stored(doc) if doc is not None else []:
+        for mark in stored:
             node = document.find_node(doc, mark.layer_id)
             if node is None:
                 continue
@@ -155,7 +158,6 @@ class ControlPanel(QWidget):
             self.list.addItem(item)
             if mark.layer_id == picked:
                 self.list.setCurrentItem(item)
-        self._marks_by_id = {m.layer_id: m for m in self._stored(doc)} if doc is not None else {}
 
     def count(self):
         return self.list.count()
@@ -163,7 +165,7 @@ class ControlPanel(QWidget):
     def _show_picked(self, _row):
         """Picking an entry shows its settings, so Mark updates it."""
         item = self.list.currentItem()
-        mark = getattr(self, "_marks_by_id", {}).get(item.data(Qt.ItemDataRole.UserRole)) if item else None
+        mark = self._marks_by_id.get(item.data(Qt.ItemDataRole.UserRole)) if item else None
         if mark is None:
             return
         index = self.type.findData(mark.type)
