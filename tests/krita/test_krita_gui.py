@@ -2,7 +2,8 @@
 
 A test-only helper plugin (gui_smoke/) finds the docker, clicks Generate with 2 variations,
 presses Undo once, clicks Follow on the active layer, publishes to that channel, clicks Unlink,
-clicks Place linked, writes a JSON report and quits Krita while that link is live. A timeout kills Krita and fails.
+clicks Place linked, presses Live until its first result shows, writes a JSON report and quits
+Krita while that link and Live are on. A timeout kills Krita and fails.
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ def test_krita_starts_with_the_docker_generates_undoes_and_quits(daemon, built_k
     assert report["unlinked_name"] == layer and report["links_after_unlink"] == 0
     # ... and Krita quit cleanly (checked above) while a Place linked layer was following
     assert report["following_at_quit"] == [True, f"Following {report['linked_name'].split(' ⇄ ')[1]}."]
+    # ... and while Live (pressed on the active document) showed its first result
+    assert report["live"] == {"checked": True, "live_layers": 1, "top": "Live result", "apply_enabled": True}
 
     # Looked at, not only tested: the screen after the job (Krita 1600x1000, docker docked) and the
     # docker on its own, as PNGs in tmp_path/screenshots (listed at the end of the pytest run).

@@ -214,6 +214,21 @@ class SmokeTest(Extension):
     def quit_while_following(self):
         self.report["following_at_quit"] = [self.docker.live_links.follower.running,
                                             self.docker.board.link_status.text()]
+        self.start_live()
+
+    # --- live mode: the Live button on the active document; Krita quits while it is on -------------
+
+    def start_live(self):
+        self.docker.live_button.click()
+        self.deadline = time.monotonic() + 30
+        self.wait_then(lambda: self.docker.live.placed >= 1, self.quit_while_live)
+
+    def quit_while_live(self):
+        self.doc.waitForDone()
+        self.report["live"] = {"checked": self.docker.live_button.isChecked(),
+                               "live_layers": [n.name() for n in self.doc.rootNode().childNodes()].count("Live result"),
+                               "top": self.doc.rootNode().childNodes()[-1].name(),
+                               "apply_enabled": self.docker.apply_button.isEnabled()}
         self.finish()
 
     def wait_then(self, ready, then):
