@@ -20,7 +20,9 @@ from gi.repository import Gegl, Gimp  # noqa: E402
 RGBA8 = "R'G'B'A u8"
 ALL_PROCEDURES = ("underpaint-generate", "underpaint-fill", "underpaint-refine",
                   "underpaint-expand", "underpaint-variations", "underpaint-restore-faces",
-                  "underpaint-rerender-faces", "underpaint-board-send", "underpaint-board-place")
+                  "underpaint-rerender-faces", "underpaint-upscale", "underpaint-edit", "underpaint-keyframes",
+                  "underpaint-interrogate", "underpaint-history-place", "underpaint-board-send",
+                  "underpaint-board-place")
 
 
 def _rect(x, y, w, h):

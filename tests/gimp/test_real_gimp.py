@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gimp_scenarios import Scenario, State, gradient_rgba, plugin_env
+from gimp_scenarios import ALL_PROCEDURES, Scenario, State, gradient_rgba, plugin_env
 from tests.host_root import command_in_root, root_problem
 
 BATCH = Path(__file__).resolve().parent / "gimp3_batch.py"
@@ -133,11 +133,7 @@ def test_fill_in_gimp_places_a_layer_over_the_selection(gimp3, gimp_env, tmp_pat
         selection=selection).add_layer("Background", picture))
 
     # Registered in GIMP's PDB, with the menu entry and the arguments scripts use.
-    assert state.data["registered"] == ["underpaint-generate", "underpaint-fill",
-                                        "underpaint-refine", "underpaint-expand",
-                                        "underpaint-variations", "underpaint-restore-faces",
-                                        "underpaint-rerender-faces", "underpaint-board-send",
-                                        "underpaint-board-place"]
+    assert state.data["registered"] == ALL_PROCEDURES
     assert state.data["menu_paths"] == ["<Image>/Filters/Underpaint"]
     assert state.data["menu_label"] == "_Fill Selection..."
     assert {"prompt", "model", "seed", "feather", "sample-merged"} <= set(
