@@ -88,7 +88,11 @@ def _without_virtualenvs(path: str) -> str:
 
 @pytest.fixture
 def gimp_env(gimp3, built_plugin, daemon, tmp_path) -> dict:
-    """A throwaway GIMP profile with the built plug-in in its plug-ins folder."""
+    return make_gimp_env(built_plugin, daemon, tmp_path)
+
+
+def make_gimp_env(built_plugin, daemon, tmp_path) -> dict:
+    """A throwaway GIMP profile with the built plug-in in its plug-ins folder, talking to `daemon`."""
     profile = tmp_path / "gimp-profile"
     shutil.copytree(built_plugin, profile / "plug-ins" / "underpaint-gimp")
     main = profile / "plug-ins" / "underpaint-gimp" / "underpaint-gimp.py"
