@@ -7,7 +7,6 @@ scenarios inside GIMP 3 where it is installed.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
 import subprocess
@@ -18,7 +17,8 @@ import types
 import numpy as np
 import pytest
 
-from gimp_scenarios import ALL_PROCEDURES, load_plugin_module, PLUGIN_SOURCE, REPO_ROOT_KIT, Scenario, gradient_rgba, plugin_env
+from gimp_scenarios import (ALL_PROCEDURES, REPO_ROOT_KIT, Scenario, gradient_rgba, load_plugin_module,
+                            plugin_env)
 
 # Small and quick: the demo model is random weights at 64 px; the plug-in logic is the subject.
 FAST = {"prompt": "a red barn", "steps": 2, "seed": 1234}

@@ -54,7 +54,10 @@ def _daemon_listing():
             try:
                 listing = daemon.list_models()
                 models, add_ons = list(listing.models), list(listing.add_ons)
-                styles = history.list_styles(daemon)
+                try:
+                    styles = history.list_styles(daemon)
+                except UnderpaintError:  # a daemon without the lexicon: no style picker entries
+                    pass
             finally:
                 daemon.close()
         except Exception:  # no daemon yet (or an older one): the dialog offers the defaults only
@@ -232,6 +235,10 @@ class UnderpaintPlugIn(Gimp.PlugIn):
         if accepted:
             for choice_name, (arg_name, ids) in aux.items():
                 config.set_property(arg_name, ids.get(config.get_property(choice_name), ""))
+            if procedures.ENTRY_CHOICE_ARG in aux:
+                # GIMP stores the dialog's values for next time, when this image's entries are
+                # not in the list yet: store "the latest" rather than a pick it would refuse.
+                config.set_property(procedures.ENTRY_CHOICE_ARG, choices.LATEST_ENTRY_NICK)
         return accepted
 
 
