@@ -86,7 +86,7 @@ pytestmark = [pytest.mark.slow, *needs_gui]
 
 def run_dialog(built_plugin, daemon, tmp_path, title: str, procedure: str = "underpaint-generate", keys=()):
     """Starts GIMP with its UI on Xvfb, lets gimp3_gui.py open `procedure`'s dialog, screenshots
-    it, presses `keys` and then Return in it, screenshots GIMP after the job; returns (state,
+    it, presses `keys` (a tuple: a click at (x, y) in the dialog) and then OK, screenshots GIMP after the job; returns (state,
     dialog geometry, screenshots folder)."""
     profile = tmp_path / "gimp-profile"
     shutil.copytree(built_plugin, profile / "plug-ins" / "underpaint-gimp")
@@ -124,12 +124,19 @@ def run_dialog(built_plugin, daemon, tmp_path, title: str, procedure: str = "und
         geometry = xdotool("getwindowgeometry", "--shell", dialog, display=display)
         shutil.copyfile(fbdir / "Xvfb_screen0", shots / f"gimp-{stem}-dialog.xwd")
         xdotool("windowfocus", "--sync", dialog, display=display)
-        for key in keys:
-            xdotool("key", "--window", dialog, key, display=display)
+        for n, key in enumerate(keys):
+            if isinstance(key, tuple):  # a click at (x, y) in the dialog, e.g. to open a list
+                xdotool("mousemove", "--window", dialog, str(key[0]), str(key[1]), "click", "1", display=display)
+                time.sleep(1.5)
+                shutil.copyfile(fbdir / "Xvfb_screen0", shots / f"gimp-{stem}-dialog-click{n}.xwd")
+            else:
+                xdotool("key", key, display=display)
+                time.sleep(0.5)
         if keys:
             time.sleep(1)
             shutil.copyfile(fbdir / "Xvfb_screen0", shots / f"gimp-{stem}-dialog-picked.xwd")
-        xdotool("key", "--window", dialog, "Return", display=display)
+        # Return presses OK; after picking in a list the list has the focus, so use OK's mnemonic.
+        xdotool("key", "--window", dialog, "alt+o" if keys else "Return", display=display)
         state_file = work / "state.json"
         wait_for(state_file.exists, 300, "the job to end", gimp)
         time.sleep(3)  # the display repaints with the new layer
@@ -161,10 +168,11 @@ def test_gimp_dialog_and_result_look_right(built_plugin, daemon, tmp_path):
 
 def test_place_again_dialog_lists_this_images_results(built_plugin, daemon, tmp_path):
     """The history list is added to the dialog's choice when the procedure runs (GIMP built the
-    choice before it knew the image): two presses of Down pick the second-newest result, the
-    fill with seed 11, which is what gets placed."""
+    choice before it knew the image). A click opens the list (screenshot ...-dialog-click0: the
+    latest, then both fills); two steps down pick the older fill (seed 11), which is what gets
+    placed ("the latest" would place the fill with seed 22)."""
     state, size, shots = run_dialog(built_plugin, daemon, tmp_path, "Underpaint: Place Again from History",
-                                    "underpaint-history-place", keys=("Down", "Down"))
+                                    "underpaint-history-place", keys=((250, 28), "Down", "Down", "Return"))
+    assert_not_blank(collect(shots), ["gimp-history-place-dialog", "gimp-after-history-place"])
     assert len(state["made"]) == 3, state
     assert state["layers"][0].startswith("History: a red barn (seed 11) ["), state["layers"]
-    assert_not_blank(collect(shots), ["gimp-history-place-dialog", "gimp-after-history-place"])

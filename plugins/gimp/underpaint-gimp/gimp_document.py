@@ -122,7 +122,10 @@ class GimpDocument:
                 for layer in reversed(self.image.get_layers())]
 
     def image_name(self) -> str:
-        return self.image.get_name() or ""
+        """The name results are archived under ("this image's history"): the file's name, or for
+        an image never saved (every new one is "Untitled") that name with the image's id."""
+        name = self.image.get_name() or "Untitled"
+        return name if self.image.get_file() is not None else f"{name}-{self.image.get_id()}"
 
     def prompt_note(self) -> str:
         parasite = self.image.get_parasite(PROMPT_PARASITE)

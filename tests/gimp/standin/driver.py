@@ -45,7 +45,8 @@ def main(plugin_dir, scenario_path, out_dir):
             "indexed": Gimp.ImageBaseType.INDEXED}[scenario.get("base_type", "rgb")]
     image = Gimp.Image(scenario["width"], scenario["height"], base,
                        scenario.get("precision", "u8"))
-    image.name = scenario.get("name", "Untitled")
+    if scenario.get("name"):
+        image.name = image.file = scenario["name"]
     for spec in scenario.get("layers", []):
         with open(spec["pixels"], "rb") as f:
             pixels = f.read()

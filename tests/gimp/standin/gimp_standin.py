@@ -155,9 +155,16 @@ class Image:
 
     # --- the API the plug-in uses -------------------------------------------------------------
     name = "Untitled"
+    file = None  # a path when the scenario names the image, as if it was saved
 
     def get_name(self):
         return self.name
+
+    def get_file(self):
+        return self.file
+
+    def get_id(self):
+        return 1
 
     def get_width(self):
         return self.width
