@@ -85,6 +85,21 @@ def test_upscale_of_a_selection_places_it_in_the_scaled_image(system_python, bui
     assert_one_undo_step(state.calls)
 
 
+def test_upscale_with_the_model_re_rendering_reaches_the_daemon(system_python, built_plugin, tools_daemon, tmp_path):
+    """"Re-render with the model" makes a diffusion upscale: other pixels than the plain one from
+    the same upscaler, at the same size and place."""
+    picture = gradient_rgba(32, 32)
+    runs = {}
+    for name, extra in (("plain", {}), ("diffusion", {"diffusion": True, "prompt": "a red barn", "strength": 0.5})):
+        state = run(tmp_path / name, tools_daemon, "underpaint-upscale", dict({"scale": 2.0}, **extra),
+                    [("Background", picture)], 32, 32, system_python, built_plugin)
+        assert state.status == "success", state.message + state.stderr
+        assert (state.width, state.height) == (64, 64)
+        runs[name] = state.pixels(state.layers[0])
+    assert runs["plain"].shape == runs["diffusion"].shape
+    assert not np.array_equal(runs["plain"], runs["diffusion"])
+
+
 def test_upscale_refusals_name_the_field_and_change_nothing(system_python, built_plugin, tools_daemon, tmp_path):
     state = run(tmp_path, tools_daemon, "underpaint-upscale", {"upscaler": "RealESRGAN_x9", "scale": 2.0},
                 [("Background", gradient_rgba(32, 32))], 32, 32, system_python, built_plugin)
