@@ -119,7 +119,7 @@ class UnderpaintPlugIn(Gimp.PlugIn):
         if spec.operation == "history-place":
             # Filled with this image's results when the procedure runs (the image is known then).
             _ENTRY_CHOICE[:] = [self._add_choice(procedure, name, choices.entry_choices([]), "entry-id",
-                                                  procedures.ENTRY_CHOICE_ARG, "_Result",
+                                                  procedures.ENTRY_CHOICE_ARG, "Res_ult",
                                                   "Which of this image's results to place again",
                                                   choices.LATEST_ENTRY_NICK)]
             return procedure
@@ -130,9 +130,9 @@ class UnderpaintPlugIn(Gimp.PlugIn):
                 ("vae", procedures.VAE_CHOICE_ARG, "VAE",
                  "The decoder that makes the pixels; most models bring their own",
                  choices.vae_choices(add_ons), choices.DEFAULT_VAE_NICK),
-                ("upscaler", procedures.UPSCALER_CHOICE_ARG, "Upsca_ler", "The network that enlarges",
+                ("upscaler", procedures.UPSCALER_CHOICE_ARG, "_Upscaler", "The network that enlarges",
                  choices.upscaler_choices(add_ons), choices.DEFAULT_UPSCALER_NICK),
-                ("styles", procedures.STYLE_CHOICE_ARG, "St_yle", "A lexicon style to apply",
+                ("styles", procedures.STYLE_CHOICE_ARG, "Style", "A lexicon style to apply",
                  choices.style_choices(styles), choices.NO_STYLE_NICK)):
             if arg_name in names:
                 self._add_choice(procedure, name, items, arg_name, aux, nick, blurb, default)
