@@ -46,3 +46,35 @@ def built_plugin(tmp_path_factory) -> Path:
     assert (plugin / "underpaint-gimp.py").is_file()
     assert (plugin / "vendor" / "underpaint_kit").is_dir()
     return plugin
+
+
+@pytest.fixture(scope="session")
+def tools_daemon(tmp_path_factory):
+    """A daemon whose models folder holds, beside the demo model (with its ControlNet and
+    IP-Adapter), the demo ESRGAN upscaler and a random-weights CLIP model (for Interrogate), and
+    whose lexicon has one style: everything the Upscale, Interrogate and style pickers list."""
+    from underpaint.archive.clip_model import write_random_clip
+    from underpaint.finishing.upscale_demo import write_demo_esrgan
+    from underpaint.models.demo import write_demo_model
+    from underpaint.testing import DaemonProcess
+
+    from tests.conftest import RunningDaemon
+
+    models = tmp_path_factory.mktemp("gimp-tools-models")
+    write_demo_model(models)
+    write_demo_esrgan(models)
+    write_random_clip(models / "clip" / "tiny-random")
+    process = DaemonProcess(models, tmp_path_factory.mktemp("gimp-tools-home")).start()
+    running = RunningDaemon(process)
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "plugins" / "common"))
+    from underpaint_kit import connect_daemon, pb_archive
+
+    daemon = connect_daemon(running.http)
+    daemon.call("underpaint.v1.Lexicon", "PutStyle",
+                pb_archive.Style(name="Ink Wash", prompt="{prompt}, ink wash painting", negative_prompt="colour"),
+                pb_archive.Style)
+    daemon.close()
+    yield running
+    process.stop()

@@ -5,7 +5,10 @@ same way. Paths come from $UNDERPAINT_GIMP_SCENARIO (python-fu-eval gives no __f
 
 Extra scenario keys for real GIMP: "run_mode": "interactive" calls it as the menu does; "repeat": true calls the procedure a second time with
 Gimp.RunMode.WITH_LAST_VALS and no arguments (Filters > Repeat), "status2"/"message2" in the
-state say how that went.
+state say how that went; "then": [{"procedure", "params"}, ...] calls more procedures on the same
+image afterwards (state "then": [[status, message], ...]). As in the stand-in, a parameter
+{"layer": NAME} is the image's layer of that name, "name" names the image (through its file) and
+"parasites" {name: text} are attached first; the state lists the image's parasites at the end.
 """
 
 import json
@@ -15,12 +18,14 @@ import gi
 
 gi.require_version("Gimp", "3.0")
 gi.require_version("Gegl", "0.4")
-from gi.repository import Gegl, Gimp  # noqa: E402
+from gi.repository import Gegl, Gimp, Gio  # noqa: E402
 
 RGBA8 = "R'G'B'A u8"
 ALL_PROCEDURES = ("underpaint-generate", "underpaint-fill", "underpaint-refine",
                   "underpaint-expand", "underpaint-variations", "underpaint-restore-faces",
-                  "underpaint-rerender-faces", "underpaint-board-send", "underpaint-board-place")
+                  "underpaint-rerender-faces", "underpaint-upscale", "underpaint-edit", "underpaint-keyframes",
+                  "underpaint-interrogate", "underpaint-history-place", "underpaint-board-send",
+                  "underpaint-board-place")
 
 
 def _rect(x, y, w, h):
@@ -53,6 +58,11 @@ def _new_image(scenario):
             buffer.set(_rect(0, 0, spec["width"], spec["height"]), RGBA8, f.read())
             buffer.flush()
         layer.update(0, 0, spec["width"], spec["height"])
+    if scenario.get("name"):
+        image.set_file(Gio.File.new_for_path(os.path.join(os.path.dirname(os.environ["UNDERPAINT_GIMP_SCENARIO"]),
+                                                          scenario["name"])))
+    for name, text in scenario.get("parasites", {}).items():
+        image.attach_parasite(Gimp.Parasite.new(name, Gimp.PARASITE_PERSISTENT, list(text.encode())))
     if scenario.get("selection"):
         Gimp.context_set_feather(False)
         Gimp.context_set_antialias(False)
@@ -65,8 +75,9 @@ def _call(procedure, run_mode, image, layer, params):
     config.set_property("run-mode", run_mode)
     config.set_property("image", image)
     config.set_core_object_array("drawables", [layer])
+    layers = {item.get_name(): item for item in image.get_layers()}
     for name, value in params.items():
-        config.set_property(name, value)
+        config.set_property(name, layers[value["layer"]] if isinstance(value, dict) else value)
     result = procedure.run(config)
     status = result.index(0)
     message = ""
@@ -105,6 +116,9 @@ def run_scenario(scenario_path):
     if scenario.get("repeat"):
         state["status2"], state["message2"] = _call(procedure, Gimp.RunMode.WITH_LAST_VALS,
                                                     image, layer, {})
+    state["then"] = [list(_call(pdb.lookup_procedure(call["procedure"]), Gimp.RunMode.NONINTERACTIVE, image,
+                                layer, call.get("params", {})))
+                     for call in scenario.get("then", [])]
 
     layers = []
     for n, item in enumerate(image.get_layers()):
@@ -121,7 +135,9 @@ def run_scenario(scenario_path):
         f.write(image.get_selection().get_buffer().get(_rect(0, 0, width, height), 1.0, "Y u8",
                                                        Gegl.AbyssPolicy.NONE))
     state.update(width=width, height=height, layers=layers, calls=[], progress=[],
-                 undo_enabled=bool(image.undo_is_enabled()),
+                 undo_enabled=bool(image.undo_is_enabled()), name=image.get_name(),
+                 parasites={name: bytes(image.get_parasite(name).get_data()).decode()
+                            for name in image.get_parasite_list()},
                  precision=image.get_precision().value_nick)
     with open(os.path.join(out_dir, "state.json"), "w") as f:
         json.dump(state, f, indent=1)

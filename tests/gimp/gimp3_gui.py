@@ -1,6 +1,8 @@
 """Runs inside real GIMP 3 WITH its UI (gimp --batch-interpreter=python-fu-eval -b ...), under the
 Xvfb that test_gimp_gui.py started: opens an image in a display window, selects a rectangle and
-calls Filters > Underpaint > Generate interactively, so the plug-in shows its dialog. The test
+calls Filters > Underpaint > Generate interactively, so the plug-in shows its dialog. With
+$UNDERPAINT_GIMP_GUI_PROCEDURE=underpaint-history-place it first makes two fills (seeds 11, 22)
+on the image, non-interactively, then opens Place Again from History's dialog instead. The test
 presses OK from outside (xdotool), the job runs, and this script writes the image's layers to
 state.json, then waits for the test's "quit" file (it takes its screenshots meanwhile) and quits.
 
@@ -15,7 +17,7 @@ import gi
 
 gi.require_version("Gimp", "3.0")
 gi.require_version("Gegl", "0.4")
-from gi.repository import Gegl, Gimp  # noqa: E402
+from gi.repository import Gegl, Gimp, Gio  # noqa: E402
 
 folder = os.environ["UNDERPAINT_GIMP_GUI"]
 state = {}
@@ -30,9 +32,22 @@ try:
     Gimp.Display.new(image)
     Gimp.displays_flush()
     image.select_rectangle(Gimp.ChannelOps.REPLACE, 80, 60, 160, 120)
-    procedure = Gimp.get_pdb().lookup_procedure("underpaint-generate")
+    name = os.environ.get("UNDERPAINT_GIMP_GUI_PROCEDURE", "underpaint-generate")
+    if name == "underpaint-history-place":
+        image.set_file(Gio.File.new_for_path(os.path.join(folder, os.path.basename(folder) + ".xcf")))
+        fill = Gimp.get_pdb().lookup_procedure("underpaint-fill")
+        for seed in (11, 22):
+            fill_config = fill.create_config()
+            for key, value in (("run-mode", Gimp.RunMode.NONINTERACTIVE), ("image", image),
+                               ("prompt", "a red barn"), ("steps", 2), ("seed", seed)):
+                fill_config.set_property(key, value)
+            fill_config.set_core_object_array("drawables", [layer])
+            if fill.run(fill_config).index(0) != Gimp.PDBStatusType.SUCCESS:
+                raise RuntimeError(f"the fill with seed {seed} failed")
+        state["made"] = [item.get_name() for item in image.get_layers()]
+    procedure = Gimp.get_pdb().lookup_procedure(name)
     if procedure is None:
-        raise RuntimeError("underpaint-generate is not registered: the plug-in did not load")
+        raise RuntimeError(f"{name} is not registered: the plug-in did not load")
     config = procedure.create_config()
     config.set_property("run-mode", Gimp.RunMode.INTERACTIVE)
     config.set_property("image", image)

@@ -13,6 +13,25 @@ DRIVER = HERE / "standin" / "driver.py"
 REPO = HERE.parents[1]
 REPO_ROOT_KIT = REPO / "plugins" / "common"
 PLUGIN_SOURCE = REPO / "plugins" / "gimp" / "underpaint-gimp"
+# Every procedure the plug-in registers, in order (gimp3_batch.py keeps its own copy: it runs
+# inside GIMP without this module).
+ALL_PROCEDURES = ["underpaint-generate", "underpaint-fill", "underpaint-refine", "underpaint-expand",
+                  "underpaint-variations", "underpaint-restore-faces", "underpaint-rerender-faces",
+                  "underpaint-upscale", "underpaint-edit", "underpaint-keyframes", "underpaint-interrogate",
+                  "underpaint-history-place", "underpaint-board-send", "underpaint-board-place"]
+
+
+def load_plugin_module(name: str):
+    """A GIMP-free plug-in module (procedures, choices) loaded by path under its own name:
+    "procedures" is too common a module name to put the plug-in folder on sys.path."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(f"underpaint_gimp_{name}", PLUGIN_SOURCE / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while defining
+    spec.loader.exec_module(module)
+    return module
 
 
 def plugin_env(base: dict) -> dict:
@@ -34,13 +53,13 @@ class Scenario:
 
     def __init__(self, tmp_path: Path, width: int, height: int, procedure: str,
                  params: dict | None = None, selection=None, base_type: str = "rgb",
-                 precision: str = "u8"):
+                 precision: str = "u8", **extra):
         self.tmp_path = tmp_path
         tmp_path.mkdir(parents=True, exist_ok=True)
         self.data = {"width": width, "height": height, "base_type": base_type,
                      "precision": precision,
                      "procedure": procedure, "params": params or {}, "selection": selection,
-                     "layers": []}
+                     "layers": [], **extra}
         self.layers: list[np.ndarray] = []
 
     def add_layer(self, name: str, pixels: np.ndarray, x: int = 0, y: int = 0) -> "Scenario":

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gimp_scenarios import Scenario, State, gradient_rgba, plugin_env
+from gimp_scenarios import ALL_PROCEDURES, Scenario, State, gradient_rgba, plugin_env
 from tests.host_root import command_in_root, root_problem
 
 BATCH = Path(__file__).resolve().parent / "gimp3_batch.py"
@@ -88,7 +88,11 @@ def _without_virtualenvs(path: str) -> str:
 
 @pytest.fixture
 def gimp_env(gimp3, built_plugin, daemon, tmp_path) -> dict:
-    """A throwaway GIMP profile with the built plug-in in its plug-ins folder."""
+    return make_gimp_env(built_plugin, daemon, tmp_path)
+
+
+def make_gimp_env(built_plugin, daemon, tmp_path) -> dict:
+    """A throwaway GIMP profile with the built plug-in in its plug-ins folder, talking to `daemon`."""
     profile = tmp_path / "gimp-profile"
     shutil.copytree(built_plugin, profile / "plug-ins" / "underpaint-gimp")
     main = profile / "plug-ins" / "underpaint-gimp" / "underpaint-gimp.py"
@@ -133,11 +137,7 @@ def test_fill_in_gimp_places_a_layer_over_the_selection(gimp3, gimp_env, tmp_pat
         selection=selection).add_layer("Background", picture))
 
     # Registered in GIMP's PDB, with the menu entry and the arguments scripts use.
-    assert state.data["registered"] == ["underpaint-generate", "underpaint-fill",
-                                        "underpaint-refine", "underpaint-expand",
-                                        "underpaint-variations", "underpaint-restore-faces",
-                                        "underpaint-rerender-faces", "underpaint-board-send",
-                                        "underpaint-board-place"]
+    assert state.data["registered"] == ALL_PROCEDURES
     assert state.data["menu_paths"] == ["<Image>/Filters/Underpaint"]
     assert state.data["menu_label"] == "_Fill Selection..."
     assert {"prompt", "model", "seed", "feather", "sample-merged"} <= set(

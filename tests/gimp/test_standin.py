@@ -7,7 +7,6 @@ scenarios inside GIMP 3 where it is installed.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
 import subprocess
@@ -18,7 +17,8 @@ import types
 import numpy as np
 import pytest
 
-from gimp_scenarios import PLUGIN_SOURCE, REPO_ROOT_KIT, Scenario, gradient_rgba, plugin_env
+from gimp_scenarios import (ALL_PROCEDURES, REPO_ROOT_KIT, Scenario, gradient_rgba, load_plugin_module,
+                            plugin_env)
 
 # Small and quick: the demo model is random weights at 64 px; the plug-in logic is the subject.
 FAST = {"prompt": "a red barn", "steps": 2, "seed": 1234}
@@ -49,11 +49,7 @@ def test_fill_places_a_layer_over_the_selection_and_leaves_the_rest(
 
     assert state.status == "success", state.message
     # Registered as the brief says, with the live daemon's models in the dialog's choice.
-    assert state.data["registered"] == ["underpaint-generate", "underpaint-fill",
-                                        "underpaint-refine", "underpaint-expand",
-                                        "underpaint-variations", "underpaint-restore-faces",
-                                        "underpaint-rerender-faces", "underpaint-board-send",
-                                        "underpaint-board-place"]
+    assert state.data["registered"] == ALL_PROCEDURES
     assert state.data["menu_paths"] == ["<Image>/Filters/Underpaint"]
     assert state.data["menu_label"] == "_Fill Selection..."
     assert "daemon-default" in state.data["model_choices"]
@@ -196,15 +192,11 @@ def test_dialog_model_list_from_the_live_daemon_says_random_weights_once(daemon)
     sys.path.insert(0, str(REPO_ROOT_KIT))
     from underpaint_kit import connect_daemon
 
-    spec = importlib.util.spec_from_file_location("underpaint_gimp_procedures_labels",
-                                                  PLUGIN_SOURCE / "procedures.py")
-    procedures = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = procedures
-    spec.loader.exec_module(procedures)
+    choices = load_plugin_module("choices")
     models = connect_daemon(daemon.http).models()
-    labels = [label for _nick, _id, label in procedures.model_choices(models)]
+    labels = [label for _nick, _id, label in choices.model_choices(models)]
     assert labels[0] == "Daemon default" and len(labels) == len(models) + 1
-    demos = [label for (_n, model_id, label) in procedures.model_choices(models)[1:]
+    demos = [label for (_n, model_id, label) in choices.model_choices(models)[1:]
              if any(m.id == model_id and m.is_demo for m in models)]
     assert demos and all(label.count("random weights") == 1 for label in demos), labels
 
@@ -273,12 +265,7 @@ def test_cancelling_the_progress_cancels_the_daemon_job(
 
 def test_procedure_specs_match_the_kit():
     """Every argument the plug-in registers reaches the request (no silently ignored field)."""
-    # Loaded by path under its own name: "procedures" is too common a module name to import.
-    spec = importlib.util.spec_from_file_location("underpaint_gimp_procedures",
-                                                  PLUGIN_SOURCE / "procedures.py")
-    procedures = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = procedures  # dataclasses look their module up while defining
-    spec.loader.exec_module(procedures)
+    procedures, choices = load_plugin_module("procedures"), load_plugin_module("choices")
 
     for spec in procedures.PROCEDURES:
         names = [arg.name for arg in spec.args]
@@ -295,17 +282,17 @@ def test_procedure_specs_match_the_kit():
     # Model ids become distinct lower-case GimpChoice nicks and map back to the exact id.
     models = [types.SimpleNamespace(id=i, display_name="", is_demo=False)
               for i in ("sd15/Foo.safetensors", "sd15/foo.safetensors")]
-    choices = procedures.model_choices(models)
-    nicks = [nick for nick, _, _ in choices]
-    assert nicks[0] == procedures.DEFAULT_MODEL_NICK and len(set(nicks)) == 3
+    items = choices.model_choices(models)
+    nicks = [nick for nick, _, _ in items]
+    assert nicks[0] == choices.DEFAULT_MODEL_NICK and len(set(nicks)) == 3
     assert all(nick == nick.lower() and "/" not in nick and "." not in nick for nick in nicks)
-    assert [model_id for _, model_id, _ in choices] == ["", "sd15/Foo.safetensors",
-                                                        "sd15/foo.safetensors"]
+    assert [model_id for _, model_id, _ in items] == ["", "sd15/Foo.safetensors",
+                                                      "sd15/foo.safetensors"]
     # "random weights" once: the daemon's demo names carry it already, a bare id gets it added.
     demos = [types.SimpleNamespace(id="underpaint-demo", display_name="Underpaint demo (random weights)",
                                    is_demo=True),
              types.SimpleNamespace(id="demo.safetensors", display_name="", is_demo=True)]
-    assert [label for _, _, label in procedures.model_choices(demos)] == [
+    assert [label for _, _, label in choices.model_choices(demos)] == [
         "Daemon default", "Underpaint demo (random weights)", "demo.safetensors (random weights)"]
 
 

@@ -18,6 +18,11 @@ import gegl_io  # noqa: E402
 from operation_errors import OperationError  # noqa: E402
 
 
+# The prompt Interrogate guessed, kept with the image for the next painting dialog (a parasite is
+# the GIMP way to attach data to an image; persistent: it is saved in the .xcf too).
+PROMPT_PARASITE = "underpaint-prompt"
+
+
 class UnsupportedImage(OperationError):
     """The image is one Underpaint cannot work on; str() is the artist-facing text."""
 
@@ -103,8 +108,36 @@ class GimpDocument:
         rect = (x, y, layer.get_width(), layer.get_height())
         return layer.get_name(), rect, self._read_drawable(layer, rect)
 
+    def layer_pixels(self, layer):
+        """((x, y, w, h), RGBA8) of one layer (a control or reference) as it lies in the image."""
+        x, y = _offsets(layer)
+        rect = (x, y, layer.get_width(), layer.get_height())
+        return rect, self._read_drawable(layer, rect)
+
+    def frames(self) -> list:
+        """(name, RGBA8 over the whole image) of each top-level layer, bottom first: GIMP's
+        animation convention makes the bottom layer frame 1."""
+        rect = (0, 0) + tuple(self.size())
+        return [(layer.get_name(), self._read_drawable(layer, rect))
+                for layer in reversed(self.image.get_layers())]
+
     def image_name(self) -> str:
-        return self.image.get_name() or ""
+        """The name results are archived under ("this image's history"): the file's name, or for
+        an image never saved (every new one is "Untitled") that name with the image's id."""
+        name = self.image.get_name() or "Untitled"
+        return name if self.image.get_file() is not None else f"{name}-{self.image.get_id()}"
+
+    def prompt_note(self) -> str:
+        parasite = self.image.get_parasite(PROMPT_PARASITE)
+        return bytes(parasite.get_data()).decode("utf-8", "replace") if parasite is not None else ""
+
+    def set_prompt_note(self, text: str) -> None:
+        self.image.attach_parasite(Gimp.Parasite.new(PROMPT_PARASITE, Gimp.PARASITE_PERSISTENT,
+                                                     list(text.encode("utf-8"))))
+
+    def clear_prompt_note(self) -> None:
+        if self.image.get_parasite(PROMPT_PARASITE) is not None:
+            self.image.detach_parasite(PROMPT_PARASITE)
 
     @staticmethod
     def _read_drawable(drawable, rect) -> bytes:
@@ -128,8 +161,14 @@ class GimpDocument:
         size, so nothing already painted is resampled or cropped."""
         self.image.resize(int(width), int(height), int(offset_x), int(offset_y))
 
-    def add_layer(self, name: str, x: int, y: int, width: int, height: int, rgba: bytes):
-        """A new layer above the selected one, at (x, y) in image pixels, holding rgba.
+    def scale_image(self, width: int, height: int) -> None:
+        """Scales the image and every layer in it (Image > Scale Image) to width x height."""
+        self.image.scale(int(width), int(height))
+
+    def add_layer(self, name: str, x: int, y: int, width: int, height: int, rgba: bytes,
+                  on_top: bool = False):
+        """A new layer above the selected one (on_top: above all), at (x, y) in image pixels,
+        holding rgba.
 
         The pixels go straight into the new layer's buffer rather than through the shadow
         buffer: merge_shadow() clips to the current selection and would cut off the soft edge
@@ -138,7 +177,7 @@ class GimpDocument:
         layer_type = Gimp.ImageType.GRAYA_IMAGE if is_gray else Gimp.ImageType.RGBA_IMAGE
         layer = Gimp.Layer.new(self.image, name, int(width), int(height), layer_type, 100.0,
                                Gimp.LayerMode.NORMAL)
-        self.image.insert_layer(layer, None, -1)  # -1: above the selected layer
+        self.image.insert_layer(layer, None, 0 if on_top else -1)  # -1: above the selected layer
         layer.set_offsets(int(x), int(y))
         gegl_io.write_rgba(layer.get_buffer(), 0, 0, int(width), int(height), rgba)
         layer.update(0, 0, int(width), int(height))

@@ -16,12 +16,18 @@ PLUGIN_BINARY = "underpaint-gimp"
 # knows, whatever was installed when GIMP registered the plug-in. Dialogs show this auxiliary
 # choice instead, filled from the daemon's live model list.
 MODEL_CHOICE_ARG = "model-choice"
-DEFAULT_MODEL_NICK = "daemon-default"
 # The same for the VAE: a string for scripts, a choice of the daemon's VAEs in dialogs.
 VAE_CHOICE_ARG = "vae-choice"
-DEFAULT_VAE_NICK = "model-own"
+# The same for the upscaler ("" = Lanczos), the styles and "place again" (the last filled when the
+# procedure runs, from this image's history).
+UPSCALER_CHOICE_ARG = "upscaler-choice"
+STYLE_CHOICE_ARG = "style-choice"
+ENTRY_CHOICE_ARG = "entry-choice"
 # Operations that work on the pixels that are there (a finishing job), not a canvas request.
 FACE_OPERATIONS = ("restore-faces", "rerender-faces")
+# Control types a layer can be (underpaint_kit.controls.CONTROL_TYPES; "reference" is its own layer).
+CONTROL_TYPES = ("scribble", "lineart", "canny", "softedge", "depth", "normal", "pose", "segmentation",
+                 "tile", "inpaint", "mlsd")
 
 # Expand presets: which sides grow by "amount" pixels; "custom" uses the four margin arguments.
 EXPAND_PRESETS = {
@@ -36,7 +42,8 @@ EXPAND_PRESETS = {
 
 @dataclass(frozen=True)
 class Arg:
-    """One procedure argument. kind: "string", "int", "double", "bool" or "choice"."""
+    """One procedure argument. kind: "string", "int", "double", "bool", "choice" or "layer"
+    (a layer of the image, or none)."""
     name: str
     kind: str
     nick: str
@@ -56,6 +63,7 @@ class ProcedureSpec:
     help: str
     args: tuple = field(default_factory=tuple)
     needs_selection: bool = False
+    dialog: bool = True   # False: nothing to ask, runs straight from the menu
 
     def arg(self, name: str) -> Arg:
         for arg in self.args:
@@ -116,6 +124,27 @@ def _finish_args() -> tuple:
     )
 
 
+def _control_args() -> tuple:
+    """A layer that steers the generation (ControlNet) and one that gives style or subject
+    (IP-Adapter); the dialog shows each only when the daemon has a model for it."""
+    return (
+        Arg("control-layer", "layer", "Control la_yer",
+            "A layer that steers the picture (a sketch, line art, a depth map...); none = no control", None),
+        Arg("control-type", "choice", "Control type", "What the control layer holds", "scribble",
+            choices=tuple((t, t.capitalize()) for t in CONTROL_TYPES)),
+        Arg("control-strength", "double", "Control strength", "How strongly it steers (0 = not at all)",
+            1.0, 0.0, 2.0),
+        Arg("reference-layer", "layer", "Reference layer",
+            "A picture whose style or subject to take (IP-Adapter); none = no reference", None),
+        Arg("reference-strength", "double", "Reference strength", "How much of the reference to take",
+            0.6, 0.0, 2.0),
+    )
+
+
+_STYLES = Arg("styles", "string", "Style names",
+              "Lexicon styles to apply, separated by commas (see: underpaint styles list)", "")
+
+
 _SAMPLE_MERGED = Arg("sample-merged", "bool", "S_ample merged",
                      "Read all visible layers (on) or only the selected layer (off)", True)
 
@@ -140,21 +169,21 @@ PROCEDURES = (
         "Paint new content into the selection (or the whole image)",
         "Generates a new picture from the prompt inside the selection, or over the whole image "
         "when nothing is selected. Each image becomes a new layer.",
-        _prompt_args() + _sampling_args() + _mask_args() + _finish_args()),
+        _prompt_args() + _sampling_args() + _mask_args() + _finish_args() + _control_args() + (_STYLES,)),
     ProcedureSpec(
         "underpaint-fill", "fill", "_Fill Selection...",
         "Repaint the selection so that it fits its surroundings (inpainting)",
         "Repaints the selected area using the picture around it as context. Pixels outside "
         "the selection are left alone; the result is a new layer.",
         _prompt_args() + (_strength(1.0),) + _sampling_args() + _mask_args() + (_SAMPLE_MERGED,)
-        + _finish_args(),
+        + _finish_args() + _control_args() + (_STYLES,),
         needs_selection=True),
     ProcedureSpec(
         "underpaint-refine", "refine", "_Refine...",
         "Rework the selection (or the image) while keeping its composition",
         "Image-to-image: repaints the selection, or the whole image, at the given strength.",
         _prompt_args() + (_strength(0.5),) + _sampling_args() + _mask_args() + (_SAMPLE_MERGED,)
-        + _finish_args()),
+        + _finish_args() + _control_args() + (_STYLES,)),
     ProcedureSpec(
         "underpaint-expand", "expand", "_Expand Canvas...",
         "Grow the canvas and paint the new area (outpainting)",
@@ -167,7 +196,7 @@ PROCEDURES = (
         "Makes several image-to-image variations of the selection or the whole image, each "
         "with its own seed, as separate layers.",
         _prompt_args() + (_strength(0.5),) + _sampling_args(count=4) + _mask_args()
-        + (_SAMPLE_MERGED,) + _finish_args()),
+        + (_SAMPLE_MERGED,) + _finish_args() + _control_args() + (_STYLES,)),
     ProcedureSpec(
         "underpaint-restore-faces", "restore-faces", "Rest_ore Faces...",
         "Clean up the faces in the selection (or the image) with a face restorer",
@@ -185,6 +214,59 @@ PROCEDURES = (
         "blends it back. The result is a new layer; without a face, nothing is added.",
         _prompt_args() + (_strength(0.4), Arg("seed", "int", "See_d", "Seed; -1 picks a random one", -1, -1,
                                               2**31 - 1), _SAMPLE_MERGED)),
+    ProcedureSpec(
+        "underpaint-upscale", "upscale", "_Upscale...",
+        "Enlarge the image (or the selection's area) with an upscaler",
+        "Enlarges the whole image, or the selection's area, with one of the daemon's upscalers "
+        "(RealESRGAN and the like; Lanczos without one), optionally re-rendering tile by tile "
+        "with the model. The image is scaled by the same factor and the result added as a new "
+        "layer on top; one undo step.",
+        (Arg("upscaler", "string", "Upscaler id",
+             "Upscaler id as the daemon lists it (see: underpaint models); empty = Lanczos", ""),
+         Arg("scale", "double", "_Factor", "How many times larger", 2.0, 1.1, 16.0),
+         Arg("diffusion", "bool", "Re-render _with the model",
+             "After upscaling, the model repaints tile by tile (more detail, slower)", False),
+         Arg("prompt", "string", "_Prompt", "What the picture shows (for the re-render)", ""),
+         Arg("strength", "double", "Str_ength", "How much the re-render may change", 0.35, 0.01, 1.0),
+         _SAMPLE_MERGED)),
+    ProcedureSpec(
+        "underpaint-edit", "edit", "Edit (_no mask)...",
+        "Change what the picture shows by rewording its prompt, without a mask",
+        "Finds the noise that makes the selection's area (or the image) under the model with "
+        "the prompt that describes it now, then paints from that noise with the new prompt, so "
+        "only what the change of words touches changes. The result is a new layer.",
+        (Arg("from-prompt", "string", "_From prompt", "What the picture shows now", ""),
+         Arg("prompt", "string", "_To prompt", "What it should show", ""),
+         Arg("negative-prompt", "string", "_Negative prompt", "What to avoid", ""),
+         _prompt_args()[2],
+         Arg("strength", "double", "Str_ength", "How much of the way back to noise (lower keeps more)",
+             1.0, 0.01, 1.0),
+         Arg("steps", "int", "S_teps", "Steps for the inversion and the painting", 25, 1, 150),
+         Arg("guidance", "double", "_Guidance", "Low (1-3) keeps the most of the picture", 2.0, 1.0, 30.0),
+         _sampling_args()[2], _SAMPLE_MERGED)),
+    ProcedureSpec(
+        "underpaint-keyframes", "keyframes", "_Keyframes...",
+        "Restyle every layer as a frame, with one prompt and frozen noise",
+        "Takes the image's layers as the frames of an animation (GIMP's convention: the bottom "
+        "layer is frame 1) and restyles each with the same prompt, seed and frozen noise, so "
+        "the results change only where the frames do. The results are added on top as new "
+        "layers in the same order.",
+        _prompt_args() + (_strength(0.5),) + _sampling_args()[:3]),
+    ProcedureSpec(
+        "underpaint-interrogate", "interrogate", "_Interrogate",
+        "Guess a prompt for the selection (or the image)",
+        "Asks the daemon's CLIP model for a prompt that describes the selection's area (or the "
+        "image), shows it, and keeps it with the image: the next Generate, Fill, Refine or "
+        "Variations dialog of this image starts with it.",
+        (_SAMPLE_MERGED,), dialog=False),
+    ProcedureSpec(
+        "underpaint-history-place", "history-place", "Place _Again from History...",
+        "Add an earlier result of this image again, where it was made",
+        "Fetches a result from the daemon's history (this image's latest, or the one picked "
+        "in the dialog, or any entry id from underpaint history search) and adds it as a new "
+        "layer at the place it was made for.",
+        (Arg("entry-id", "string", "Entry id",
+             "History entry id (see: underpaint history search); empty = this image's latest", ""),)),
 )
 
 # The board (docs/board.md): pass pictures between applications through the daemon.
@@ -242,40 +324,6 @@ def expand_margins(params: dict) -> tuple:
     return margins
 
 
-def vae_choices(add_ons) -> list:
-    """[(nick, vae_id, label)] for the dialog's VAE choice; the model's own comes first."""
-    choices = [(DEFAULT_VAE_NICK, "", "The model's own")]
-    for addon in add_ons:
-        if addon.type != "vae":
-            continue
-        nick = "v-" + "".join(c if c.isalnum() else "-" for c in addon.id.lower()).strip("-")
-        while nick in {c[0] for c in choices}:
-            nick += "-2"
-        label = addon.display_name or addon.id
-        if addon.is_demo and "random weights" not in label.lower():
-            label += " (random weights)"
-        if addon.architecture:
-            label += f" [{addon.architecture}]"
-        choices.append((nick, addon.id, label))
-    return choices
-
-
-def model_choices(models) -> list:
-    """[(nick, model_id, label)] for the dialog's model choice; the daemon default comes first.
-
-    GimpChoice nicks must be stable, lower-case identifiers, so they are derived from the
-    model id (which may hold slashes and dots) and de-duplicated."""
-    choices = [(DEFAULT_MODEL_NICK, "", "Daemon default")]
-    used = {DEFAULT_MODEL_NICK}
-    for model in models:
-        base = "m-" + "".join(c if c.isalnum() else "-" for c in model.id.lower()).strip("-")
-        nick, n = base, 2
-        while nick in used:
-            nick, n = f"{base}-{n}", n + 1
-        used.add(nick)
-        label = model.display_name or model.id
-        # The daemon's demo names already say so; add it only where a name does not.
-        if getattr(model, "is_demo", False) and "random weights" not in label.lower():
-            label += " (random weights)"
-        choices.append((nick, model.id, label))
-    return choices
+def split_styles(text: str) -> list:
+    """Style names from the "styles" argument: comma-separated, blanks ignored."""
+    return [name.strip() for name in str(text or "").split(",") if name.strip()]

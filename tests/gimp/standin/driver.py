@@ -8,7 +8,10 @@ PLUGIN_DIR is a built plug-in (dist/gimp/underpaint-gimp, with vendor/); the dae
 the way the plug-in finds it in GIMP (daemon.json / $UNDERPAINT_HTTP). SCENARIO.json:
   {"width": W, "height": H, "base_type": "rgb"|"gray"|"indexed", "precision": "u8"|"float",
    "layers": [{"name", "x", "y", "width", "height", "pixels": FILE (RGBA8)}, ...] (bottom first),
-   "selection": [x, y, w, h] or null, "procedure": "underpaint-fill", "params": {...}}
+   "selection": [x, y, w, h] or null, "procedure": "underpaint-fill", "params": {...},
+   "name": the image's name (history is kept per image name), "parasites": {name: text} (attached to the image first), "run_mode": "noninteractive" or
+   "interactive" (then "dialog": {property: value} is what the artist sets before OK)}
+A parameter {"layer": NAME} is the image's layer of that name (control and reference layers).
 Writes OUT_DIR/state.json (status, message, image size, layers top first with offsets, the
 image's change log, the progress log) and OUT_DIR/<n>.rgba / selection.gray pixel dumps.
 """
@@ -42,6 +45,8 @@ def main(plugin_dir, scenario_path, out_dir):
             "indexed": Gimp.ImageBaseType.INDEXED}[scenario.get("base_type", "rgb")]
     image = Gimp.Image(scenario["width"], scenario["height"], base,
                        scenario.get("precision", "u8"))
+    if scenario.get("name"):
+        image.name = image.file = scenario["name"]
     for spec in scenario.get("layers", []):
         with open(spec["pixels"], "rb") as f:
             pixels = f.read()
@@ -49,20 +54,27 @@ def main(plugin_dir, scenario_path, out_dir):
                                     spec["height"], pixels)
     if scenario.get("selection"):
         image.select_rectangle(*scenario["selection"])
+    for name, text in scenario.get("parasites", {}).items():
+        image.parasites[name] = Gimp.Parasite(name, Gimp.PARASITE_PERSISTENT, text.encode())
+    by_name = {layer.name: layer for layer in image.get_layers()}
 
     plug_in = plugin_module.UnderpaintPlugIn()
     registered = plug_in.do_query_procedures()
     procedure = plug_in.do_create_procedure(scenario["procedure"])
     config = procedure.create_config()
     for name, value in scenario.get("params", {}).items():
-        config.set_property(name, value)
-    status, error = procedure.run_func(procedure, Gimp.RunMode.NONINTERACTIVE, image,
+        config.set_property(name, by_name[value["layer"]] if isinstance(value, dict) else value)
+    gimp_standin.dialog_answers.update(scenario.get("dialog", {}))
+    run_mode = {"noninteractive": Gimp.RunMode.NONINTERACTIVE,
+                "interactive": Gimp.RunMode.INTERACTIVE}[scenario.get("run_mode", "noninteractive")]
+    status, error = procedure.run_func(procedure, run_mode, image,
                                        image.get_layers()[:1], config, None)
     status = {Gimp.PDBStatusType.SUCCESS: "success",
               Gimp.PDBStatusType.CANCEL: "cancel"}.get(status, "error")
     message = error.message if error is not None else ""
-    model_choice = procedure.info.get("model-choice")
-    vae_choice = procedure.info.get("vae-choice")
+    choices = {name: {nick: item[1] for nick, item in procedure.info[name].items.items()}
+               for name in ("model-choice", "vae-choice", "upscaler-choice", "style-choice", "entry-choice")
+               if procedure.info.get(name)}
 
     os.makedirs(out_dir, exist_ok=True)
     layers = []
@@ -82,10 +94,12 @@ def main(plugin_dir, scenario_path, out_dir):
              "progress": [list(entry) for entry in gimp_standin.progress_log],
              "registered": registered, "menu_paths": procedure.menu_paths,
              "menu_label": procedure.info["menu_label"],
-             "model_choices": ({nick: item[1] for nick, item in model_choice.items.items()}
-                               if model_choice else {}),
-             "vae_choices": ({nick: item[1] for nick, item in vae_choice.items.items()}
-                             if vae_choice else {}),
+             "model_choices": choices.get("model-choice", {}),
+             "vae_choices": choices.get("vae-choice", {}),
+             "choices": choices, "arguments": list(procedure.arguments),
+             "hidden": sorted(plugin_module._HIDDEN.get(scenario["procedure"], ())),
+             "parasites": {name: bytes(p.get_data()).decode() for name, p in image.parasites.items()},
+             "messages": list(gimp_standin.messages), "dialogs": gimp_standin.dialogs,
              "gimp_main_called": bool(gimp_standin.main_calls)}
     with open(os.path.join(out_dir, "state.json"), "w") as f:
         json.dump(state, f, indent=1)

@@ -53,6 +53,7 @@ class Drawable:
         self.width, self.height = int(width), int(height)
         self.offset_x = self.offset_y = 0
         self.visible = True
+        self.babl_format = babl_format
         self.buffer = Gegl.Buffer.new(babl_format, 0, 0, self.width, self.height)
 
     def get_buffer(self):
@@ -124,6 +125,23 @@ class Selection:
         return True, True, cols[0], rows[0], cols[-1] + 1, rows[-1] + 1
 
 
+PARASITE_PERSISTENT, PARASITE_UNDOABLE = 1, 2
+
+
+class Parasite:
+    def __init__(self, name, flags, data):
+        self.name, self.flags, self.data = name, flags, list(data)
+
+    @classmethod
+    def new(cls, name, flags, data):
+        if not all(isinstance(b, int) and 0 <= b < 256 for b in data):
+            raise TypeError("Parasite.new: data must be a list of bytes (ints 0..255)")
+        return cls(name, flags, data)
+
+    def get_data(self):
+        return list(self.data)
+
+
 class Image:
     def __init__(self, width, height, base_type=ImageBaseType.RGB, precision="u8"):
         self.width, self.height = int(width), int(height)
@@ -133,10 +151,20 @@ class Image:
         self.calls = []
         self.deleted = False
         self.selection = Channel(self, "selection", width, height, "Y u8")
+        self.parasites = {}
 
     # --- the API the plug-in uses -------------------------------------------------------------
+    name = "Untitled"
+    file = None  # a path when the scenario names the image, as if it was saved
+
     def get_name(self):
-        return "Untitled"
+        return self.name
+
+    def get_file(self):
+        return self.file
+
+    def get_id(self):
+        return 1
 
     def get_width(self):
         return self.width
@@ -177,6 +205,35 @@ class Image:
                                   old.get(_rect(0, 0, self.width, self.height), 1.0, "Y u8",
                                           Gegl.AbyssPolicy.NONE))
         self.width, self.height = int(width), int(height)
+        return True
+
+    def scale(self, width, height):
+        """Like gimp_image_scale: every layer's size and offsets scale with the image (pixels
+        resampled by GEGL, nearest neighbour is enough for the tests' bookkeeping)."""
+        self.calls.append(("scale", width, height))
+        fx, fy = width / self.width, height / self.height
+        for layer in self.layers:
+            new_w, new_h = max(1, round(layer.width * fx)), max(1, round(layer.height * fy))
+            data = layer.buffer.get(_rect(0, 0, new_w, new_h), fx, RGBA8, Gegl.AbyssPolicy.CLAMP)
+            layer.buffer = Gegl.Buffer.new(layer.babl_format, 0, 0, new_w, new_h)
+            layer.buffer.set(_rect(0, 0, new_w, new_h), RGBA8, data)
+            layer.width, layer.height = new_w, new_h
+            layer.offset_x, layer.offset_y = round(layer.offset_x * fx), round(layer.offset_y * fy)
+        self.selection = Channel(self, "selection", width, height, "Y u8")  # GIMP scales it too
+        self.width, self.height = int(width), int(height)
+        return True
+
+    def get_parasite(self, name):
+        return self.parasites.get(name)
+
+    def attach_parasite(self, parasite):
+        self.calls.append(("attach_parasite", parasite.name))
+        self.parasites[parasite.name] = parasite
+        return True
+
+    def detach_parasite(self, name):
+        self.calls.append(("detach_parasite", name))
+        self.parasites.pop(name, None)
         return True
 
     def duplicate(self):
@@ -345,6 +402,9 @@ class ImageProcedure:
     def add_boolean_argument(self, name, nick, blurb, default, flags):
         self._add(self.arguments, name, bool, default)
 
+    def add_layer_argument(self, name, nick, blurb, none_ok, flags):
+        self._add(self.arguments, name, Layer, None if none_ok else False)
+
     def add_choice_argument(self, name, nick, blurb, choice, default, flags):
         self._add(self.arguments, name, str, default, lambda v: v in choice.items)
 
@@ -379,7 +439,11 @@ class ProcedureConfig:
         if name not in self.specs:
             raise TypeError(f"object of type GimpProcedureConfig does not have property {name!r}")
         kind, _default, check = self.specs[name]
-        value = kind(value)
+        if kind is Layer:
+            if value is not None and not isinstance(value, Layer):
+                raise TypeError(f"property {name!r} takes a layer, got {value!r}")
+        else:
+            value = kind(value)
         if check is not None and not check(value):
             raise ValueError(f"value {value!r} is out of range for property {name!r}")
         self.values[name] = value
@@ -420,6 +484,52 @@ def version():
     return "3.0 (stand-in)"
 
 
+# --- GimpUi: a dialog that shows nothing, records what it would show and answers as told ----------
+
+dialogs: list = []        # {"title", "fields", "prompt_at_open"} per dialog shown
+dialog_answers: dict = {}  # property -> value the "artist" sets before pressing OK
+
+
+class ProcedureDialog:
+    @classmethod
+    def new(cls, procedure, config, title):
+        dialog = cls()
+        dialog.config, dialog.record = config, {"title": title, "fields": []}
+        if "prompt" in config.values:
+            dialog.record["prompt_at_open"] = config.get_property("prompt")
+        dialogs.append(dialog.record)
+        return dialog
+
+    def get_spin_scale(self, name, factor):
+        if name not in self.config.values:
+            raise TypeError(f"get_spin_scale: no property {name!r}")
+        return object()
+
+    def fill(self, names):
+        for name in names:
+            if name not in self.config.values:
+                raise TypeError(f"fill: no property {name!r}")
+        self.record["fields"] = list(names)
+        # A choice widget lists the choice's nicks as they are when the dialog is built.
+        self.record["choices"] = {name: list(self.config.procedure.info[name].items)
+                                  for name in names if name in self.config.procedure.info}
+
+    def run(self):
+        for name, value in dialog_answers.items():
+            self.config.set_property(name, value)
+        return True
+
+    def destroy(self):
+        return None
+
+
+def _gimp_ui_module() -> types.ModuleType:
+    module = types.ModuleType("GimpUi")
+    module.ProcedureDialog = ProcedureDialog
+    module.init = lambda name: True
+    return module
+
+
 def install() -> types.ModuleType:
     """Makes `gi.require_version("Gimp", "3.0")` and `from gi.repository import Gimp` give
     this module."""
@@ -427,11 +537,12 @@ def install() -> types.ModuleType:
     real_require = gi.require_version
 
     def require_version(namespace, version):
-        if namespace != "Gimp":
+        if namespace not in ("Gimp", "GimpUi"):
             real_require(namespace, version)
 
     gi.require_version = require_version
     repository = importlib.import_module("gi.repository")
     sys.modules["gi.repository.Gimp"] = module
     repository.Gimp = module
+    sys.modules["gi.repository.GimpUi"] = repository.GimpUi = _gimp_ui_module()
     return module
