@@ -1,0 +1,173 @@
+"""Project onto mesh: an image generated from the camera's view, baked onto an object's UVs.
+
+For every texel of the texture, its point on the surface comes from the UV layout (the triangle
+whose UVs cover the texel centre, barycentric weights -> world position); that point is
+projected through the camera that rendered the depth pass. The texel takes the image's colour
+there only when the camera sees that point: its face turns towards the camera, and it is no
+farther than what the depth pass saw at that pixel (nothing in front of it). Other texels keep
+their value (transparent in a new texture), so a second projection from another view can fill
+them. Pure numpy on Blender's mesh data: no extra dependency, no torch.
+
+The plan (which texel sees which pixel) is made when the job starts, from the geometry and the
+camera of that moment; the colours are applied when the image arrives.
+"""
+import numpy as np
+
+from .scene_passes import BACKGROUND_DEPTH
+
+MAX_SLOPE = 8.0  # grazing faces: the depth tolerance stops growing past this tangent
+
+
+class Plan:
+    """texels: flat indices into a (size, size) texture, rows bottom-up (Blender's order);
+    x, y: the matching points in the camera image (pixels, top-down, continuous)."""
+
+    def __init__(self, size, texels, x, y, image_size, covered):
+        self.size = size
+        self.texels = texels
+        self.x, self.y = x, y
+        self.image_size = image_size  # (width, height) of the depth pass
+        self.covered = covered        # how many texels the UV layout covers at all
+
+    @property
+    def count(self):
+        return int(self.texels.size)
+
+
+def surface_texels(obj, depsgraph, size):
+    """(texel indices, world positions, world face normals) of every texel whose centre lies in
+    a UV triangle of the evaluated mesh (modifiers applied, as rendered)."""
+    evaluated = obj.evaluated_get(depsgraph)
+    mesh = evaluated.to_mesh()
+    try:
+        if not mesh.uv_layers:
+            raise ValueError(f"'{obj.name}' has no UV map: unwrap it first (UV > Unwrap)")
+        mesh.calc_loop_triangles()
+        count = len(mesh.loop_triangles)
+        tri_vertices = np.empty(count * 3, dtype=np.int64)
+        tri_loops = np.empty(count * 3, dtype=np.int64)
+        tri_normals = np.empty(count * 3, dtype=np.float64)
+        mesh.loop_triangles.foreach_get("vertices", tri_vertices)
+        mesh.loop_triangles.foreach_get("loops", tri_loops)
+        mesh.loop_triangles.foreach_get("normal", tri_normals)
+        positions = np.empty(len(mesh.vertices) * 3, dtype=np.float64)
+        mesh.vertices.foreach_get("co", positions)
+        uvs = np.empty(len(mesh.loops) * 2, dtype=np.float64)
+        mesh.uv_layers.active.data.foreach_get("uv", uvs)
+    finally:
+        evaluated.to_mesh_clear()
+    world = np.array(obj.matrix_world, dtype=np.float64)
+    positions = positions.reshape(-1, 3) @ world[:3, :3].T + world[:3, 3]
+    normal_matrix = np.linalg.inv(world[:3, :3]).T  # normals follow the inverse transpose
+    tri_normals = tri_normals.reshape(-1, 3) @ normal_matrix.T
+    tri_positions = positions[tri_vertices.reshape(-1, 3)]        # (n, 3 corners, xyz)
+    tri_uvs = uvs.reshape(-1, 2)[tri_loops.reshape(-1, 3)] * size  # (n, 3 corners, uv in texels)
+    return _rasterise(tri_uvs, tri_positions, tri_normals, size)
+
+
+def _rasterise(tri_uvs, tri_positions, tri_normals, size):
+    texels, points, normals = [], [], []
+    for uv, corners, normal in zip(tri_uvs, tri_positions, tri_normals):
+        u0, v0 = np.floor(uv.min(axis=0)).astype(int)
+        u1, v1 = np.ceil(uv.max(axis=0)).astype(int)
+        u0, v0, u1, v1 = max(u0, 0), max(v0, 0), min(u1, size), min(v1, size)
+        if u1 <= u0 or v1 <= v0:
+            continue
+        cols, rows = np.meshgrid(np.arange(u0, u1), np.arange(v0, v1))
+        centres = np.stack([cols.ravel() + 0.5, rows.ravel() + 0.5], axis=-1)
+        weights = _barycentric(centres, uv)
+        if weights is None:
+            continue
+        inside = (weights >= -1e-6).all(axis=1)
+        if not inside.any():
+            continue
+        texels.append(rows.ravel()[inside] * size + cols.ravel()[inside])
+        points.append(weights[inside] @ corners)
+        normals.append(np.broadcast_to(normal, (int(inside.sum()), 3)))
+    if not texels:
+        return np.empty(0, np.int64), np.empty((0, 3)), np.empty((0, 3))
+    return np.concatenate(texels), np.concatenate(points), np.concatenate(normals)
+
+
+def _barycentric(points, triangle):
+    a, b, c = triangle
+    ab, ac = b - a, c - a
+    area = ab[0] * ac[1] - ab[1] * ac[0]
+    if abs(area) < 1e-12:
+        return None  # a degenerate UV triangle covers no texel
+    ap = points - a
+    w1 = (ap[:, 0] * ac[1] - ap[:, 1] * ac[0]) / area
+    w2 = (ab[0] * ap[:, 1] - ab[1] * ap[:, 0]) / area
+    return np.stack([1.0 - w1 - w2, w1, w2], axis=-1)
+
+
+def plan(obj, depsgraph, size, passes):
+    """Which texels of a size x size texture the camera of `passes` sees, and where."""
+    texels, points, normals = surface_texels(obj, depsgraph, size)
+    covered = int(np.unique(texels).size)
+    x, y, depth, visible = _project(points, normals, passes)
+    return Plan(size, texels[visible], x[visible], y[visible], (passes.width, passes.height), covered)
+
+
+def _project(points, normals, passes):
+    """Image coordinates (top-down pixels) and planar depth of world points, and whether the
+    camera sees them (in frame, facing the camera, not behind what the depth pass saw)."""
+    width, height = passes.width, passes.height
+    to_camera = np.linalg.inv(passes.camera_world)
+    camera_points = points @ to_camera[:3, :3].T + to_camera[:3, 3]
+    clip = np.concatenate([camera_points, np.ones((len(points), 1))], axis=1) @ passes.projection.T
+    w = np.where(np.abs(clip[:, 3]) > 1e-12, clip[:, 3], 1e-12)
+    x = (clip[:, 0] / w + 1.0) * 0.5 * width
+    y = (1.0 - clip[:, 1] / w) * 0.5 * height
+    depth = -camera_points[:, 2]
+    # facing: the face's normal points towards the camera (its position, or its axis when orthographic)
+    camera_origin = passes.camera_world[:3, 3]
+    towards = (np.broadcast_to(passes.camera_world[:3, 2], points.shape) if passes.is_ortho
+               else camera_origin - points)
+    towards = towards / np.maximum(np.linalg.norm(towards, axis=1, keepdims=True), 1e-12)
+    lengths = np.maximum(np.linalg.norm(normals, axis=1), 1e-12)
+    cosine = (normals * towards).sum(axis=1) / lengths
+    visible = (depth > 0) & (x >= 0) & (x < width) & (y >= 0) & (y < height) & (cosine > 1e-3)
+    col = np.clip(np.floor(x).astype(np.int64), 0, width - 1)
+    row = np.clip(np.floor(y).astype(np.int64), 0, height - 1)
+    seen = passes.depth[row, col]
+    # tolerance: the surface's depth changes across a pixel by (pixel footprint) x tan(angle)
+    footprint = _pixel_footprint(passes, depth)
+    tangent = np.sqrt(np.maximum(1.0 - cosine ** 2, 0.0)) / np.maximum(cosine, 1.0 / MAX_SLOPE)
+    tolerance = footprint * (1.0 + np.minimum(tangent, MAX_SLOPE)) + 1e-4 * np.abs(depth)
+    visible &= (seen < BACKGROUND_DEPTH) & (depth <= seen + tolerance)
+    return x, y, depth, visible
+
+
+def _pixel_footprint(passes, depth):
+    """Width of one pixel in scene units at `depth`."""
+    scale_x = passes.projection[0, 0] * passes.width / 2.0  # pixels per unit at depth 1 (or per unit, ortho)
+    if passes.is_ortho:
+        return np.full(depth.shape, 1.0 / scale_x)
+    return np.abs(depth) / scale_x
+
+
+def apply(plan, image_floats, texture):
+    """Writes the image's colours (float RGBA, top-down, any size) into `texture` (float RGBA,
+    (size, size, 4), rows bottom-up) at the planned texels, opaque; the rest stays as it was."""
+    height, width = image_floats.shape[:2]
+    sx = width / plan.image_size[0]
+    sy = height / plan.image_size[1]
+    colours = _bilinear(image_floats, plan.x * sx - 0.5, plan.y * sy - 0.5)
+    flat = texture.reshape(-1, 4)
+    flat[plan.texels, :3] = colours[:, :3]
+    flat[plan.texels, 3] = 1.0
+    return texture
+
+
+def _bilinear(image, x, y):
+    height, width = image.shape[:2]
+    x = np.clip(x, 0.0, width - 1.0)
+    y = np.clip(y, 0.0, height - 1.0)
+    x0 = np.floor(x).astype(np.int64)
+    y0 = np.floor(y).astype(np.int64)
+    x1, y1 = np.minimum(x0 + 1, width - 1), np.minimum(y0 + 1, height - 1)
+    fx, fy = (x - x0)[:, None], (y - y0)[:, None]
+    top = image[y0, x0] * (1 - fx) + image[y0, x1] * fx
+    bottom = image[y1, x0] * (1 - fx) + image[y1, x1] * fx
+    return top * (1 - fy) + bottom * fy
