@@ -3,13 +3,18 @@ and runs the scene-control checks (control_checks.py) against a live daemon, wri
 test_blender_controls.py. Same shape as scenario.py, kept apart so each suite runs on its own.
 
 Usage: python controls_scenario.py --zip underpaint-blender.zip --out report.json [--only NAME ...]
+   or: blender -b --factory-startup --python controls_scenario.py -- --zip ... --out ...
 """
 import argparse
 import json
+import os
+import sys
 import time
 import traceback
 
 import bpy
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # `blender --python` does not add it
 
 from control_checks import ControlChecks
 from extension_harness import install
@@ -20,7 +25,8 @@ def main():
     parser.add_argument("--zip", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--only", nargs="*", default=None)
-    args = parser.parse_args()
+    # a Blender binary passes the script's own arguments after "--"
+    args = parser.parse_args(sys.argv[sys.argv.index("--") + 1:] if "--" in sys.argv else None)
     report = {"blender": bpy.app.version_string}
     jobs, images = install(args.zip)
     checks = ControlChecks(jobs, images)

@@ -1,5 +1,6 @@
 """Blender's scene passes as controls and Project onto Mesh, in real Blender (bpy 5.0.1 in
-.venv-blender) with the built extension, against a real daemon. controls_scenario.py runs the
+.venv-blender, and a Blender 4.2+ binary: the machine's or the Debian 13 root's 4.3) with the
+built extension, against a real daemon. controls_scenario.py runs the
 checks in Blender and reports JSON; the tests here judge it. Expected depths, normals and pixel
 positions come from the scene's geometry and bpy_extras' camera projection."""
 
@@ -19,10 +20,24 @@ BLENDER_PYTHON = REPO / ".venv-blender" / "bin" / "python"
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def report(daemon, tmp_path_factory) -> dict:
-    if not BLENDER_PYTHON.exists():
-        pytest.skip(f"{BLENDER_PYTHON} missing: run scripts/setup-blender-venv (pip install bpy==5.0.1)")
+def blender_command(flavour: str, script: Path) -> list:
+    """argv running `script` in real Blender: the bpy module of .venv-blender (5.0), or a Blender
+    4.2+ binary (the machine's, else the Debian 13 root's) in background mode."""
+    if flavour == "bpy":
+        if not BLENDER_PYTHON.exists():
+            pytest.skip(f"{BLENDER_PYTHON} missing: run scripts/setup-blender-venv (pip install bpy==5.0.1)")
+        return [str(BLENDER_PYTHON), str(script)]
+    from tests.blender.test_blender_binary import blender_4_ui
+
+    prefix, blender, version = blender_4_ui()
+    if prefix is None:
+        pytest.skip(version)
+    return prefix + [blender, "-b", "--factory-startup", "--python", str(script), "--"]
+
+
+@pytest.fixture(scope="module", params=["bpy", "blender-4"])
+def report(request, daemon, tmp_path_factory) -> dict:
+    command = blender_command(request.param, HERE / "controls_scenario.py")
     from underpaint.plugins.build import build
 
     zip_path = build("blender", tmp_path_factory.mktemp("dist"), log=lambda *args: None)
@@ -31,12 +46,14 @@ def report(daemon, tmp_path_factory) -> dict:
     env["BLENDER_USER_RESOURCES"] = str(work / "blender-user")  # a clean Blender profile
     env.pop("UNDERPAINT_HTTP", None)
     out = work / "report.json"
-    done = subprocess.run([str(BLENDER_PYTHON), str(HERE / "controls_scenario.py"), "--zip", str(zip_path),
-                           "--out", str(out)], env=env, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(command + ["--zip", str(zip_path), "--out", str(out)], env=env,
+                          capture_output=True, text=True, timeout=900)
     sys.stdout.write(done.stdout[-4000:])
     assert done.returncode == 0 and out.exists(), (
         f"Blender controls scenario failed (rc {done.returncode}):\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
-    return json.loads(out.read_text())
+    result = json.loads(out.read_text())
+    assert result["blender"].startswith("5." if request.param == "bpy" else "4."), result["blender"]
+    return result
 
 
 def check(report: dict, name: str) -> dict:
