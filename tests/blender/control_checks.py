@@ -157,17 +157,24 @@ class ControlChecks(ScenarioHelpers):
         size = 64
         passes = self.render_passes(["depth"])
         projection = module("projection")
-        plan = projection.plan(cube, bpy.context.evaluated_depsgraph_get(), size, passes)
+        plan = projection.plan(cube, bpy.context.evaluated_depsgraph_get(), (size, size), passes)
         rows, cols = np.mgrid[0:SIZE, 0:SIZE]
         picture = np.stack([(cols + 0.5) / SIZE, (rows + 0.5) / SIZE, np.full(cols.shape, 0.25),
                             np.ones(cols.shape)], axis=-1).astype(np.float32)
         texture = projection.apply(plan, picture, np.zeros((size, size, 4), dtype=np.float32))
         faces = self.face_facts(cube, camera, texture, size)
+        uncovered = ~plan.covered_mask
+        bare = projection.apply(plan, picture, np.zeros((size, size, 4), dtype=np.float32), margin=0)
         for face in faces.values():  # the colour the picture has where the camera sees the face's centre
             col, row = face["centre_pixel"]
             face["picture_at_centre"] = picture[min(row, SIZE - 1), min(col, SIZE - 1)].tolist()
         return {"planned": plan.count, "covered": plan.covered, "faces": faces,
-                "untouched_value": texture[alpha_zero(texture)].max(initial=0.0).item()}
+                "untouched_value": texture[alpha_zero(texture)].max(initial=0.0).item(),
+                # the bake margin: only texels no UV triangle covers, next to written ones
+                "margin_written": int((texture[..., 3] > 0)[uncovered].sum()),
+                "margin_written_without_margin": int((bare[..., 3] > 0)[uncovered].sum()),
+                "covered_texels_same_with_and_without_margin":
+                    bool(np.array_equal(texture[plan.covered_mask], bare[plan.covered_mask]))}
 
     def check_project_operator(self):
         """The whole action against the daemon: depth control, bake, new texture as Base Color."""
@@ -195,6 +202,24 @@ class ControlChecks(ScenarioHelpers):
         bsdf = next(n for n in tree.nodes if n.type == "BSDF_PRINCIPLED")
         link = bsdf.inputs["Base Color"].links[0]
         out["base_color_image"] = link.from_node.image.name
+        # a second view into the same texture: the camera at the opposite corner
+        camera.location = (-4, 4, 3)
+        camera.rotation_euler = (-camera.location).to_track_quat("-Z", "Y").to_euler()
+        bpy.context.view_layer.update()
+        controls.project_into = "CURRENT"
+        before = set(bpy.data.images.keys())
+        result, job = self.run_job(bpy.ops.underpaint.project)
+        controls.project_into = "NEW"
+        second = self.job_summary(result, job)
+        second["new_images"] = sorted(set(bpy.data.images.keys()) - before)
+        if job.state == "succeeded":
+            after = self.images.read_floats(image)[::-1]
+            faces = self.face_facts(cube, camera, after, 64)
+            second["faces"] = faces
+            second["first_view_faces_unchanged"] = {
+                key: bool(np.array_equal(after[face_rect(cube, key, 64)], texture[face_rect(cube, key, 64)]))
+                for key in ("+x", "-y")}
+        out["second_view"] = second
         return out
 
     def check_project_refusals(self):
@@ -211,6 +236,13 @@ class ControlChecks(ScenarioHelpers):
             except RuntimeError as error:
                 out[label] = str(error)
         self.cube("Seen", (0, 0, 0))
+        bpy.context.scene.underpaint_controls.project_into = "CURRENT"
+        try:
+            bpy.ops.underpaint.project(object_name="Seen")
+            out["no_texture_yet"] = ""
+        except RuntimeError as error:
+            out["no_texture_yet"] = str(error)
+        bpy.context.scene.underpaint_controls.project_into = "NEW"
         bpy.context.scene.camera = None
         try:
             bpy.ops.underpaint.project(object_name="Seen")
@@ -248,6 +280,20 @@ class ControlChecks(ScenarioHelpers):
             if plain is not None and pixels is not None:
                 out[label]["max_diff_to_plain"] = float(np.abs(pixels - plain).max())
         return out
+
+
+def face_rect(cube, key, size):
+    """Slices of the cube face `key` ("+x", ...)'s UV rectangle, 1 texel inset, rows bottom-up."""
+    uv_layer = cube.data.uv_layers.active
+    for polygon in cube.data.polygons:
+        normal = polygon.normal
+        name = "".join(f"{'+' if c > 0 else '-'}{axis}" for c, axis in zip(normal, "xyz") if abs(c) > 0.5)
+        if name == key:
+            uvs = np.array([uv_layer.data[i].uv[:] for i in polygon.loop_indices]) * size
+            u0, v0 = np.floor(uvs.min(axis=0)).astype(int) + 1
+            u1, v1 = np.ceil(uvs.max(axis=0)).astype(int) - 1
+            return slice(v0, v1), slice(u0, u1)
+    raise KeyError(key)
 
 
 def alpha_zero(texture):

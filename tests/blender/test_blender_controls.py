@@ -121,6 +121,9 @@ def test_projection_writes_only_texels_the_camera_sees(report):
         assert max(abs(a - b) for a, b in zip(rgba, expected)) < 0.03, (key, rgba, expected)
     assert result["untouched_value"] == 0.0
     assert 0 < result["planned"] < result["covered"]
+    # the bake margin reaches into texels no face covers, and only there
+    assert result["margin_written"] > 0 and result["margin_written_without_margin"] == 0
+    assert result["covered_texels_same_with_and_without_margin"]
 
 
 def test_project_onto_mesh_generates_with_depth_and_bakes_a_new_texture(report):
@@ -138,12 +141,26 @@ def test_project_onto_mesh_generates_with_depth_and_bakes_a_new_texture(report):
             assert face["written_count"] == 0, key
 
 
+def test_a_second_view_fills_the_same_texture_and_keeps_the_first(report):
+    result = check(report, "project_operator")["second_view"]
+    assert result["state"] == "succeeded", result["message"]
+    assert result["new_images"] == [] and result["images"] == ["Cube (projected)"]
+    faces = result["faces"]
+    # the first camera saw +x, -y, +z; the second sees -x, +y, +z; nothing sees the bottom
+    for key in ("+x", "-y", "-x", "+y"):
+        assert faces[key]["written_fraction"] == 1.0, (key, faces[key])
+    assert faces["-z"]["written_count"] == 0
+    # texels the second camera does not see keep the first projection's colours exactly
+    assert result["first_view_faces_unchanged"] == {"+x": True, "-y": True}
+
+
 def test_project_refuses_what_it_cannot_do(report):
     result = check(report, "project_refusals")
     assert "'NoUV' has no UV map" in result["no_uv"]
     assert "needs a mesh" in result["camera_object"]
     assert "object_name: no object called 'Nope'" in result["missing"]
     assert "no active camera" in result["no_camera"]
+    assert "'Seen' has no Base Color texture yet" in result["no_texture_yet"]
 
 
 def test_scene_controls_reach_the_daemon(report):

@@ -5,7 +5,7 @@ import functools
 
 import bpy
 import numpy as np
-from bpy.props import BoolProperty, FloatProperty, IntProperty, PointerProperty, StringProperty
+from bpy.props import BoolProperty, EnumProperty, FloatProperty, IntProperty, PointerProperty, StringProperty
 
 from . import images, projection, scene_passes
 from .operators import UserError, _common, _JobOperator, _remember, _result_rgba, use_as_base_color
@@ -28,10 +28,29 @@ class UnderpaintControls(bpy.types.PropertyGroup):
                        description="Part of the schedule where the controls stop acting")
     texture_size: IntProperty(name="Texture Size", default=1024, min=16, max=8192,
                               description="Project onto Mesh: size of the new texture in pixels")
+    project_into: EnumProperty(
+        name="Into", description="Where Project onto Mesh bakes the image",
+        items=[("NEW", "New Texture", "A new texture, made the object's Base Color; texels the camera "
+                                      "does not see stay transparent"),
+               ("CURRENT", "Current Texture", "The image already in the object's Base Color: only texels "
+                                              "this camera sees change (project from several views)")],
+        default="NEW")
 
 
 def _settings(context):
     return context.scene.underpaint_controls
+
+
+def base_color_image(obj):
+    """The image of the Image Texture node wired to Base Color in the object's material, or None."""
+    material = obj.active_material
+    tree = material.node_tree if material is not None else None
+    for node in tree.nodes if tree is not None else ():
+        if node.type == "BSDF_PRINCIPLED" and node.inputs["Base Color"].is_linked:
+            source = node.inputs["Base Color"].links[0].from_node
+            if source.type == "TEX_IMAGE" and source.image is not None:
+                return source.image
+    return None
 
 
 def projection_target(context, object_name=""):
@@ -61,28 +80,43 @@ class UNDERPAINT_OT_project(_JobOperator, bpy.types.Operator):
         obj = projection_target(context, self.object_name)
         kinds = ["depth"] + [kind for kind in scene_passes.chosen_kinds(controls) if kind != "depth"]
         passes = scene_passes.render(context.scene, context.view_layer, s.width, s.height, kinds)
-        plan = projection.plan(obj, context.evaluated_depsgraph_get(), controls.texture_size, passes)
+        into = None
+        size = (controls.texture_size, controls.texture_size)
+        if controls.project_into == "CURRENT":
+            image = base_color_image(obj)
+            if image is None or 0 in image.size:
+                raise UserError(f"'{obj.name}' has no Base Color texture yet: project into a New Texture first")
+            into, size = image.name, images.size_of(image)
+        plan = projection.plan(obj, context.evaluated_depsgraph_get(), size, passes)
         if plan.count == 0:
             raise UserError(f"The camera sees nothing of '{obj.name}': aim the active camera at it")
         request = requests.generate_request(width=s.width, height=s.height, count=1, **_common(s))
         scene_passes.add_to_request(request, passes, kinds, controls)
-        name = f"{obj.name} (projected)"
-        return "Project", request, functools.partial(apply_projection, obj.name, plan, name)
+        return "Project", request, functools.partial(apply_projection, obj.name, plan, into)
 
 
-def apply_projection(object_name, plan, image_name, result):
-    """Main thread, when the image arrives: bake it into a new texture and make it the object's
-    Base Color (one undo step, pushed by jobs after this returns)."""
+def apply_projection(object_name, plan, into, result):
+    """Main thread, when the image arrives: bake it into a new texture (into=None) or the named
+    one, and make that the object's Base Color (one undo step, pushed by jobs after this)."""
     obj = bpy.data.objects.get(object_name)
     if obj is None:
         raise ValueError(f"Object '{object_name}' was removed while Underpaint worked on it")
     data = _result_rgba(result)
-    generated = np.frombuffer(bytes(data.data), dtype=np.uint8).reshape(data.height, data.width, 4)
-    size = plan.size
-    texture = projection.apply(plan, generated.astype(np.float32) / 255.0,
-                               np.zeros((size, size, 4), dtype=np.float32))
-    image = bpy.data.images.new(image_name, size, size, alpha=True)  # byte sRGB: the daemon's values as they are
-    image.use_fake_user = True
+    width, height = plan.size
+    image = bpy.data.images.get(into) if into else None
+    if into and image is None:
+        raise ValueError(f"Image '{into}' was removed while Underpaint worked on it")
+    if image is None:
+        image = bpy.data.images.new(f"{obj.name} (projected)", width, height, alpha=True)
+        image.use_fake_user = True
+        texture = np.zeros((height, width, 4), dtype=np.float32)
+    else:
+        if images.size_of(image) != (width, height):
+            raise ValueError(f"Image '{into}' changed size while Underpaint worked on it")
+        texture = images.read_floats(image)[::-1].copy()  # rows bottom-up, like UVs
+    # the daemon's sRGB bytes in the texture's own encoding (linear for float images)
+    generated = images.rgba8_to_floats(data.data, data.width, data.height, images.is_linear(image))
+    projection.apply(plan, generated, texture)
     images.write_floats(image, texture[::-1])  # write_floats takes rows top-down
     _remember(image, result)
     image["underpaint_projected_texels"] = plan.count
@@ -115,7 +149,9 @@ class _ControlsPanel:
         layout.separator()
         obj = context.view_layer.objects.active
         col = layout.column(align=True)
-        col.prop(c, "texture_size")
+        col.prop(c, "project_into")
+        if c.project_into == "NEW":
+            col.prop(c, "texture_size")
         row = col.row()
         row.enabled = obj is not None and obj.type == "MESH" and camera is not None
         row.operator("underpaint.project", icon="MOD_UVPROJECT",

@@ -16,19 +16,24 @@ import numpy as np
 from .scene_passes import BACKGROUND_DEPTH
 
 MAX_SLOPE = 8.0  # grazing faces: the depth tolerance stops growing past this tangent
+MARGIN = 2  # texels around UV islands that take their edge's colour (no seams when filtered)
 _CHUNK = 1 << 21  # candidate texels tested at once (memory: ~100 bytes each)
 
 
 class Plan:
-    """texels: flat indices into a (size, size) texture, rows bottom-up (Blender's order);
+    """texels: flat indices into a (height, width) texture, rows bottom-up (Blender's order);
     x, y: the matching points in the camera image (pixels, top-down, continuous)."""
 
-    def __init__(self, size, texels, x, y, image_size, covered):
-        self.size = size
+    def __init__(self, size, texels, x, y, image_size, covered_mask):
+        self.size = size              # (width, height) of the texture
         self.texels = texels
         self.x, self.y = x, y
         self.image_size = image_size  # (width, height) of the depth pass
-        self.covered = covered        # how many texels the UV layout covers at all
+        self.covered_mask = covered_mask  # (height, width) bool: texels some UV triangle covers
+
+    @property
+    def covered(self):
+        return int(self.covered_mask.sum())
 
     @property
     def count(self):
@@ -36,7 +41,7 @@ class Plan:
 
 
 def surface_texels(obj, depsgraph, size):
-    """(texel indices, world positions, world face normals) of every texel whose centre lies in
+    """size = (width, height) of the texture. (texel indices, world positions, world face normals) of every texel whose centre lies in
     a UV triangle of the evaluated mesh (modifiers applied, as rendered)."""
     evaluated = obj.evaluated_get(depsgraph)
     mesh = evaluated.to_mesh()
@@ -62,7 +67,7 @@ def surface_texels(obj, depsgraph, size):
     normal_matrix = np.linalg.inv(world[:3, :3]).T  # normals follow the inverse transpose
     tri_normals = tri_normals.reshape(-1, 3) @ normal_matrix.T
     tri_positions = positions[tri_vertices.reshape(-1, 3)]        # (n, 3 corners, xyz)
-    tri_uvs = uvs.reshape(-1, 2)[tri_loops.reshape(-1, 3)] * size  # (n, 3 corners, uv in texels)
+    tri_uvs = uvs.reshape(-1, 2)[tri_loops.reshape(-1, 3)] * np.asarray(size, dtype=np.float64)  # in texels
     return _rasterise(tri_uvs, tri_positions, tri_normals, size)
 
 
@@ -70,8 +75,9 @@ def _rasterise(tri_uvs, tri_positions, tri_normals, size):
     """Texel centres inside UV triangles, vectorised: triangles are grouped by the power-of-two
     square their UV bounding box fits in, and each group tests that square's texels at once
     (a Python loop per triangle took 9 s for 16k triangles)."""
-    low = np.clip(np.floor(tri_uvs.min(axis=1)), 0, size).astype(np.int64)   # (n, 2)
-    high = np.clip(np.ceil(tri_uvs.max(axis=1)), 0, size).astype(np.int64)
+    limit = np.asarray(size, dtype=np.int64)
+    low = np.clip(np.floor(tri_uvs.min(axis=1)).astype(np.int64), 0, limit)   # (n, 2)
+    high = np.clip(np.ceil(tri_uvs.max(axis=1)).astype(np.int64), 0, limit)
     ab, ac = tri_uvs[:, 1] - tri_uvs[:, 0], tri_uvs[:, 2] - tri_uvs[:, 0]
     area = ab[:, 0] * ac[:, 1] - ab[:, 1] * ac[:, 0]
     extent = (high - low).max(axis=1)
@@ -93,7 +99,7 @@ def _rasterise(tri_uvs, tri_positions, tri_normals, size):
                       & (cols < high[chunk, 0, None]) & (rows < high[chunk, 1, None]))
             triangle, _ = np.nonzero(inside)
             weights = np.stack([w0[inside], w1[inside], w2[inside]], axis=-1)
-            texels.append(rows[inside] * size + cols[inside])
+            texels.append(rows[inside] * size[0] + cols[inside])
             points.append(np.einsum("kc,kcx->kx", weights, tri_positions[chunk][triangle]))
             normals.append(tri_normals[chunk][triangle])
     if not texels:
@@ -102,11 +108,14 @@ def _rasterise(tri_uvs, tri_positions, tri_normals, size):
 
 
 def plan(obj, depsgraph, size, passes):
-    """Which texels of a size x size texture the camera of `passes` sees, and where."""
+    """Which texels of a texture of size = (width, height) the camera of `passes` sees, and where."""
+    size = (int(size[0]), int(size[1]))
     texels, points, normals = surface_texels(obj, depsgraph, size)
-    covered = int(np.unique(texels).size)
+    covered = np.zeros(size[1] * size[0], dtype=bool)
+    covered[texels] = True
     x, y, depth, visible = _project(points, normals, passes)
-    return Plan(size, texels[visible], x[visible], y[visible], (passes.width, passes.height), covered)
+    return Plan(size, texels[visible], x[visible], y[visible], (passes.width, passes.height),
+                covered.reshape(size[1], size[0]))
 
 
 def _project(points, normals, passes):
@@ -147,9 +156,10 @@ def _pixel_footprint(passes, depth):
     return np.abs(depth) / scale_x
 
 
-def apply(plan, image_floats, texture):
+def apply(plan, image_floats, texture, margin=MARGIN):
     """Writes the image's colours (float RGBA, top-down, any size) into `texture` (float RGBA,
-    (size, size, 4), rows bottom-up) at the planned texels, opaque; the rest stays as it was."""
+    (height, width, 4), rows bottom-up) at the planned texels, opaque, and `margin` texels beyond
+    the islands' edges (only texels no UV triangle covers); the rest stays as it was."""
     height, width = image_floats.shape[:2]
     sx = width / plan.image_size[0]
     sy = height / plan.image_size[1]
@@ -157,7 +167,30 @@ def apply(plan, image_floats, texture):
     flat = texture.reshape(-1, 4)
     flat[plan.texels, :3] = colours[:, :3]
     flat[plan.texels, 3] = 1.0
+    written = np.zeros(flat.shape[0], dtype=bool)
+    written[plan.texels] = True
+    _bleed(texture, written.reshape(texture.shape[:2]), ~plan.covered_mask, margin)
     return texture
+
+
+def _bleed(texture, written, free, margin):
+    """Grows what was written into free texels, one ring per step, each taking a written
+    neighbour's colour (as Blender's bake margin does), so filtering across a seam finds colour."""
+    for _ in range(margin):
+        grown = written.copy()
+        for dy, dx in ((0, -1), (0, 1), (-1, 0), (1, 0)):
+            source = np.zeros_like(written)
+            height, width = written.shape
+            ys, yd = (slice(0, height - dy), slice(dy, height)) if dy >= 0 else (slice(-dy, height), slice(0, height + dy))
+            xs, xd = (slice(0, width - dx), slice(dx, width)) if dx >= 0 else (slice(-dx, width), slice(0, width + dx))
+            source[yd, xd] = written[ys, xs]           # the neighbour at (y - dy, x - dx) was written
+            target = source & free & ~grown
+            if target.any():
+                shifted = np.zeros_like(texture)
+                shifted[yd, xd] = texture[ys, xs]
+                texture[target] = shifted[target]
+                grown |= target
+        written = grown
 
 
 def _bilinear(image, x, y):
