@@ -175,3 +175,40 @@ def test_scene_controls_reach_the_daemon(report):
     assert result["depth"]["max_diff_to_plain"] > 0.02
     assert result["all"]["max_diff_to_plain"] > 0.02
     assert result["strength_0"]["max_diff_to_plain"] == 0.0
+
+
+def test_in_the_real_ui_generate_and_project_then_one_undo_takes_the_projection_back(daemon, tmp_path):
+    """Blender 4.2+ with its UI under Xvfb, the factory scene (a UV-mapped cube, a camera): the
+    buttons' operators run from an Image Editor, and one undo removes the projected texture."""
+    from tests.blender.test_blender_binary import blender_4_ui
+    from underpaint.plugins.build import build
+
+    prefix, blender, version = blender_4_ui()
+    if prefix is None:
+        pytest.skip(version)
+    zip_path = build("blender", tmp_path / "dist", log=lambda *args: None)
+    env = dict(daemon.env)
+    env.pop("UNDERPAINT_HTTP", None)
+    env["BLENDER_USER_RESOURCES"] = str(tmp_path / "blender-user")
+    install = subprocess.run(prefix + [blender, "--factory-startup", "--command", "extension", "install-file",
+                                       "-r", "user_default", "-e", str(zip_path)],
+                             env=env, capture_output=True, text=True, timeout=300)
+    assert install.returncode == 0, f"{version}: extension install failed:\n{install.stdout[-2000:]}{install.stderr[-2000:]}"
+    out = tmp_path / "report.json"
+    done = subprocess.run(prefix + ["xvfb-run", "-a", blender, "--python", str(HERE / "controls_gui.py"),
+                                    "--", "--out", str(out)], env=env, capture_output=True, text=True, timeout=840)
+    if not out.exists() and ("GLX" in done.stderr or "OpenGL" in done.stderr):
+        pytest.skip(f"{version}: the UI cannot start under Xvfb here: {done.stderr[-500:]}")
+    assert out.exists(), f"{version}: no report:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    result = json.loads(out.read_text())
+    assert "error" not in result, result["error"]
+    assert result["generate"]["state"] == "succeeded", result["generate"]
+    assert result["generate"]["controls"] == ["depth", "normal", "segmentation"]
+    project = result["project"]
+    assert project["state"] == "succeeded", project
+    assert project["images"] == ["Cube (projected)"] and project["size"] == [128, 128]
+    assert "TEX_IMAGE" in project["material_nodes"]
+    undone = result["after_one_undo"]
+    assert not undone["projected_image"] and "TEX_IMAGE" not in undone["material_nodes"]
+    assert undone["generated_image"], "one undo must take back the projection only"
+    assert undone["scenes"] == ["Scene"]
