@@ -117,13 +117,18 @@ class ControlChecks(ScenarioHelpers):
         out["numbered_after"] = [c.pass_index for c in cubes]
         return out
 
-    def projection_scene(self):
+    def projection_scene(self, orthographic=False):
         """A default-UV cube seen from a corner, and a small occluder in front of its top's centre."""
         self.empty_scene()
         cube = self.cube("Cube", (0, 0, 0))
         camera = self.camera((4, -4, 3))
+        if orthographic:
+            camera.data.type, camera.data.ortho_scale = "ORTHO", 4.0
         top_centre, eye = Vector((0, 0, 1)), Vector((4, -4, 3))
-        self.cube("Occluder", top_centre.lerp(eye, 0.3), size=0.3)
+        towards = eye - top_centre  # the ray from the top's centre to the camera
+        if orthographic:  # parallel rays: along the camera's axis
+            towards = eye.normalized() * towards.length
+        self.cube("Occluder", top_centre + 0.3 * towards, size=0.3)
         bpy.context.view_layer.objects.active = cube
         bpy.context.view_layer.update()
         return cube, camera
@@ -151,9 +156,9 @@ class ControlChecks(ScenarioHelpers):
                           "centre_pixel": self.pixel_of(camera, centre_world)[:2]}
         return faces
 
-    def check_projection(self):
+    def check_projection(self, orthographic=False):
         """Bakes a known picture (R = column, G = row) through the camera onto the cube's UVs."""
-        cube, camera = self.projection_scene()
+        cube, camera = self.projection_scene(orthographic)
         size = 64
         passes = self.render_passes(["depth"])
         projection = module("projection")
@@ -175,6 +180,9 @@ class ControlChecks(ScenarioHelpers):
                 "margin_written_without_margin": int((bare[..., 3] > 0)[uncovered].sum()),
                 "covered_texels_same_with_and_without_margin":
                     bool(np.array_equal(texture[plan.covered_mask], bare[plan.covered_mask]))}
+
+    def check_projection_orthographic(self):
+        return self.check_projection(orthographic=True)
 
     def check_project_operator(self):
         """The whole action against the daemon: depth control, bake, new texture as Base Color."""

@@ -104,8 +104,9 @@ def test_object_index_pass_gives_each_object_its_colour(report):
     assert result["numbered_after"] == [5, 0, 5]
 
 
-def test_projection_writes_only_texels_the_camera_sees(report):
-    result = check(report, "projection")
+@pytest.mark.parametrize("name", ["projection", "projection_orthographic"])
+def test_projection_writes_only_texels_the_camera_sees(report, name):
+    result = check(report, name)
     faces = result["faces"]
     assert sorted(k for k, f in faces.items() if f["facing"]) == ["+x", "+z", "-y"]
     for key, face in faces.items():
