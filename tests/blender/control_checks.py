@@ -243,6 +243,12 @@ class ControlChecks(ScenarioHelpers):
                 out[label] = ""
             except RuntimeError as error:
                 out[label] = str(error)
+        self.cube("Elsewhere", (100, 0, 0))
+        try:
+            bpy.ops.underpaint.project(object_name="Elsewhere")
+            out["not_in_view"] = ""
+        except RuntimeError as error:
+            out["not_in_view"] = str(error)
         self.cube("Seen", (0, 0, 0))
         bpy.context.scene.underpaint_controls.project_into = "CURRENT"
         try:

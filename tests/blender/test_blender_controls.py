@@ -162,6 +162,7 @@ def test_project_refuses_what_it_cannot_do(report):
     assert "object_name: no object called 'Nope'" in result["missing"]
     assert "no active camera" in result["no_camera"]
     assert "'Seen' has no Base Color texture yet" in result["no_texture_yet"]
+    assert "The camera sees nothing of 'Elsewhere'" in result["not_in_view"]
 
 
 def test_scene_controls_reach_the_daemon(report):

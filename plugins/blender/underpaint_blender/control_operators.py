@@ -78,8 +78,6 @@ class UNDERPAINT_OT_project(_JobOperator, bpy.types.Operator):
     def build(self, context, s):
         controls = _settings(context)
         obj = projection_target(context, self.object_name)
-        kinds = ["depth"] + [kind for kind in scene_passes.chosen_kinds(controls) if kind != "depth"]
-        passes = scene_passes.render(context.scene, context.view_layer, s.width, s.height, kinds)
         into = None
         size = (controls.texture_size, controls.texture_size)
         if controls.project_into == "CURRENT":
@@ -87,6 +85,8 @@ class UNDERPAINT_OT_project(_JobOperator, bpy.types.Operator):
             if image is None or 0 in image.size:
                 raise UserError(f"'{obj.name}' has no Base Color texture yet: project into a New Texture first")
             into, size = image.name, images.size_of(image)
+        kinds = ["depth"] + [kind for kind in scene_passes.chosen_kinds(controls) if kind != "depth"]
+        passes = scene_passes.render(context.scene, context.view_layer, s.width, s.height, kinds)
         plan = projection.plan(obj, context.evaluated_depsgraph_get(), size, passes)
         if plan.count == 0:
             raise UserError(f"The camera sees nothing of '{obj.name}': aim the active camera at it")
