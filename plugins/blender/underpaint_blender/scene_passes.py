@@ -141,7 +141,7 @@ def _number_objects(scene):
     for number, obj in enumerate(sorted(objects, key=lambda o: o.name), start=1):
         try:
             obj.pass_index = number
-        except AttributeError:  # linked from a library: read-only
+        except (AttributeError, RuntimeError):  # linked from a library: read-only
             continue
         original[obj] = 0
     return original
