@@ -70,11 +70,15 @@ def setup():
     for name in ("panels", "jobs", "daemon_status"):
         modules[name] = sys.modules[f"{args.package}.{name}"]
     panels = modules["panels"]
+    # sub-panels other modules hang under the main panel (scene controls) move with it
+    controls = sys.modules.get(f"{args.package}.control_operators")
+    classes = list(panels.CLASSES) + [cls for cls in getattr(controls, "CLASSES", ())
+                                      if issubclass(cls, bpy.types.Panel)]
     # The sidebar shows its first tab, and a script cannot pick one, so the panels move into
     # that tab ("Tool") for this check, all open. Their code is unchanged.
-    for cls in reversed(panels.CLASSES):
+    for cls in reversed(classes):
         bpy.utils.unregister_class(cls)
-    for cls in panels.CLASSES:
+    for cls in classes:
         cls.bl_category = "Tool"
         cls.bl_options = set()  # sub-panels open, so that they draw too
         counted(cls)

@@ -135,7 +135,7 @@ def test_panels_draw_progress_and_show_the_result_in_the_ui(daemon, tmp_path):
         pytest.skip(f"{version}: {result['numpy_missing']} (apt install python3-numpy)")
     assert "error" not in result, result["error"]
     assert result["draw_errors"] == []
-    for panel in ("main", "options", "board", "connection"):
+    for panel in ("main", "options", "board", "connection", "scene_controls"):
         assert result["draws"].get(f"UNDERPAINT_PT_image_{panel}", 0) >= 2, result["draws"]
 
     # Before any click: the first draw fetched the lists; the demo says "random weights" once.

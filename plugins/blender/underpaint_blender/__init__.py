@@ -20,9 +20,10 @@ from . import legacy_wheels  # noqa: E402
 
 legacy_wheels.ensure_protobuf()
 
-from . import board, extras, jobs, operators, panels, preferences, properties  # noqa: E402
+from . import board, control_operators, extras, jobs, operators, panels, preferences, properties  # noqa: E402
 
-_MODULES = (preferences, properties, operators, extras, board, panels)
+# control_operators after panels: its sub-panel hangs under the main panel
+_MODULES = (preferences, properties, operators, extras, board, panels, control_operators)
 
 
 def register():

@@ -8,7 +8,7 @@ import tempfile
 import bpy
 from bpy.props import StringProperty
 
-from . import daemon_status, images, jobs, preferences
+from . import daemon_status, images, jobs, preferences, scene_passes
 from .underpaint_kit import faces, pb, requests
 
 _IMAGE_NAME_DESCRIPTION = "Image to work on; empty = the image in the editor (or active Image Texture node)"
@@ -177,6 +177,7 @@ class UNDERPAINT_OT_generate(_JobOperator, bpy.types.Operator):
             target = _require_image(context, self.image_name).name
         request = requests.generate_request(width=s.width, height=s.height, count=s.variations,
                                             **_common(s))
+        scene_passes.add_scene_controls(context, request, s.width, s.height)  # the ticked scene passes
         base_name = (image_title(s.prompt) or "Underpaint") + (" (seamless)" if s.seamless else "")
         return "Generate", request, functools.partial(apply_generated, target, base_name,
                                                       editor_key(context))
