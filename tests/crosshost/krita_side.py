@@ -15,7 +15,7 @@ import time
 import traceback
 
 # tests/krita's helpers: the plugin import, documents, and "call a board method, wait for done".
-from scenario_helpers import QApplication, board_call, make_document, rect, settle
+from scenario_helpers import QApplication, board_call, close_documents, make_document, rect, settle
 
 
 def swap_red_blue(data):
@@ -76,6 +76,7 @@ def _run(step):
     while time.monotonic() < ends:
         QApplication.processEvents()
         time.sleep(0.02)
+    close_documents()  # as krita_scenarios: documents left open crash kritarunner's exit
     gc.collect()
 
 

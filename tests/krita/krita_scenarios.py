@@ -18,7 +18,7 @@ import os
 import time
 import traceback
 
-from scenario_helpers import QApplication  # first: puts the built plugin on sys.path
+from scenario_helpers import QApplication, close_documents  # first: puts the built plugin on sys.path
 
 import board_scenarios  # noqa: E402
 import control_scenarios  # noqa: E402
@@ -67,18 +67,3 @@ def main(*_args):
         time.sleep(0.02)
     gc.collect()
     close_documents()
-
-
-def close_documents():
-    """Close every document the scenarios opened. kritarunner quits without closing them, so
-    they were destroyed by KisPart's static destructor at exit(), after the QApplication was
-    gone: ~KisDocument -> KisImage::waitForDone -> KisBusyWaitBroker calls QObject::thread() on
-    the deleted application and segfaulted whenever that memory was already reused (caught
-    under gdb; real Krita closes its documents before quitting, so it never crashed there)."""
-    from krita import Krita
-
-    for doc in list(Krita.instance().documents()):
-        doc.waitForDone()
-        doc.setModified(False)  # closing asks nothing, and loses nothing: the file is a test's
-        doc.close()
-

@@ -166,3 +166,15 @@ def pump_until(predicate, timeout):
         QApplication.processEvents()
         time.sleep(0.01)
     return predicate()
+
+
+def close_documents():
+    """Close every document the scenarios opened. kritarunner quits without closing them, so
+    they were destroyed by KisPart's static destructor at exit(), after the QApplication was
+    gone: ~KisDocument -> KisImage::waitForDone -> KisBusyWaitBroker calls QObject::thread() on
+    the deleted application and segfaulted whenever that memory was already reused (caught
+    under gdb; real Krita closes its documents before quitting, so it never crashed there)."""
+    for doc in list(Krita.instance().documents()):
+        doc.waitForDone()
+        doc.setModified(False)  # closing asks nothing, and loses nothing: the file is a test's
+        doc.close()
