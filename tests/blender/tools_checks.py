@@ -1,0 +1,374 @@
+"""Image-tool checks inside real Blender: Upscale, Edit (no mask), Keyframes, Live texture,
+History, styles and Interrogate, each driven through its operator against a live daemon (one
+with the demo ESRGAN and a random CLIP model). Each check returns plain facts;
+test_blender_tools.py judges them."""
+import os
+import sys
+import tempfile
+import time
+
+import bpy
+import numpy as np
+
+from extension_harness import PACKAGE, SIZE, ScenarioHelpers
+
+TOOL_OPERATORS = ("upscale", "edit_no_mask", "keyframes", "live_toggle", "live_apply", "history_refresh",
+                  "history_load", "history_reuse", "apply_style", "interrogate")
+
+
+def module(name):
+    return sys.modules[f"{PACKAGE}.{name}"]
+
+
+def frame_pattern(shift, size=SIZE):
+    """An opaque picture with a bright square at x = shift (top-down float RGBA)."""
+    picture = ScenarioHelpers.pattern(size) * 0.5
+    picture[..., 3] = 1.0
+    picture[20:36, shift:shift + 16, :3] = 0.95
+    return picture
+
+
+class ToolChecks(ScenarioHelpers):
+
+    def __init__(self, jobs, images):
+        super().__init__(jobs, images)
+        self.tools = bpy.context.scene.underpaint_tools
+        self.work = tempfile.mkdtemp(prefix="underpaint-tools-")
+        self.settings.seed = 5
+
+    def drain_until(self, condition, timeout=120):
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise TimeoutError("condition not reached")
+            if not self.jobs.drain():
+                time.sleep(0.02)
+
+    def save_png(self, path, top_down):
+        image = self.new_image("png-writer", size=top_down.shape[0], fill=top_down)
+        image.filepath_raw = path
+        image.file_format = "PNG"
+        image.save()
+        bpy.data.images.remove(image)
+
+    # --- registration and the daemon's lists ------------------------------------------------
+
+    def check_tools_registered(self):
+        status = module("daemon_status")
+        status.refresh((None, None))
+        self.jobs.wait_tasks()
+        return {"operators": [name for name in TOOL_OPERATORS if hasattr(bpy.ops.underpaint, name)],
+                "panels": sorted(n for n in dir(bpy.types) if n.startswith("UNDERPAINT_PT_image_")),
+                "upscalers": [c[0] for c in status.addon_candidates("upscaler")],
+                "state": status.state}
+
+    # --- upscale ------------------------------------------------------------------------------
+
+    def check_upscale_new_image(self):
+        self.new_image("up-net", fill=self.pattern())
+        before = self.floats("up-net")
+        self.tools.upscaler, self.tools.upscale_factor, self.tools.result_into = "esrgan-demo-x4", 2.0, "NEW"
+        result, job = self.run_job(bpy.ops.underpaint.upscale, image_name="up-net")
+        out = self.job_summary(result, job)
+        out["sizes"] = {name: list(bpy.data.images[name].size) for name in job.images}
+        out["original_size"] = list(bpy.data.images["up-net"].size)
+        out["original_max_diff"] = float(np.abs(self.floats("up-net") - before).max())
+        out["steps"] = [job.step, job.total]
+        return out
+
+    def check_upscale_replace_lanczos(self):
+        picture = self.pattern()
+        self.new_image("up-lanczos", fill=picture)
+        stored = self.floats("up-lanczos")
+        self.tools.upscaler, self.tools.upscale_factor, self.tools.result_into = "", 2.0, "REPLACE"
+        result, job = self.run_job(bpy.ops.underpaint.upscale, image_name="up-lanczos")
+        out = self.job_summary(result, job)
+        after = self.floats("up-lanczos")
+        out["size"] = list(bpy.data.images["up-lanczos"].size)
+        # Lanczos x2 brought back down by 2x2 means is the picture again (a smooth one)
+        down = after.reshape(SIZE, 2, SIZE, 2, 4).mean(axis=(1, 3))
+        out["down_mean_abs_diff"] = float(np.abs(down - stored)[2:-2, 2:-2].mean())
+        self.tools.result_into = "NEW"
+        return out
+
+    # --- edit without a mask ------------------------------------------------------------------
+
+    def check_edit_no_mask(self):
+        self.new_image("edit-me", fill=self.pattern())
+        before = self.floats("edit-me")
+        tools = self.tools
+        tools.edit_from_prompt, tools.edit_to_prompt = "", "a blue wall"
+        try:
+            bpy.ops.underpaint.edit_no_mask(image_name="edit-me")
+            missing = ""
+        except RuntimeError as error:
+            missing = str(error)
+        tools.edit_from_prompt = "a red brick wall"
+        result, job = self.run_job(bpy.ops.underpaint.edit_no_mask, image_name="edit-me")
+        out = self.job_summary(result, job)
+        out["missing_prompt_error"] = missing
+        if job.images:
+            made = self.floats(job.images[0])
+            out["size"] = list(bpy.data.images[job.images[0]].size)
+            out["std"] = float(made[..., :3].std())
+        out["original_max_diff"] = float(np.abs(self.floats("edit-me") - before).max())
+        return out
+
+    # --- keyframes ----------------------------------------------------------------------------
+
+    def _frames_folder(self, name, shifts, sizes=None):
+        folder = os.path.join(self.work, name)
+        os.makedirs(folder, exist_ok=True)
+        for index, shift in enumerate(shifts):
+            size = sizes[index] if sizes else SIZE
+            self.save_png(os.path.join(folder, f"shot_{index + 1:03d}.png"), frame_pattern(shift, size))
+        return folder
+
+    def _material_object(self):
+        mesh = bpy.data.meshes.new("kf-plane")
+        obj = bpy.data.objects.new("kf-plane", mesh)
+        bpy.context.scene.collection.objects.link(obj)
+        bpy.context.view_layer.objects.active = obj
+        material = bpy.data.materials.new("kf-material")
+        if bpy.app.version < (5, 0, 0):
+            material.use_nodes = True
+        obj.data.materials.append(material)
+        node = material.node_tree.nodes.new("ShaderNodeTexImage")
+        material.node_tree.nodes.active = node
+        return obj, node
+
+    def _read_pngs(self, paths):
+        out = []
+        for path in paths:
+            image = bpy.data.images.load(path, check_existing=False)
+            out.append(self.images.read_floats(image))
+            bpy.data.images.remove(image)
+        return out
+
+    def check_keyframes_folder(self):
+        # frames 1 and 3 are the same picture: with one frozen noise their outputs must match
+        folder = self._frames_folder("shots", [4, 30, 4])
+        obj, node = self._material_object()
+        tools, progress = self.tools, module("keyframes").progress
+        tools.keyframes_source, tools.keyframes_folder = "FOLDER", folder
+        tools.keyframes_output, tools.keyframes_strength = os.path.join(self.work, "out") + os.sep, 0.6
+        self.settings.prompt = "ink drawing"
+        result, job = self.run_job(bpy.ops.underpaint.keyframes)
+        out = self.job_summary(result, job)
+        out["written"] = [os.path.basename(p) for p in progress.written]
+        out["total"] = progress.total
+        outputs = self._read_pngs(progress.written)
+        if len(outputs) == 3:
+            out["frame1_vs_frame3"] = float(np.abs(outputs[0] - outputs[2]).max())
+            out["frame1_vs_frame2"] = float(np.abs(outputs[0] - outputs[1]).max())
+            out["output_size"] = list(outputs[0].shape[:2])
+        sequence = bpy.data.images.get(progress.sequence)
+        out["sequence"] = None if sequence is None else {
+            "source": sequence.source, "file": os.path.basename(sequence.filepath),
+            "frames": sequence.get("underpaint_frames")}
+        out["node"] = {"image": node.image.name if node.image else None,
+                       "frame_duration": node.image_user.frame_duration,
+                       "frame_start": node.image_user.frame_start,
+                       "auto_refresh": node.image_user.use_auto_refresh}
+        return out
+
+    def check_keyframes_image_sequence(self):
+        folder = self._frames_folder("seq", [0, 10, 20, 30])
+        sequence = bpy.data.images.load(os.path.join(folder, "shot_001.png"))
+        sequence.source = "SEQUENCE"
+        tools, progress = self.tools, module("keyframes").progress
+        tools.keyframes_source, tools.keyframes_image = "SEQUENCE", sequence
+        tools.keyframes_output, tools.keyframes_to_node = os.path.join(self.work, "seq-out") + os.sep, False
+        result, job = self.run_job(bpy.ops.underpaint.keyframes)
+        out = self.job_summary(result, job)
+        out["written"] = [os.path.basename(p) for p in progress.written]
+        tools.keyframes_to_node = True
+        return out
+
+    def check_keyframes_renders(self):
+        scene = bpy.context.scene
+        scene.render.engine = "CYCLES"
+        scene.cycles.samples = 1
+        scene.render.resolution_x = scene.render.resolution_y = SIZE
+        scene.render.resolution_percentage = 100
+        scene.frame_start, scene.frame_end = 1, 2
+        tools, progress = self.tools, module("keyframes").progress
+        tools.keyframes_source, tools.keyframes_to_node = "RENDERS", False
+        tools.keyframes_output = os.path.join(self.work, "render-out") + os.sep
+        try:
+            result, job = self.run_job(bpy.ops.underpaint.keyframes)
+        except RuntimeError as error:
+            if "Rendering the frames failed" in str(error):
+                return {"skipped": f"cannot render here: {error}"}
+            raise
+        out = self.job_summary(result, job)
+        out["written"] = [os.path.basename(p) for p in progress.written]
+        out["render_filepath_kept"] = scene.render.filepath
+        tools.keyframes_to_node = True
+        return out
+
+    def check_keyframes_cancel(self):
+        folder = self._frames_folder("many", [0, 8, 16, 24, 32, 40])
+        tools, progress = self.tools, module("keyframes").progress
+        tools.keyframes_source, tools.keyframes_folder, tools.keyframes_to_node = "FOLDER", folder, False
+        tools.keyframes_output = os.path.join(self.work, "cancel-out") + os.sep
+        self.settings.steps = 60
+        bpy.ops.underpaint.keyframes()
+        job = self.jobs.current
+        self.drain_until(lambda: len(progress.written) >= 1 or not job.active)
+        written_at_cancel = len(progress.written)
+        self.jobs.cancel()
+        self.jobs.wait(job, 120)
+        self.settings.steps = 4
+        files = sorted(os.listdir(os.path.join(self.work, "cancel-out")))
+        tools.keyframes_to_node = True
+        return {"state": job.state, "written_at_cancel": written_at_cancel, "files": files,
+                "total": progress.total}
+
+    def check_keyframes_bad_frames(self):
+        folder = self._frames_folder("mixed", [0, 8], sizes=[SIZE, 32])
+        self.tools.keyframes_source, self.tools.keyframes_folder = "FOLDER", folder
+        empty = os.path.join(self.work, "empty")
+        os.makedirs(empty, exist_ok=True)
+        out = {}
+        for name, path in (("mixed_sizes", folder), ("empty", empty)):
+            self.tools.keyframes_folder = path
+            try:
+                bpy.ops.underpaint.keyframes()
+                out[name] = ""
+            except RuntimeError as error:
+                out[name] = str(error)
+        return out
+
+    # --- live texture -------------------------------------------------------------------------
+
+    def check_live(self):
+        live_texture = module("live_texture")
+        live = live_texture.live
+        painting = self.pattern()
+        image = self.new_image("paint-me", fill=painting)
+        image.pack()  # as if loaded: not dirty until painted
+        self.tools.live_steps, self.tools.live_strength = 2, 0.6
+        bpy.ops.underpaint.live_toggle(image_name="paint-me")
+        self.jobs.wait_tasks()
+        out = {"on": live.on, "session": live.session is not None, "status_after_connect": live.status}
+        out["check_before_painting"] = live_texture.check()
+
+        def stroke(x0):
+            painting[10:20, x0:x0 + 10, :3] = (0.9, 0.1, 0.1)
+            image.pixels.foreach_set(np.ascontiguousarray(painting[::-1]).reshape(-1))
+
+        stroke(5)
+        out["check_after_stroke"] = live_texture.check()
+        out["check_again_without_change"] = live_texture.check()
+        self.drain_until(lambda: live.results >= 1)
+        result_image = bpy.data.images.get("paint-me (live)")
+        out["live_image"] = None if result_image is None else list(result_image.size)
+        first = self.floats("paint-me (live)")
+        out["live_vs_painting"] = float(np.abs(first - self.floats("paint-me")).mean())
+        stroke(40)
+        out["check_after_second_stroke"] = live_texture.check()
+        self.drain_until(lambda: live.results >= 2)
+        second = self.floats("paint-me (live)")
+        out["second_vs_first"] = float(np.abs(second - first).max())
+        out["sent"] = live.session.sent
+        out["apply"] = sorted(bpy.ops.underpaint.live_apply())
+        out["applied_max_diff"] = float(np.abs(self.floats("paint-me") - second).max())
+        out["check_after_apply"] = live_texture.check()
+        bpy.ops.underpaint.live_toggle()
+        out["on_after_off"] = live.on
+        out["session_after_off"] = live.session is not None
+        return out
+
+    # --- history, styles, interrogate ---------------------------------------------------------
+
+    def check_history(self):
+        s = self.settings
+        s.prompt, s.seed, s.steps, s.target, s.variations = "a history probe lighthouse", 4321, 3, "NEW", 1
+        result, job = self.run_job(bpy.ops.underpaint.generate)
+        made = job.images[0]
+        history_panel = module("history_panel")
+        state = history_panel.state
+        self.tools.history_text = "lighthouse"
+        bpy.ops.underpaint.history_refresh()
+        self.jobs.wait_tasks()
+        out = {"generate": job.state, "message": state.message, "count": len(state.entries)}
+        entry = state.entries[0]
+        out["first_prompt"] = entry.parameters.prompt
+        out["first_host"] = entry.host
+        icon = history_panel._previews[entry.id] if history_panel._previews and entry.id in history_panel._previews else None
+        out["thumbnail"] = {"icon_id": history_panel.thumbnail_icon(entry.id),
+                            "size": list(icon.image_size) if icon is not None else None,
+                            "webp_size": [entry.thumbnail.width, entry.thumbnail.height]}
+        # Reuse parameters: the panel's settings become the entry's
+        s.prompt, s.seed, s.steps = "something else", 1, 9
+        out["reuse"] = sorted(bpy.ops.underpaint.history_reuse(entry_id=entry.id))
+        out["after_reuse"] = {"prompt": s.prompt, "seed": s.seed, "steps": s.steps}
+        # Load again: the full image into a new image, the same pixels as the one generated
+        before = set(bpy.data.images.keys())
+        bpy.ops.underpaint.history_load(entry_id=entry.id)
+        self.jobs.wait_tasks()
+        loaded = sorted(set(bpy.data.images.keys()) - before)
+        out["loaded"] = loaded
+        if loaded:
+            out["loaded_vs_generated"] = float(np.abs(self.floats(loaded[0]) - self.floats(made)).max())
+            out["loaded_archive_id"] = bpy.data.images[loaded[0]].get("underpaint_archive_id")
+        out["entry_id"] = entry.id
+        try:
+            bpy.ops.underpaint.history_reuse(entry_id="no-such-entry")
+            out["unknown_entry_error"] = ""
+        except RuntimeError as error:
+            out["unknown_entry_error"] = str(error)
+        self.tools.history_text = ""
+        s.steps = 4
+        return out
+
+    def check_styles(self):
+        from bl_ext.user_default.underpaint_blender.underpaint_kit import pb_archive
+
+        daemon = self.jobs.connect((None, None))
+        daemon.call("underpaint.v1.Lexicon", "PutStyle",
+                    pb_archive.Style(name="noir", prompt="film noir, high contrast"), pb_archive.Style)
+        bpy.ops.underpaint.history_refresh()
+        self.jobs.wait_tasks()
+        tool_settings = module("tool_settings")
+        out = {"candidates": [c[0] for c in tool_settings._style_candidates()]}
+        s = self.settings
+        s.prompt, s.seed = "a harbour at dusk", 8
+        self.tools.style = "noir"
+        bpy.ops.underpaint.apply_style()
+        bpy.ops.underpaint.apply_style()  # twice: added once
+        out["prompt"] = s.prompt
+        result, job = self.run_job(bpy.ops.underpaint.generate)
+        out["generate"] = job.state
+        out["infotext"] = bpy.data.images[job.images[0]].get("underpaint_parameters", "") if job.images else ""
+        return out
+
+    def check_interrogate(self):
+        self.new_image("ask-me", fill=self.pattern())
+        self.settings.prompt = "to be replaced"
+        bpy.ops.underpaint.interrogate(image_name="ask-me")
+        self.jobs.wait_tasks()
+        return {"prompt": self.settings.prompt, "message": module("history_panel").state.message}
+
+    # --- an old daemon ------------------------------------------------------------------------
+
+    def check_daemon_too_old(self):
+        status = module("daemon_status")
+        saved = list(status.capabilities)
+        status.state = "ok"
+        status.capabilities = [c for c in saved if c not in ("upscale", "noise")]
+        self.new_image("old-daemon", fill=self.pattern())
+        self.tools.edit_from_prompt, self.tools.edit_to_prompt = "a", "b"
+        self.tools.keyframes_source = "FOLDER"
+        out, before = {}, self.jobs.current
+        for name, op in (("upscale", bpy.ops.underpaint.upscale), ("edit", bpy.ops.underpaint.edit_no_mask),
+                         ("keyframes", bpy.ops.underpaint.keyframes)):
+            try:
+                op(image_name="old-daemon") if name != "keyframes" else op()
+                out[name] = ""
+            except RuntimeError as error:
+                out[name] = str(error)
+        out["job_started"] = self.jobs.current is not before
+        status.capabilities = saved
+        return out
