@@ -160,7 +160,8 @@ def test_history_lists_thumbnails_reuses_parameters_and_loads_again(report):
     assert result["count"] >= 1 and result["first_prompt"] == "a history probe lighthouse"
     assert result["first_host"] == "blender"
     thumb = result["thumbnail"]
-    assert thumb["icon_id"] > 0 and thumb["size"] == thumb["webp_size"], thumb
+    assert thumb is not None and thumb["webp_bytes"] > 0, "no thumbnail preview was made"
+    assert thumb["size"][0] > 0 and thumb["std"] > 0.01, thumb  # Blender decoded the WebP into a picture
     assert result["reuse"] == ["FINISHED"]
     assert result["after_reuse"] == {"prompt": "a history probe lighthouse", "seed": 4321, "steps": 3}
     assert result["loaded"] == ["a history probe lighthouse (history)"]
@@ -189,3 +190,25 @@ def test_a_daemon_without_the_capability_is_called_too_old(report):
     assert "too old" in result["edit"] and "'noise'" in result["edit"], result
     assert "too old" in result["keyframes"] and "'noise'" in result["keyframes"], result
     assert result["job_started"] is False
+
+
+def test_panels_draw_each_tool_and_what_it_did(report):
+    result = check(report, "panels_draw")
+    upscale = result["UNDERPAINT_PT_image_upscale"]
+    assert upscale["operators"] == ["underpaint.upscale", "underpaint.edit_no_mask"]
+    keyframes = result["UNDERPAINT_PT_image_keyframes"]
+    assert keyframes["operators"] == ["underpaint.keyframes"]
+    assert any(label.startswith("Frames written: ") for label in keyframes["labels"]), keyframes
+    live = result["UNDERPAINT_PT_image_live"]
+    assert live["operators"] == ["underpaint.live_toggle", "underpaint.live_apply"]
+    assert "Live: off" in live["labels"]
+    history = result["UNDERPAINT_PT_image_history"]
+    assert history["operators"][0] == "underpaint.history_refresh"
+    assert {"underpaint.history_load", "underpaint.history_reuse", "underpaint.apply_style",
+            "underpaint.interrogate"} <= set(history["operators"])
+    # a daemon without the capabilities: each panel says so instead of offering the tool
+    too_old = result["too_old"]
+    assert "Upscale: daemon too old" in too_old["UNDERPAINT_PT_image_upscale"]
+    assert "Keyframes: daemon too old" in too_old["UNDERPAINT_PT_image_keyframes"]
+    assert "Live texture: daemon too old" in too_old["UNDERPAINT_PT_image_live"]
+    assert "History: daemon too old" in too_old["UNDERPAINT_PT_image_history"]

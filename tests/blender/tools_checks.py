@@ -28,6 +28,43 @@ def frame_pattern(shift, size=SIZE):
     return picture
 
 
+class RecordingLayout:
+    """Stands in for a panel's UILayout (headless Blender draws no panel): records the labels and
+    operators drawn, and fails on a property or operator that does not exist, as Blender would
+    print and skip."""
+
+    def __init__(self, log):
+        object.__setattr__(self, "log", log)
+
+    def __setattr__(self, name, value):
+        pass  # enabled, use_property_split, an operator's properties ...
+
+    def __getattr__(self, method):
+        def call(*args, **kwargs):
+            if method == "label":
+                self.log["labels"].append(kwargs.get("text", ""))
+            elif method in ("prop", "template_ID"):
+                data, name = args[0], args[1]
+                if name not in data.bl_rna.properties:
+                    raise AttributeError(f"layout.{method}: {type(data).__name__} has no property '{name}'")
+            elif method == "operator":
+                group, _, op = args[0].partition(".")
+                if not hasattr(getattr(bpy.ops, group), op):
+                    raise AttributeError(f"layout.operator: no operator '{args[0]}'")
+                self.log["operators"].append(args[0])
+            return RecordingLayout(self.log)
+        return call
+
+
+class DrawContext:
+    """bpy.context as a sidebar sees it: headless Blender has no region and a UI scale of 0."""
+    region = None
+    preferences = type("Preferences", (), {"system": type("System", (), {"ui_scale": 1.0})})
+
+    def __getattr__(self, name):
+        return getattr(bpy.context, name)
+
+
 class ToolChecks(ScenarioHelpers):
 
     def __init__(self, jobs, images):
@@ -297,9 +334,11 @@ class ToolChecks(ScenarioHelpers):
         out["first_prompt"] = entry.parameters.prompt
         out["first_host"] = entry.host
         icon = history_panel._previews[entry.id] if history_panel._previews and entry.id in history_panel._previews else None
-        out["thumbnail"] = {"icon_id": history_panel.thumbnail_icon(entry.id),
-                            "size": list(icon.image_size) if icon is not None else None,
-                            "webp_size": [entry.thumbnail.width, entry.thumbnail.height]}
+        out["thumbnail"] = None
+        if icon is not None:  # icon_id stays 0 without a UI; the preview's pixels are decoded all the same
+            pixels = np.array(icon.image_pixels_float[:], dtype=np.float32)
+            out["thumbnail"] = {"size": list(icon.image_size), "std": float(pixels.reshape(-1, 4)[:, :3].std()),
+                                "webp_bytes": len(entry.thumbnail.data)}
         # Reuse parameters: the panel's settings become the entry's
         s.prompt, s.seed, s.steps = "something else", 1, 9
         out["reuse"] = sorted(bpy.ops.underpaint.history_reuse(entry_id=entry.id))
@@ -350,6 +389,27 @@ class ToolChecks(ScenarioHelpers):
         bpy.ops.underpaint.interrogate(image_name="ask-me")
         self.jobs.wait_tasks()
         return {"prompt": self.settings.prompt, "message": module("history_panel").state.message}
+
+    # --- the panels -------------------------------------------------------------------------
+
+    def _draw(self, cls):
+        panels = module("tools_panels")
+        log = {"labels": [], "operators": []}
+        fake = type("Drawn", (panels._ToolPanel,), {"capability": cls.capability})()
+        fake.layout = RecordingLayout(log)
+        cls.draw(fake, DrawContext())
+        return log
+
+    def check_panels_draw(self):
+        """Runs after the checks above: the panels draw their state (written frames, history)."""
+        panels = module("tools_panels")
+        out = {cls.__name__: self._draw(cls) for cls in panels.CLASSES}
+        status = module("daemon_status")
+        saved = list(status.capabilities)
+        status.capabilities = []
+        out["too_old"] = {cls.__name__: self._draw(cls)["labels"] for cls in panels.CLASSES}
+        status.capabilities = saved
+        return out
 
     # --- an old daemon ------------------------------------------------------------------------
 
