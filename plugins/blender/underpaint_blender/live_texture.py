@@ -2,9 +2,10 @@
 through the host kit's LiveSession and the newest result shows in an image "NAME (live)";
 Apply copies it into the painted image (one undo step).
 
-How changes are seen: a bpy.app.timers check, not a depsgraph handler. Painting pixels in the
-Image Editor does not go through the depsgraph (no ID update for the image reaches
-depsgraph_update_post), and the handler would fire for every unrelated scene change. The timer
+How changes are seen: a bpy.app.timers check, not a depsgraph handler. Blender's 2D painting ends
+a stroke with a window-manager notifier (NC_IMAGE | NA_EDITED), which Python cannot listen to;
+nothing promises a depsgraph update for the image, and depsgraph_update_post fires for every
+unrelated scene change. A timer sees a change whichever tool made it. The timer
 (every CHECK_INTERVAL_S, only while Live is on) first asks `image.is_dirty`, which costs nothing
 and stays False until the first stroke; it is sticky (True until saved), so once it is set a
 CRC of the pixels tells whether a new stroke landed since the last check. A change builds the
