@@ -212,3 +212,10 @@ def test_panels_draw_each_tool_and_what_it_did(report):
     assert "Keyframes: daemon too old" in too_old["UNDERPAINT_PT_image_keyframes"]
     assert "Live texture: daemon too old" in too_old["UNDERPAINT_PT_image_live"]
     assert "History: daemon too old" in too_old["UNDERPAINT_PT_image_history"]
+
+
+def test_live_ends_when_another_blend_file_opens(report):
+    result = check(report, "live_ends_when_another_file_opens")
+    assert result["on_before"], result
+    assert not result["on_after"] and not result["session_after"] and result["old_session_closed"], result
+    assert result["status"] == "Live: off"

@@ -432,3 +432,16 @@ class ToolChecks(ScenarioHelpers):
         out["job_started"] = self.jobs.current is not before
         status.capabilities = saved
         return out
+
+    # --- last: it loads another file ----------------------------------------------------------
+
+    def check_live_ends_when_another_file_opens(self):
+        live = module("live_texture").live
+        self.new_image("paint-then-leave", fill=self.pattern())
+        bpy.ops.underpaint.live_toggle(image_name="paint-then-leave")
+        self.jobs.wait_tasks()
+        on_before = live.on and live.session is not None
+        session = live.session
+        bpy.ops.wm.read_homefile(use_empty=True)
+        return {"on_before": on_before, "on_after": live.on, "session_after": live.session is not None,
+                "old_session_closed": bool(session is not None and session._closed), "status": live.status}

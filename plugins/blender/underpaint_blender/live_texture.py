@@ -11,10 +11,12 @@ and stays False until the first stroke; it is sticky (True until saved), so once
 CRC of the pixels tells whether a new stroke landed since the last check. A change builds the
 request right there, on the main thread (bpy must not be touched from the kit's thread), and hands
 it to LiveSession, whose debounce waits for the brush to pause before sending."""
+import time
 import zlib
 
 import bpy
 import numpy as np
+from bpy.app.handlers import persistent
 
 from . import images, jobs, preferences
 from .operators import UserError, _require_image, client_name
@@ -22,6 +24,7 @@ from .tool_settings import require_info
 from .underpaint_kit import requests
 
 CHECK_INTERVAL_S = 0.25
+CHECK_SHARE = 0.2  # a big image checks less often: the checksum takes at most this share of the UI's time
 CAPABILITY = "live"
 
 
@@ -36,6 +39,7 @@ class Live:
         self.status = ""
         self.results = 0          # results shown so far
         self.connecting = False
+        self.interval = CHECK_INTERVAL_S
 
     @property
     def on(self):
@@ -50,10 +54,13 @@ def live_name(image_name):
 
 
 def _fingerprint(image):
+    started = time.perf_counter()
     width, height = images.size_of(image)
     flat = np.empty(width * height * 4, dtype=np.float32)
     image.pixels.foreach_get(flat)
-    return zlib.crc32(flat.tobytes()), width, height
+    crc = zlib.crc32(flat.tobytes())
+    live.interval = max(CHECK_INTERVAL_S, (time.perf_counter() - started) / CHECK_SHARE)
+    return crc, width, height
 
 
 def _build(image, s, tools):
@@ -92,7 +99,7 @@ def _timer():
         check()
     except Exception as error:  # keep the loop alive; say what broke
         live.status = f"Live: {type(error).__name__}: {error}"
-    return CHECK_INTERVAL_S
+    return live.interval
 
 
 def show_result(result):
@@ -177,6 +184,13 @@ def stop():
     live.status = "Live: off"
 
 
+@persistent
+def _file_loading(*_args):
+    """Another .blend replaces this one: its image and the session end (timers would not survive)."""
+    if live.on:
+        stop()
+
+
 class UNDERPAINT_OT_live_toggle(bpy.types.Operator):
     bl_idname = "underpaint.live_toggle"
     bl_label = "Live"
@@ -225,9 +239,12 @@ CLASSES = (UNDERPAINT_OT_live_toggle, UNDERPAINT_OT_live_apply)
 def register():
     for cls in CLASSES:
         bpy.utils.register_class(cls)
+    bpy.app.handlers.load_pre.append(_file_loading)
 
 
 def unregister():
     stop()
+    if _file_loading in bpy.app.handlers.load_pre:
+        bpy.app.handlers.load_pre.remove(_file_loading)
     for cls in reversed(CLASSES):
         bpy.utils.unregister_class(cls)
