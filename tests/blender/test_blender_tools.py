@@ -219,3 +219,45 @@ def test_live_ends_when_another_blend_file_opens(report):
     assert result["on_before"], result
     assert not result["on_after"] and not result["session_after"] and result["old_session_closed"], result
     assert result["status"] == "Live: off"
+
+
+def test_tool_panels_draw_in_the_real_ui_while_their_operators_run(tools_daemon, tmp_path):
+    """Real Blender 4 UI under Xvfb: the four tool panels open in the Image Editor's sidebar and
+    draw without an error while history, live texture and an upscale run; a screenshot shows them."""
+    from tests.blender.test_blender_binary import blender_4_ui
+    from tests.screenshots import assert_not_blank, collect, xvfb_server_args
+    from underpaint.plugins.build import build
+
+    prefix, blender, version = blender_4_ui()
+    if prefix is None:
+        pytest.skip(version)
+    zip_path = build("blender", tmp_path / "dist", log=lambda *args: None)
+    env = dict(tools_daemon.env)
+    env.pop("UNDERPAINT_HTTP", None)
+    env.update(BLENDER_USER_RESOURCES=str(tmp_path / "blender-user"))
+    install = subprocess.run(prefix + [blender, "--factory-startup", "--command", "extension", "install-file",
+                                       "-r", "user_default", "-e", str(zip_path)],
+                             env=env, capture_output=True, text=True, timeout=300)
+    assert install.returncode == 0, f"{version}: install failed:\n{install.stdout[-2000:]}{install.stderr[-2000:]}"
+    blend = tmp_path / "start.blend"  # opening a file skips the splash screen
+    subprocess.run(prefix + [blender, "-b", "--python-expr",
+                             f"import bpy; bpy.ops.wm.save_as_mainfile(filepath={str(blend)!r})"],
+                   env=env, capture_output=True, timeout=120)
+    out, fbdir, shots = tmp_path / "report.json", tmp_path / "framebuffer", tmp_path / "screenshots"
+    fbdir.mkdir()
+    shots.mkdir()
+    env.update(UNDERPAINT_FBDIR=str(fbdir), UNDERPAINT_SHOTS=str(shots))
+    command = prefix + ["xvfb-run", "-a", "-s", xvfb_server_args(fbdir), blender, str(blend),
+                        "--python", str(HERE / "tools_gui_smoke.py"), "--", "--out", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+    assert out.exists(), f"{version}: no report:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    result = json.loads(out.read_text())
+    assert "error" not in result, result["error"]
+    assert result["draw_errors"] == []
+    for panel in ("upscale", "keyframes", "live", "history"):
+        assert result["draws"].get(f"UNDERPAINT_PT_image_{panel}", 0) >= 2, result["draws"]
+    assert result["upscale"] == "succeeded", result["upscale_message"]
+    assert result["upscale_images"] == ["paint (x2)"]
+    assert result["live_on"] and result["live_status"] == "Live: paint on the image", result
+    assert result["history_message"].endswith("result(s)") or result["history_message"] == "No results yet"
+    assert_not_blank(collect(shots), ["blender-tools-panels"])
