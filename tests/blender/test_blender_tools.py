@@ -190,6 +190,9 @@ def test_a_daemon_without_the_capability_is_called_too_old(report):
     assert "too old" in result["edit"] and "'noise'" in result["edit"], result
     assert "too old" in result["keyframes"] and "'noise'" in result["keyframes"], result
     assert result["job_started"] is False
+    assert "too old" in result["live_status"] and "'live'" in result["live_status"], result
+    assert result["live_on"] is False
+    assert "too old" in result["history_message"] and "'history'" in result["history_message"], result
 
 
 def test_panels_draw_each_tool_and_what_it_did(report):

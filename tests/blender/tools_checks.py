@@ -431,6 +431,27 @@ class ToolChecks(ScenarioHelpers):
                 out[name] = str(error)
         out["job_started"] = self.jobs.current is not before
         status.capabilities = saved
+        # Live and history ask GetInfo themselves once connected: a daemon whose GetInfo lacks
+        # the capabilities (the real one, its answer trimmed) is called too old too.
+        jobs, real_connect = self.jobs, self.jobs.connect
+
+        def old_daemon(connection):
+            daemon = real_connect(connection)
+            kept = [c for c in daemon.info.capabilities if c not in ("live", "history")]
+            del daemon.info.capabilities[:]
+            daemon.info.capabilities.extend(kept)
+            return daemon
+
+        jobs.connect = old_daemon
+        try:
+            bpy.ops.underpaint.live_toggle(image_name="old-daemon")
+            bpy.ops.underpaint.history_refresh()
+            self.jobs.wait_tasks()
+        finally:
+            jobs.connect = real_connect
+        out["live_status"] = module("live_texture").live.status
+        out["live_on"] = module("live_texture").live.on
+        out["history_message"] = module("history_panel").state.message
         return out
 
     # --- last: it loads another file ----------------------------------------------------------
