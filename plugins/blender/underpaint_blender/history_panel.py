@@ -104,7 +104,8 @@ def _entry(entry_id):
 
 
 def reuse(settings, entry):
-    """The entry's parameters into the panel (the seed too: set -1 for a new variation)."""
+    """The entry's parameters into the panel (the seed too: set -1 for a new variation).
+    Returns a warning when the seed does not fit Blender's seed field (32-bit)."""
     request = history.reuse_parameters(entry)
     settings.prompt, settings.negative_prompt = request.prompt, request.negative_prompt
     settings.model, settings.sampler, settings.vae = request.model, request.sampler, request.vae
@@ -112,12 +113,18 @@ def reuse(settings, entry):
         settings.steps = request.steps
     if request.guidance:
         settings.guidance = request.guidance
-    settings.seed = max(request.seed, -1) if request.seed < 2 ** 31 else -1  # IntProperty is 32-bit
+    warning = ""
+    if -1 <= request.seed < 2 ** 31:
+        settings.seed = request.seed
+    else:  # IntProperty is 32-bit; the daemon's random seeds go up to 2**32 - 1
+        settings.seed = -1
+        warning = f"Seed {request.seed} does not fit the Seed field (up to {2 ** 31 - 1}): it is -1 (random) now"
     if request.width and request.height:
         settings.width, settings.height = request.width, request.height
     settings.seamless = request.tiling
     if request.strength:
         settings.strength = request.strength
+    return warning
 
 
 def load_again(entry):
@@ -171,10 +178,12 @@ class UNDERPAINT_OT_history_reuse(bpy.types.Operator):
 
     def execute(self, context):
         try:
-            reuse(context.scene.underpaint, _entry(self.entry_id))
+            warning = reuse(context.scene.underpaint, _entry(self.entry_id))
         except UserError as error:
             self.report({"ERROR"}, str(error))
             return {"CANCELLED"}
+        if warning:
+            self.report({"WARNING"}, warning)
         return {"FINISHED"}
 
 

@@ -5,6 +5,7 @@ Image with Source = Image Sequence points at them, ready for a material's Image 
 
 Reading frames and rendering happen on the main thread when the operator runs; the daemon work
 runs like every job (progress, Cancel: frames already written stay on disk)."""
+import functools
 import os
 import re
 import tempfile
@@ -13,7 +14,7 @@ import bpy
 import numpy as np
 
 from . import images
-from .operators import UserError, _JobOperator, client_name, image_title
+from .operators import UserError, _JobOperator, _result_rgba, client_name, image_title
 from .tool_settings import require
 from .underpaint_kit import noise, requests
 
@@ -143,9 +144,9 @@ def assign_to_node(obj, image, frames, frame_start):
     return node.name
 
 
-def apply_frame(folder, stem, total, node_target, result):
+def apply_frame(folder, stem, node_target, result):
     """Main thread: writes frame result.index, then points the sequence (and node) at the files."""
-    data = result.image
+    data = _result_rgba(result)
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, f"{stem}_{result.index + 1:04d}.png")
     write_png(path, data.data, data.width, data.height)
@@ -197,7 +198,7 @@ class UNDERPAINT_OT_keyframes(_JobOperator, bpy.types.Operator):
         progress.__init__()
         progress.total, progress.folder = len(frames), folder
         return (f"Keyframes ({len(frames)} frames)", request,
-                lambda result: apply_frame(folder, stem, len(frames), node_target, result))
+                functools.partial(apply_frame, folder, stem, node_target))
 
 
 def register():

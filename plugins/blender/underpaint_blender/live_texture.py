@@ -19,7 +19,7 @@ import numpy as np
 from bpy.app.handlers import persistent
 
 from . import images, jobs, preferences
-from .operators import UserError, _require_image, client_name
+from .operators import UserError, _require_image, _result_rgba, client_name
 from .tool_settings import require_info
 from .underpaint_kit import requests
 
@@ -106,7 +106,7 @@ def show_result(result):
     """Main thread: the newest live result goes into "NAME (live)" (created on the first one)."""
     if not live.on:
         return
-    data = result.image
+    data = _result_rgba(result)
     name = live_name(live.image_name)
     target = bpy.data.images.get(name)
     if target is None:
@@ -168,7 +168,7 @@ def kit_session(daemon, image_name):
     from .underpaint_kit import LiveSession
 
     file_part = bpy.path.basename(bpy.data.filepath) or "unsaved"
-    return LiveSession(daemon, f"blender:{file_part}:{image_name}",
+    return LiveSession(daemon, f"blender:{file_part}:{image_name}"[:200],  # the daemon's limit
                        on_result=lambda result: jobs.run_on_main(show_result, result),
                        on_finished=_finished)
 
