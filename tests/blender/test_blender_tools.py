@@ -264,3 +264,9 @@ def test_tool_panels_draw_in_the_real_ui_while_their_operators_run(tools_daemon,
     assert result["live_on"] and result["live_status"] == "Live: paint on the image", result
     assert result["history_message"].endswith("result(s)") or result["history_message"] == "No results yet"
     assert_not_blank(collect(shots), ["blender-tools-panels"])
+    # Live in the real UI: the timer saw the stroke; Apply copies the live result, Ctrl+Z undoes it
+    live = result["live_apply"]
+    assert live["applied"] == ["FINISHED"] and live["results"] >= 1 and live["equals_live"], live
+    assert live["undo_gives_painting"] < 1e-6, str(live)
+    # Replace is one undo step: Ctrl+Z gives the image back at its old size
+    assert result["replace"] == {"state": "succeeded", "size": [128, 128], "size_after_undo": [64, 64]}, result

@@ -109,7 +109,58 @@ def tick():
             report.update(upscale=jobs.current.state, upscale_message=jobs.current.message,
                           upscale_images=list(jobs.current.images), live_on=live.on, live_status=live.status,
                           history_message=module("history_panel").state.message)
+            # a stroke on the painted image: the timer (real here) must see it and send it
+            paint = bpy.data.images["paint"]
+            import numpy as np
+            pixels = np.empty(64 * 64 * 4, dtype=np.float32)
+            paint.pixels.foreach_get(pixels)
+            pixels.reshape(64, 64, 4)[20:40, 20:40, :3] = (0.9, 0.2, 0.1)
+            paint.pixels.foreach_set(pixels)
+            paint.pixels.foreach_get(pixels)  # as stored (8-bit)
+            state["painted"] = pixels.copy()
+            state["phase"] = "live"
+            return 0.3
+        if state["phase"] == "live":
+            import numpy as np
+            live = module("live_texture").live
+            if live.results < 1:
+                return 0.3
+            bpy.ops.ed.undo_push(message="painted")
+            with bpy.context.temp_override(area=state["area"], screen=bpy.context.window.screen):
+                applied = bpy.ops.underpaint.live_apply()
+            paint, result = bpy.data.images["paint"], bpy.data.images["paint (live)"]
+            now, live_pixels = (np.empty(64 * 64 * 4, dtype=np.float32) for _ in range(2))
+            paint.pixels.foreach_get(now)
+            result.pixels.foreach_get(live_pixels)
+            report["live_apply"] = {"applied": sorted(applied), "results": live.results,
+                                    "equals_live": bool(np.array_equal(now, live_pixels))}
+            with bpy.context.temp_override(area=state["area"], screen=bpy.context.window.screen):
+                bpy.ops.ed.undo()
+            paint = bpy.data.images["paint"]
+            paint.pixels.foreach_get(now)
+            report["live_apply"]["undo_gives_painting"] = float(np.abs(now - state["painted"]).max())
+            report["live_apply"]["undo_vs_live"] = float(np.abs(now - live_pixels).max())
+            report["live_apply"]["packed_after_undo"] = paint.packed_file is not None
+            report["live_apply"]["source"] = paint.source
             bpy.ops.underpaint.live_toggle()
+            # Replace, then Ctrl+Z: the image is back to its size before the upscale
+            replace = bpy.data.images.new("replace-me", 64, 64)
+            replace.generated_type = "COLOR_GRID"
+            bpy.ops.ed.undo_push(message="before upscale")
+            bpy.context.scene.underpaint_tools.result_into = "REPLACE"
+            with bpy.context.temp_override(area=state["area"], screen=bpy.context.window.screen):
+                bpy.ops.underpaint.upscale(image_name="replace-me")
+            state["phase"] = "replace"
+            return 0.3
+        if state["phase"] == "replace":
+            if jobs.current.active:
+                return 0.3
+            replaced = bpy.data.images["replace-me"]
+            report["replace"] = {"state": jobs.current.state, "size": list(replaced.size)}
+            with bpy.context.temp_override(area=state["area"], screen=bpy.context.window.screen):
+                bpy.ops.ed.undo()
+            after = bpy.data.images.get("replace-me")
+            report["replace"]["size_after_undo"] = list(after.size) if after is not None else None
     except Exception:
         report["error"] = traceback.format_exc()
     finish()

@@ -20,7 +20,7 @@ from bpy.app.handlers import persistent
 
 from . import images, jobs, preferences
 from .operators import UserError, _require_image, _result_rgba, client_name
-from .tool_settings import require_info
+from .tool_settings import keep_for_undo, push_undo, require_info
 from .underpaint_kit import requests
 
 CHECK_INTERVAL_S = 0.25
@@ -215,7 +215,9 @@ class UNDERPAINT_OT_live_apply(bpy.types.Operator):
     bl_idname = "underpaint.live_apply"
     bl_label = "Apply"
     bl_description = "Copy the live result into the painted image (one undo step)"
-    bl_options = {"REGISTER", "UNDO"}
+    # No UNDO flag: Blender skips undo pushes nested in an UNDO operator, and the step before the
+    # change (keep_for_undo: the painting packed) must be pushed; the step after is pushed below.
+    bl_options = {"REGISTER"}
 
     image_name: bpy.props.StringProperty(default="", options={"SKIP_SAVE"})
 
@@ -226,7 +228,9 @@ class UNDERPAINT_OT_live_apply(bpy.types.Operator):
         if image is None or result is None:
             self.report({"ERROR"}, "No live result yet: switch Live on and paint on the image")
             return {"CANCELLED"}
+        keep_for_undo(image, "applying the live result")
         images.write_floats(image, images.read_floats(result))
+        push_undo("Underpaint: Apply live result")
         if live.on and name == live.image_name:
             live.fingerprint = _fingerprint(image)  # applying is not a new stroke to send
         self.report({"INFO"}, f"Live result applied to '{name}'")

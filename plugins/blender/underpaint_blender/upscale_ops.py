@@ -7,7 +7,7 @@ import bpy
 
 from . import images
 from .operators import _JobOperator, _require_image, apply_generated, client_name, editor_key
-from .tool_settings import require
+from .tool_settings import keep_for_undo, require
 from .underpaint_kit import noise, requests, upscale
 
 
@@ -22,8 +22,16 @@ def _picture(image):
 
 def _apply_to(image, tools, suffix, context):
     """The apply callback: into the image itself (Replace) or into a new image named after it."""
-    target = image.name if tools.result_into == "REPLACE" else None
-    return functools.partial(apply_generated, target, f"{image.name} ({suffix})", editor_key(context))
+    if tools.result_into != "REPLACE":
+        return functools.partial(apply_generated, None, f"{image.name} ({suffix})", editor_key(context))
+    return functools.partial(_replace, image.name, suffix, editor_key(context))
+
+
+def _replace(image_name, suffix, editor, result):
+    image = bpy.data.images.get(image_name)
+    if image is not None:
+        keep_for_undo(image, f"{suffix} of '{image_name}'")
+    return apply_generated(image_name, f"{image_name} ({suffix})", editor, result)
 
 
 class UNDERPAINT_OT_upscale(_JobOperator, bpy.types.Operator):
