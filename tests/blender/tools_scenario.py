@@ -12,6 +12,7 @@ import traceback
 import bpy
 
 from extension_harness import install
+from keyframe_checks import KeyframeChecks
 from tools_checks import ToolChecks
 
 
@@ -24,7 +25,9 @@ def main():
     report = {"blender": bpy.app.version_string}
     jobs, images = install(args.zip)
     checks = ToolChecks(jobs, images)
-    names = args.only or [n[len("check_"):] for n in ToolChecks.__dict__ if n.startswith("check_")]
+    # keyframes first: the panel check then sees written frames; the file-loading check stays last
+    names = args.only or [n[len("check_"):] for group in (KeyframeChecks, ToolChecks)
+                          for n in group.__dict__ if n.startswith("check_")]
     for name in names:
         started = time.monotonic()
         try:
