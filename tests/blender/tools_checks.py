@@ -2,6 +2,8 @@
 History, styles and Interrogate, each driven through its operator against a live daemon (one
 with the demo ESRGAN and a random CLIP model). Each check returns plain facts;
 test_blender_tools.py judges them."""
+import os
+
 import bpy
 import numpy as np
 
@@ -160,7 +162,11 @@ class ToolChecks(KeyframeChecks):
 
     def check_history(self):
         s = self.settings
-        s.prompt, s.seed, s.steps, s.target, s.variations = "a history probe lighthouse", 4321, 3, "NEW", 1
+        s.seed, s.steps, s.target, s.variations = 4321, 3, "NEW", 1
+        s.prompt = "an unsaved lighthouse"  # made before the .blend has a name: not "this file's"
+        self.run_job(bpy.ops.underpaint.generate)
+        bpy.ops.wm.save_as_mainfile(filepath=os.path.join(self.work, "tools.blend"))
+        s.prompt = "a history probe lighthouse"
         result, job = self.run_job(bpy.ops.underpaint.generate)
         made = job.images[0]
         history_panel = module("history_panel")
@@ -171,7 +177,14 @@ class ToolChecks(KeyframeChecks):
         out = {"generate": job.state, "message": state.message, "count": len(state.entries)}
         entry = state.entries[0]
         out["first_prompt"] = entry.parameters.prompt
-        out["first_host"] = entry.host
+        out["first_host"], out["first_document"] = entry.host, entry.document
+        self.tools.history_all_hosts = True
+        bpy.ops.underpaint.history_refresh()
+        self.jobs.wait_tasks()
+        out["all_prompts"] = [e.parameters.prompt for e in state.entries]
+        self.tools.history_all_hosts = False
+        bpy.ops.underpaint.history_refresh()
+        self.jobs.wait_tasks()
         icon = history_panel._previews[entry.id] if history_panel._previews and entry.id in history_panel._previews else None
         out["thumbnail"] = None
         if icon is not None:  # icon_id stays 0 without a UI; the preview's pixels are decoded all the same

@@ -11,7 +11,7 @@ import bpy
 import bpy.utils.previews
 from bpy.props import StringProperty
 
-from . import daemon_status, images, jobs, preferences
+from . import daemon_status, images, jobs, operators, preferences
 from .operators import UserError, _require_image, image_title
 from .tool_settings import require_info
 from .underpaint_kit import history, requests
@@ -77,12 +77,13 @@ def refresh(context):
     tools = context.scene.underpaint_tools
     connect = _connected(context, "History", history.CAPABILITY)
     host = "" if tools.history_all_hosts else HOST
+    document = "" if tools.history_all_hosts else operators.document_name()
     text = tools.history_text.strip()
     state.busy, state.message = True, "Loading history..."
 
     def work():
         daemon = connect()
-        page = history.history_page(daemon, host=host, text=text, limit=PAGE_SIZE)
+        page = history.history_page(daemon, document=document, host=host, text=text, limit=PAGE_SIZE)
         styles = history.list_styles(daemon) if "styles" in daemon.info.capabilities else []
         return page, styles
 

@@ -99,8 +99,9 @@ class UnderpaintToolSettings(bpy.types.PropertyGroup):
                                  default=0.5, min=0.01, max=1.0, subtype="FACTOR")
     live_steps: IntProperty(name="Live Steps", description="Steps per live result (few-step samplers: 1-8)",
                             default=4, min=1, max=50)
-    history_all_hosts: BoolProperty(name="All Applications", default=False,
-                                    description="Show results from every host, not only Blender's")
+    history_all_hosts: BoolProperty(name="All Results", default=False,
+                                    description="Show results of every file and application, not only this "
+                                                ".blend's (or Blender's, while the file is unsaved)")
     history_text: StringProperty(name="Search", default="", description="Words of the prompt to look for")
     style: StringProperty(name="Style", description="A style of the daemon's lexicon (shared by every host)",
                           default="", search=_search(_style_candidates))
