@@ -9,7 +9,7 @@ import bpy
 from bpy.props import StringProperty
 
 from . import daemon_status, images, jobs, preferences, scene_passes
-from .underpaint_kit import faces, pb, requests
+from .underpaint_kit import faces, history, pb, requests
 
 _IMAGE_NAME_DESCRIPTION = "Image to work on; empty = the image in the editor (or active Image Texture node)"
 
@@ -49,6 +49,11 @@ def _require_image(context, image_name):
     if 0 in image.size:
         raise UserError(f"Image '{image.name}' has no pixels (is its file missing?)")
     return image
+
+
+def document_name():
+    """The .blend's file name: results are archived under it ("" while the file is unsaved)."""
+    return bpy.path.basename(bpy.data.filepath)
 
 
 def _settings(context):
@@ -158,6 +163,7 @@ class _JobOperator:
             if self.fixes_faces and request.type != pb.JOB_TYPE_FINISH:
                 faces.add_face_steps(request, restore=s.restore_faces, rerender=s.rerender_faces,
                                      restorer=s.face_restorer.strip(), strength=s.face_strength)
+            history.archive_options(request, "blender", document_name())  # the History panel's "this file"
             jobs.start(label, request, apply_result, preferences.connection(context))
         except (UserError, ValueError, jobs.BusyError) as error:
             self.report({"ERROR"}, str(error))
