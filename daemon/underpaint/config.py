@@ -81,6 +81,7 @@ class DaemonConfig:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     policy_file: Path | None = None  # the content policy; None = policy.toml in config_dir, if any
+    cluster: object | None = None    # cluster.ClusterOptions: generation runs on Ray Serve replicas
 
     @property
     def require_token(self) -> bool:

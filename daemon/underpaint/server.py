@@ -27,7 +27,8 @@ CAPABILITIES = ["canvas", "tiling", "previews", "board", "long_poll", "loading_a
                 "prompt_weights", "long_prompts", "prompt_break", "prompt_and", "prompt_editing", "clip_skip",
                 "tokenize_prompt",
                 "few_step", "live", "noise", "batched_count",
-                "content_policy", "train_embedding"]
+                "content_policy", "train_embedding", "workers"]
+CLUSTER_CAPABILITY = "cluster"  # listed when `serve --cluster` hands generation to Ray Serve replicas
 
 
 def _load_models(cfg: DaemonConfig):
@@ -97,6 +98,18 @@ def _open_archive(cfg: DaemonConfig):
     return hooks, board
 
 
+async def _start_cluster(cfg: DaemonConfig, samplers: dict):
+    """The cluster dispatcher when `--cluster` was given (replicas deployed and ready), else None."""
+    if cfg.cluster is None:
+        return None
+    from .cluster.dispatcher import ClusterDispatcher
+
+    dispatcher = ClusterDispatcher(cfg.cluster)
+    await asyncio.to_thread(dispatcher.start, cfg.models_dir, cfg.allow_pickle, samplers)
+    log.info("cluster: generation runs on up to %d replica(s)", dispatcher.max_replicas)
+    return dispatcher
+
+
 async def serve(cfg: DaemonConfig) -> None:
     from .archive import HistoryService, LexiconService
     from .archive.concepts import ConceptChecker
@@ -141,10 +154,11 @@ async def serve(cfg: DaemonConfig) -> None:
     await asyncio.to_thread(addons.scan)
     log.info("add-ons: %s", ", ".join(f"{len(addons.of_type(t))} {t}(s)" for t in ("lora", "embedding", "vae", "controlnet", "ipadapter")))
     archive, board_store = await asyncio.to_thread(_open_archive, cfg)
+    cluster = await _start_cluster(cfg, dict(SAMPLERS))
     generation = GenerationService(cfg, registry, cache, limits=Limits(), samplers=dict(SAMPLERS),
                                    default_sampler=DEFAULT_SAMPLER, max_message_bytes=MAX_MESSAGE_BYTES,
-                                   capabilities=CAPABILITIES, addons=addons, archive=archive,
-                                   policy=content_policy)
+                                   capabilities=CAPABILITIES + ([CLUSTER_CAPABILITY] if cluster else []),
+                                   addons=addons, archive=archive, policy=content_policy, cluster=cluster)
     board = BoardService(board_store)
     from .archive.interrogate import Interrogator
 
@@ -190,6 +204,8 @@ async def serve(cfg: DaemonConfig) -> None:
     finally:
         log.info("shutting down")
         await generation.shut_down("daemon shutting down")
+        if cluster is not None:
+            await asyncio.to_thread(cluster.stop)
         archive.meaning.stop()
         archive.store.close()
         if http:

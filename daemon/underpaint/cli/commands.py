@@ -16,8 +16,16 @@ def serve(args) -> int:
     from ..config import DaemonConfig, data_dir
     from ..server import serve as run
 
+    from ..cluster.connect import ClusterError
+    from ..cluster.options import cluster_options_from
+
+    try:
+        cluster = cluster_options_from(args)
+    except ValueError as exc:
+        print(f"underpaint serve: {exc}", file=sys.stderr)
+        return 2
     base = args.data_dir or data_dir()
-    cfg = DaemonConfig(host=args.host, port=args.port, http_port=args.http_port,
+    cfg = DaemonConfig(cluster=cluster, host=args.host, port=args.port, http_port=args.http_port,
                        models_dir=args.models or base / "models", data_dir=base,
                        allow_pickle=args.allow_pickle, board_budget_bytes=args.board_budget_mb * 1024**2,
                        max_queue=args.max_queue,
@@ -29,7 +37,7 @@ def serve(args) -> int:
 
     try:
         asyncio.run(run(cfg))
-    except (OSError, PolicyFileError) as exc:
+    except (OSError, PolicyFileError, ClusterError) as exc:
         print(f"underpaint: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -83,11 +91,23 @@ def info(args) -> int:
     print(f"models    {i.models_dir}" + ("  (only the random-weights DEMO model is installed)" if i.demo_only else ""))
     print(f"config    {i.config_dir}")
     print(f"queue     {i.queue_length} job(s)")
+    for line in _worker_lines(i.workers):
+        print(line)
     p = i.policy
     enforced = p.image_check not in ("", "off") or p.blocked_terms
     print("policy    " + (f"image check {p.image_check}{' (locked)' if p.locked else ''}, {p.blocked_terms} blocked "
                           f"names and terms, from {p.source}" if enforced else "none (nothing is enforced)"))
     return 0
+
+
+def _worker_lines(workers) -> list[str]:
+    """One line per worker: where jobs run (this process, or each cluster replica)."""
+    lines = [f"workers   {len(workers)}" + (" (cluster replicas)" if any(w.id != "local" for w in workers) else "")]
+    for w in workers:
+        models = ", ".join(w.loaded_models) or "no model loaded"
+        lines.append(f"  {w.id:<22} {w.state:<8} {w.device}{f' ({w.device_name})' if w.device_name else ''}, "
+                     f"{w.queue_length} job(s), {models}")
+    return lines
 
 
 def models(args) -> int:

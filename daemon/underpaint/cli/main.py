@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .. import __version__
+from ..cluster.options import add_cluster_options
 
 
 def _positive_int(text: str) -> int:
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the content policy (default: policy.toml in the config folder, if there is one; "
                         "see docs/policy.md)")
     p.add_argument("--verbose", "-v", action="store_true")
+    add_cluster_options(p)
     p.set_defaults(func=commands.serve)
 
     p = sub.add_parser("demo-model", help="write the tiny random-weights demo model into DIR")

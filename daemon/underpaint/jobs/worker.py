@@ -22,8 +22,10 @@ log = logging.getLogger("underpaint.worker")
 
 
 class Worker:
-    def __init__(self, queue: JobQueue, cache, loop, sampler_names: dict, on_job_started=None, recorder=None):
+    def __init__(self, queue: JobQueue, cache, loop, sampler_names: dict, on_job_started=None, recorder=None,
+                 runner_for=None):
         self._queue = queue
+        self._runner_for = runner_for  # None: runners.runner_for; a cluster front passes its dispatcher's
         self._cache = cache
         self._loop = loop
         self._sampler_names = sampler_names
@@ -55,6 +57,7 @@ class Worker:
     def _execute(self, job: Job) -> None:
         from .runners import runner_for
 
+        runner_for = self._runner_for or runner_for
         ctx = JobContext(job, self._cache, self._loop, self._sampler_names, self._recorder)
         job.started_at = time.time()
         self._loop.call_soon_threadsafe(self._on_job_started, job)

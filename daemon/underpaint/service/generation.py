@@ -39,8 +39,9 @@ DEFAULT_MAX_QUEUE = 100           # jobs queued or running; `serve --max-queue`
 class GenerationService:
     def __init__(self, cfg, registry, cache, *, limits: Limits, samplers: dict, default_sampler: str,
                  max_message_bytes: int, capabilities: list[str], addons=None, archive=None,
-                 policy=None):
+                 policy=None, cluster=None):
         self._cfg = cfg
+        self._cluster = cluster  # cluster.ClusterDispatcher, or None: jobs run in this process
         self._registry = registry
         self._cache = cache
         self._limits = limits
@@ -54,18 +55,22 @@ class GenerationService:
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._queue = JobQueue()
         self._arrivals = 0
-        self._worker: Worker | None = None
+        self._workers: list[Worker] = []
         self._live = LiveSessions()
         self._max_queue = getattr(cfg, "max_queue", DEFAULT_MAX_QUEUE)
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._worker = Worker(self._queue, self._cache, loop, self._samplers, self._announce_positions,
-                              recorder=self._archive.recorder if self._archive else None)
-        self._worker.start()
+        # With a cluster, one worker thread per replica hands jobs out (dispatcher.runner_for).
+        count, runner_for = (self._cluster.parallel_jobs, self._cluster.runner_for) if self._cluster else (1, None)
+        self._workers = [Worker(self._queue, self._cache, loop, self._samplers, self._announce_positions,
+                                recorder=self._archive.recorder if self._archive else None, runner_for=runner_for)
+                         for _ in range(count)]
+        for worker in self._workers:
+            worker.start()
 
     def stop(self) -> None:
-        if self._worker:
-            self._worker.stop()
+        for worker in self._workers:
+            worker.stop()
 
     async def shut_down(self, reason: str = "daemon shutting down", timeout: float = 30.0) -> None:
         """Ends every job with CANCELLED and `reason`, so each watcher is told before the
@@ -76,8 +81,7 @@ class GenerationService:
             job.cancel_requested.set()
             if self._queue.remove(job):
                 job.append(finished=pb.Finished(status=pb.JOB_STATUS_CANCELLED, message=reason))
-        if self._worker:
-            await asyncio.to_thread(self._worker.stop, timeout, reason)
+        await asyncio.gather(*(asyncio.to_thread(w.stop, timeout, reason) for w in self._workers))
         await asyncio.sleep(0)  # the worker's last events were handed to the loop: let them land
 
     # --- information -------------------------------------------------------------------------
@@ -102,7 +106,19 @@ class GenerationService:
             max_generation_pixels=self._limits.max_generation_pixels,
             capabilities=self._capabilities,
             policy=pb.PolicySummary(image_check=self._policy.image_check, locked=self._policy.locked,
-                                    blocked_terms=len(self._policy.blocklist), source=self._policy.source))
+                                    blocked_terms=len(self._policy.blocklist), source=self._policy.source),
+            workers=await self._worker_infos(device))
+
+    async def _worker_infos(self, device: str) -> list[pb.WorkerInfo]:
+        """Where jobs run: the cluster's replicas, or this process."""
+        if self._cluster is not None:
+            return await asyncio.to_thread(self._cluster.workers)
+        from ..devices import device_name
+
+        running = sum(1 for w in self._workers if w.current is not None)
+        return [pb.WorkerInfo(id="local", device=device, device_name=device_name(device) or platform.processor(),
+                              loaded_models=self._cache.loaded_ids(), queue_length=running,
+                              state="busy" if running else "ready")]
 
     async def list_models(self, request: pb.ListModelsRequest) -> pb.ListModelsResponse:
         if request.rescan:
