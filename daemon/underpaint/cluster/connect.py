@@ -51,7 +51,8 @@ def start(options: ClusterOptions, models_dir, allow_pickle: bool, samplers: dic
         env["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
         cpus = max(os.cpu_count() or 1, int(max(options.max_replicas, options.min_replicas) * options.cpus_per_replica))
         log.info("cluster: starting a local Ray instance on 127.0.0.1 (%d CPUs, no dashboard)", cpus)
-        ray.init(num_cpus=cpus, include_dashboard=False, _node_ip_address="127.0.0.1", namespace=NAMESPACE,
+        # address="local": always a new instance, never one a `ray start` left running here
+        ray.init(address="local", num_cpus=cpus, include_dashboard=False, _node_ip_address="127.0.0.1", namespace=NAMESPACE,
                  log_to_driver=False, configure_logging=False)
     else:
         log.info("cluster: connecting to Ray at %s", options.address)
@@ -77,14 +78,24 @@ def start(options: ClusterOptions, models_dir, allow_pickle: bool, samplers: dic
     return handle, board, most
 
 
-def stop(local: bool) -> None:
+def stop(local: bool, timeout: float = 8.0) -> None:
+    """Takes our replicas down (a shared cluster keeps running), then leaves Ray; a local Ray
+    instance ends with us. Ctrl-C reaches Ray's own processes too (same process group), and Serve
+    then waits for a raylet that is gone: so Serve gets `timeout` seconds, and Ray is left anyway."""
+    import threading
+
     import ray
     from ray import serve
 
-    try:
-        if local:
-            serve.shutdown()
-        else:
-            serve.delete(APP_NAME)  # a shared cluster keeps running; our replicas go
-    finally:
-        ray.shutdown()
+    def take_down() -> None:
+        try:
+            serve.shutdown() if local else serve.delete(APP_NAME)
+        except Exception as exc:
+            log.warning("cluster: could not take the replicas down cleanly: %s", exc)
+
+    worker = threading.Thread(target=take_down, name="serve-shutdown", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        log.warning("cluster: Serve did not stop within %.0fs; leaving Ray anyway", timeout)
+    ray.shutdown()

@@ -62,6 +62,7 @@ class GenerationReplica:
         except ValueError:
             self._board = None  # deployed without the front's board: nothing to report to
         self._stop = threading.Event()
+        self._report()
         threading.Thread(target=self._heartbeat, name="underpaint-heartbeat", daemon=True).start()
         log.info("replica %s ready on %s", self.id, self._device)
 

@@ -1,0 +1,111 @@
+"""The daemon in front of a real local Ray Serve cluster with two CPU replicas on the demo model.
+
+Everything crosses the real hops: gRPC to the front, Ray Serve to a replica process, events
+streamed back. Ray starts on loopback only (`--cluster local`)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import numpy as np
+import pytest
+
+from tests.daemon.helpers import pixels, request
+from underpaint.v1 import underpaint_pb2 as pb
+
+ray = pytest.importorskip("ray", reason="Ray Serve is not installed: pip install -e '.[cluster]' (./dev test does)")
+pytestmark = pytest.mark.slow  # a Ray head and two replicas that import torch: about a minute on 2 cores
+
+
+@pytest.fixture(scope="module")
+def cluster_daemon(demo_models_dir, tmp_path_factory):
+    from tests.conftest import RunningDaemon
+    from underpaint.testing import DaemonProcess
+
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    process = DaemonProcess(demo_models_dir, tmp_path_factory.mktemp("cluster-home"),
+                            ["--cluster", "local", "--cluster-min-replicas", "2", "--cluster-max-replicas", "2",
+                             "--cluster-cpus-per-replica", "1"], env=env).start(timeout=300)
+    yield RunningDaemon(process)
+    process.stop()
+
+
+@pytest.fixture
+def client(cluster_daemon):
+    from underpaint.client import Client
+
+    with Client(cluster_daemon.grpc) as c:
+        yield c
+
+
+def worker_of(events) -> list[str]:
+    """The workers a job ran on, in order (the replica says so when it takes the job)."""
+    return [e.activity.subject for e in events if e.HasField("activity") and e.activity.kind == "worker"]
+
+
+def test_info_lists_both_replicas_and_the_capability(client):
+    info = client.info()
+    assert "cluster" in info.capabilities and "workers" in info.capabilities
+    ready = [w for w in info.workers if w.state in ("ready", "busy")]
+    assert len(ready) == 2, info.workers
+    assert {w.device for w in ready} == {"cpu"}
+    assert len({w.id for w in ready}) == 2
+
+
+def test_jobs_spread_over_both_replicas_and_keep_model_affinity(client):
+    jobs = [client.submit(request(seed=100 + i, steps=6)) for i in range(4)]
+    workers = set()
+    for job in jobs:
+        events = list(client.watch(job.id))
+        assert events[-1].finished.status == pb.JOB_STATUS_SUCCEEDED, events[-1].finished.message
+        assert len([e for e in events if e.HasField("result")]) == 1
+        assert [e.progress.step for e in events if e.HasField("progress")][-1] == 6
+        workers.update(worker_of(events))
+    assert len(workers) == 2
+    loaded = {w.id: list(w.loaded_models) for w in client.info().workers}
+    assert all(models == ["underpaint-demo"] for models in loaded.values()), loaded
+
+
+def test_cancel_reaches_the_replica_and_stops_it(client):
+    job = client.submit(request(seed=7, steps=150, count=16))  # 2,400 steps: minutes on a CPU
+    for event in client.watch(job.id):
+        if event.HasField("progress"):
+            client.cancel(job.id)
+            break
+    events = list(client.watch(job.id))
+    assert events[-1].finished.status == pb.JOB_STATUS_CANCELLED
+    steps = [e.progress.step for e in events if e.HasField("progress")]
+    assert steps[-1] < 150 * 16
+    # The replica stopped at its next step, not after 2,400: every worker is idle again long
+    # before the job could have ended (the bound is a generous safety net, not a speed claim).
+    deadline = time.monotonic() + 30
+    while any(w.queue_length for w in client.info().workers) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not any(w.queue_length for w in client.info().workers), client.info().workers
+    after = list(client.watch(client.submit(request(seed=8)).id))  # both replicas still serve
+    assert after[-1].finished.status == pb.JOB_STATUS_SUCCEEDED
+
+
+def test_a_replica_killed_mid_job_is_retried_elsewhere_with_the_same_pixels(client):
+    reference = list(client.watch(client.submit(request(seed=4242, steps=30)).id))
+    expected = pixels(next(e.result for e in reference if e.HasField("result")).image)
+
+    job = client.submit(request(seed=4242, steps=30))
+    events, killed = [], ""
+    for event in client.watch(job.id):
+        events.append(event)
+        if not killed and event.HasField("progress") and event.progress.step >= 2:
+            killed = worker_of(events)[-1]
+            os.kill(int(killed.rsplit(":", 1)[1]), signal.SIGKILL)  # the replica's process (host:pid)
+    assert events[-1].finished.status == pb.JOB_STATUS_SUCCEEDED, events[-1].finished.message
+    retry = [e.activity for e in events if e.HasField("activity") and e.activity.kind == "retrying"]
+    assert len(retry) == 1 and retry[0].subject == killed and "same seed" in retry[0].message
+    ran_on = worker_of(events)
+    assert ran_on[0] == killed and ran_on[-1] != killed
+    results = [e.result for e in events if e.HasField("result")]
+    assert len(results) == 1 and results[0].seed == 4242
+    np.testing.assert_array_equal(pixels(results[0].image), expected)
+    states = {w.id: w.state for w in client.info().workers}
+    assert states.get(killed) == "dead", states
