@@ -68,6 +68,18 @@ def test_jobs_spread_over_both_replicas_and_keep_model_affinity(client):
     assert all(models == ["underpaint-demo"] for models in loaded.values()), loaded
 
 
+def test_keyframes_run_on_a_replica_in_order(client):
+    from tests.daemon.helpers import rgba_image
+
+    frames = [np.full((64, 64, 3), value, np.uint8) for value in (40, 200)]
+    events = list(client.watch(client.submit(request(type=pb.JOB_TYPE_KEYFRAMES, steps=4, strength=0.5, seed=21,
+                                                     frames=[rgba_image(f) for f in frames])).id))
+    assert events[-1].finished.status == pb.JOB_STATUS_SUCCEEDED, events[-1].finished.message
+    assert len(worker_of(events)) == 1
+    assert [e.result.index for e in events if e.HasField("result")] == [0, 1]
+    assert [e.progress.image_index for e in events if e.HasField("progress")] == [0, 0, 1, 1]
+
+
 def test_cancel_reaches_the_replica_and_stops_it(client):
     job = client.submit(request(seed=7, steps=150, count=16))  # 2,400 steps: minutes on a CPU
     for event in client.watch(job.id):

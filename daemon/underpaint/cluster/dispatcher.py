@@ -1,9 +1,9 @@
 """The front's side of the cluster: hands GENERATE jobs to replicas and brings their events home.
 
 It plugs into the daemon at one seam: the job worker asks `runner_for(job_type)` which function
-runs a job. GENERATE jobs get `run_remote`, which streams the job from a replica and re-emits its
+runs a job. Model jobs (GENERATE, EDIT, KEYFRAMES, FINISH) get `run_remote`, which streams the job from a replica and re-emits its
 events through the front's JobContext (so the content policy and the archive still apply here).
-Other job types run on the front as before, one at a time.
+Training runs on the front as before, one job at a time.
 
 A replica that dies mid-job is retried once on another replica with the same resolved request
 (the same seed, so the same pixels); the job's events say so with a "retrying" activity.
@@ -20,7 +20,10 @@ from . import ClusterOptions
 
 log = logging.getLogger("underpaint.cluster")
 
-REMOTE_TYPES = (pb.JOB_TYPE_UNSPECIFIED, pb.JOB_TYPE_GENERATE)
+# Model jobs run on replicas. Training stays on the front: its result is a file in the front's
+# models folder that the front's add-on index must pick up at once.
+REMOTE_TYPES = (pb.JOB_TYPE_UNSPECIFIED, pb.JOB_TYPE_GENERATE, pb.JOB_TYPE_EDIT, pb.JOB_TYPE_KEYFRAMES,
+                pb.JOB_TYPE_FINISH)
 ATTEMPTS = 2  # the first try and one retry on another replica
 
 
