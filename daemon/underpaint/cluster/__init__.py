@@ -20,7 +20,6 @@ class ClusterOptions:
     cpus_per_replica: float = 4.0     # CPU replicas: threads each (OMP_NUM_THREADS) and Ray CPUs reserved
     gpus_per_replica: float = 1.0     # used when the cluster has GPUs
     memory_budget_bytes: int | None = None  # each replica's model LRU; None = from its device's memory
-    models_per_replica: int = 4       # Serve's multiplexing limit (ids); memory is the real limit
 
 
 def ray_missing_message() -> str:
