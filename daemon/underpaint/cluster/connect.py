@@ -74,7 +74,12 @@ def start(options: ClusterOptions, models_dir, allow_pickle: bool, samplers: dic
     log.info("cluster: deploying %s replica(s) on %s", least if least == most else f"{least}-{most}",
              "GPUs" if on_gpu else f"{options.cpus_per_replica:g} CPUs each")
     app = GenerationReplica.options(ray_actor_options=actor_options, **scaling).bind(settings)
-    handle = serve.run(app, name=APP_NAME, route_prefix=None)
+    try:
+        handle = serve.run(app, name=APP_NAME, route_prefix=None)
+    except Exception as exc:  # a replica that cannot start (underpaint missing on a node, no device, ...)
+        ray.shutdown()
+        raise ClusterError(f"the generation replicas did not start: {str(exc).splitlines()[0]} (their logs: "
+                           f"/tmp/ray/session_latest/logs/ on the machine that ran them)") from exc
     return handle, board, most
 
 
