@@ -45,6 +45,16 @@ def worker_of(events) -> list[str]:
     return [e.activity.subject for e in events if e.HasField("activity") and e.activity.kind == "worker"]
 
 
+def until(read, done, timeout: float = 15.0):
+    """read() again until done(value) or the timeout; returns the last value (the caller asserts)."""
+    deadline = time.monotonic() + timeout
+    value = read()
+    while not done(value) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        value = read()
+    return value
+
+
 def test_info_lists_both_replicas_and_the_capability(client):
     info = client.info()
     assert "cluster" in info.capabilities and "workers" in info.capabilities
@@ -52,6 +62,7 @@ def test_info_lists_both_replicas_and_the_capability(client):
     assert len(ready) == 2, info.workers
     assert {w.device for w in ready} == {"cpu"}
     assert len({w.id for w in ready}) == 2
+    assert all(w.id.startswith("127.0.0.1:") for w in ready)  # --cluster local: Ray on loopback only
 
 
 def test_jobs_spread_over_both_replicas_and_keep_model_affinity(client):
@@ -66,8 +77,23 @@ def test_jobs_spread_over_both_replicas_and_keep_model_affinity(client):
         assert [e.progress.step for e in events if e.HasField("progress")][-1] == 25
         workers.update(worker_of(events))
     assert len(workers) == 2
-    loaded = {w.id: list(w.loaded_models) for w in client.info().workers}
+    # Replicas report what they hold as a job ends, beside the job's last event: give it a moment.
+    loaded = until(lambda: {w.id: list(w.loaded_models) for w in client.info().workers},
+                   lambda seen: all(models == ["underpaint-demo"] for models in seen.values()))
     assert all(models == ["underpaint-demo"] for models in loaded.values()), loaded
+
+
+def test_a_model_keeps_going_to_the_replica_that_holds_it(client):
+    """Serve's model multiplexing: no replica holds the single-file model yet; once one has loaded
+    it, the next jobs for it go there (random routing would split three jobs 3 times in 4)."""
+    ran_on = []
+    for seed in range(3):
+        events = list(client.watch(client.submit(request(model="underpaint-demo-single", seed=seed)).id))
+        assert events[-1].finished.status == pb.JOB_STATUS_SUCCEEDED, events[-1].finished.message
+        ran_on += worker_of(events)
+    assert len(ran_on) == 3 and len(set(ran_on)) == 1, ran_on
+    holders = [w.id for w in client.info().workers if "underpaint-demo-single" in w.loaded_models]
+    assert holders == ran_on[:1]  # each replica has its own model cache
 
 
 def test_keyframes_run_on_a_replica_in_order(client):
@@ -94,10 +120,8 @@ def test_cancel_reaches_the_replica_and_stops_it(client):
     assert steps[-1] < 150 * 16
     # The replica stopped at its next step, not after 2,400: every worker is idle again long
     # before the job could have ended (the bound is a generous safety net, not a speed claim).
-    deadline = time.monotonic() + 30
-    while any(w.queue_length for w in client.info().workers) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    assert not any(w.queue_length for w in client.info().workers), client.info().workers
+    workers = until(lambda: client.info().workers, lambda seen: not any(w.queue_length for w in seen), timeout=30)
+    assert not any(w.queue_length for w in workers), workers
     after = list(client.watch(client.submit(request(seed=8)).id))  # both replicas still serve
     assert after[-1].finished.status == pb.JOB_STATUS_SUCCEEDED
 
@@ -121,5 +145,5 @@ def test_a_replica_killed_mid_job_is_retried_elsewhere_with_the_same_pixels(clie
     results = [e.result for e in events if e.HasField("result")]
     assert len(results) == 1 and results[0].seed == 4242
     np.testing.assert_array_equal(pixels(results[0].image), expected)
-    states = {w.id: w.state for w in client.info().workers}
+    states = until(lambda: {w.id: w.state for w in client.info().workers}, lambda seen: seen.get(killed) == "dead")
     assert states.get(killed) == "dead", states
