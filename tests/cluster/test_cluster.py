@@ -68,13 +68,15 @@ def test_info_lists_both_replicas_and_the_capability(client):
 def test_jobs_spread_over_both_replicas_and_keep_model_affinity(client):
     # Serve prefers the replica holding the model and falls back to the other one when that stays
     # busy past its matching timeout (about a second): 25 steps keep each job longer than that.
-    jobs = [client.submit(request(seed=100 + i, steps=25)) for i in range(4)]
+    jobs = [client.submit(request(seed=100 + i, steps=25, previews=True, preview_max_size=32)) for i in range(4)]
     workers = set()
     for job in jobs:
         events = list(client.watch(job.id))
         assert events[-1].finished.status == pb.JOB_STATUS_SUCCEEDED, events[-1].finished.message
         assert len([e for e in events if e.HasField("result")]) == 1
-        assert [e.progress.step for e in events if e.HasField("progress")][-1] == 25
+        progress = [e.progress for e in events if e.HasField("progress")]
+        assert progress[-1].step == 25
+        assert all(0 < p.preview.width <= 32 for p in progress)  # previews cross the hop too
         workers.update(worker_of(events))
     assert len(workers) == 2
     # Replicas report what they hold as a job ends, beside the job's last event: give it a moment.
