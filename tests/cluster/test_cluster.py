@@ -149,3 +149,21 @@ def test_a_replica_killed_mid_job_is_retried_elsewhere_with_the_same_pixels(clie
     np.testing.assert_array_equal(pixels(results[0].image), expected)
     states = until(lambda: {w.id: w.state for w in client.info().workers}, lambda seen: seen.get(killed) == "dead")
     assert states.get(killed) == "dead", states
+
+
+def test_a_job_whose_replicas_die_twice_fails_saying_so_and_the_front_keeps_serving(client):
+    until(lambda: client.info().workers, lambda seen: sum(w.state == "ready" for w in seen) == 2, timeout=180)
+    job = client.submit(request(seed=99, steps=30))
+    events, killed = [], []
+    for event in client.watch(job.id):
+        events.append(event)
+        if event.HasField("activity") and event.activity.kind == "worker":
+            killed.append(event.activity.subject)
+            os.kill(int(event.activity.subject.rsplit(":", 1)[1]), signal.SIGKILL)
+    assert len(killed) == 2 and killed[0] != killed[1]
+    assert events[-1].finished.status == pb.JOB_STATUS_FAILED
+    assert "stopped twice" in events[-1].finished.message and killed[1] in events[-1].finished.message
+    assert not any(e.HasField("result") for e in events)
+    # Serve starts replacements; the front queued the next job meanwhile and runs it on one.
+    after = list(client.watch(client.submit(request(seed=100)).id))
+    assert after[-1].finished.status == pb.JOB_STATUS_SUCCEEDED, after[-1].finished.message
