@@ -36,3 +36,13 @@ def test_without_ray_the_error_says_what_to_install(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "ray", None)  # as if the extra were not installed
     with pytest.raises(ClusterError, match=r"pip install 'underpaint\[cluster\]'"):
         start(ClusterOptions("ray.example:6379"), tmp_path, False, {})
+
+
+def test_an_address_where_nothing_listens_fails_at_once_naming_it(tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(ClusterError, match=rf"--cluster 127.0.0.1:{port}: cannot connect to Ray"):
+        start(ClusterOptions(f"127.0.0.1:{port}"), tmp_path, False, {})

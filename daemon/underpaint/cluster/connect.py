@@ -31,6 +31,20 @@ def replica_count(options: ClusterOptions, resources: dict) -> tuple[int, int, b
     return min(options.min_replicas, most), most, bool(gpus)
 
 
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """A HOST:PORT that answers nothing fails at once: Ray itself keeps retrying for minutes."""
+    import socket
+
+    host, sep, port = address.rpartition(":")
+    if not sep or "://" in address or not port.isdigit():
+        return  # "auto", "ray://…": Ray's own lookup
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise ClusterError(f"--cluster {address}: cannot connect to Ray ({exc}); is `ray start --head` "
+                           f"running there?") from exc
+
+
 def start(options: ClusterOptions, models_dir, allow_pickle: bool, samplers: dict):
     """Connects, deploys, waits until the replicas are up; returns (serve handle, board actor, max replicas)."""
     local = options.address == "local"
@@ -56,6 +70,7 @@ def start(options: ClusterOptions, models_dir, allow_pickle: bool, samplers: dic
                  log_to_driver=False, configure_logging=False)
     else:
         log.info("cluster: connecting to Ray at %s", options.address)
+        _check_reachable(options.address)
         try:
             ray.init(address=options.address, namespace=NAMESPACE, log_to_driver=False, configure_logging=False)
         except Exception as exc:  # ConnectionError, RuntimeError, ...: say which address failed
