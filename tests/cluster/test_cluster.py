@@ -76,7 +76,7 @@ def test_jobs_spread_over_both_replicas_and_keep_model_affinity(client):
         assert len([e for e in events if e.HasField("result")]) == 1
         progress = [e.progress for e in events if e.HasField("progress")]
         assert progress[-1].step == 25
-        assert all(0 < p.preview.width <= 32 for p in progress)  # previews cross the hop too
+        assert 0 < progress[-1].preview.width <= 32  # previews cross the hop (an ended job keeps its last)
         workers.update(worker_of(events))
     assert len(workers) == 2
     # Replicas report what they hold as a job ends, beside the job's last event: give it a moment.

@@ -104,7 +104,7 @@ class ClusterDispatcher:
                     return
 
         threading.Thread(target=pass_cancel_on, name=f"cancel-{job.id}", daemon=True).start()
-        worker = ""
+        worker, ended = "", False
         try:
             for data in stream:
                 event = pb.JobEvent.FromString(data)
@@ -112,6 +112,7 @@ class ClusterDispatcher:
                 if kind == "activity" and event.activity.kind == "worker":
                     worker = event.activity.subject
                 if kind == "finished":
+                    ended = True
                     return _raise_for(event.finished)
                 if kind == "result":
                     if event.result.index not in delivered:
@@ -128,6 +129,11 @@ class ClusterDispatcher:
             raise WorkerDied(worker or _actor_of(exc), str(exc).splitlines()[0]) from None
         finally:
             finished.set()
+            if not ended:  # whatever stopped us here (a policy refusal, shutdown): the replica stops too
+                try:
+                    stream.cancel()
+                except Exception:  # already over (its replica died): nothing left to stop
+                    pass
 
     # --- what GetInfo shows ----------------------------------------------------------------------
 
