@@ -30,6 +30,8 @@ class ScriptedHandler(BaseHTTPRequestHandler):
                        json.dumps({"code": "invalid_argument", "message": "steps: 0 is out of range"}).encode())
         elif mode == "error_plain":
             self._send(503, "text/plain", b"overloaded")
+        elif mode == "empty":  # an empty message (no events yet) is a body of 0 bytes
+            self._send(200, "application/proto", b"")
         elif mode == "garbage":
             self._send(200, "application/proto", b"\xff\xff\xff")
         else:
@@ -72,6 +74,16 @@ def test_requests_follow_the_connect_protocol_and_reuse_the_connection(server):
     assert first["headers"]["Connect-Protocol-Version"] == "1"
     assert first["headers"]["Authorization"] == "Bearer s3cret"
     assert first["connection"] == second["connection"]  # keep-alive
+
+
+def test_empty_answers_leave_the_kept_alive_connection_usable(server):
+    daemon = kit.connect_daemon(server.address)
+    daemon.get_info()
+    server.mode = "empty"
+    first, second = daemon.poll("job-1"), daemon.poll("job-1")  # the second failed on the same socket
+    assert list(first.events) == list(second.events) == []
+    polls = [seen for seen in server.seen if seen["path"].endswith("/PollEvents")]
+    assert len(polls) == 2 and polls[0]["connection"] == polls[1]["connection"]
 
 
 def test_a_dropped_keep_alive_connection_is_reopened_once(server):

@@ -130,8 +130,8 @@ class ConnectClient:
 def _read_body(response: http.client.HTTPResponse) -> bytes | bytearray:
     """Reads the body into one preallocated buffer when its length is known (big images)."""
     length = response.length
-    if length is None:
-        return response.read()
+    if not length:  # unknown, or an empty message: read() also ends the response, so the
+        return response.read()  # kept-alive connection can carry the next request
     body = bytearray(length)
     view = memoryview(body)
     done = 0
