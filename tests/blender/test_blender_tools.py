@@ -272,3 +272,7 @@ def test_tool_panels_draw_in_the_real_ui_while_their_operators_run(tools_daemon,
     assert live["undo_gives_painting"] < 1e-6, str(live)
     # Replace is one undo step: Ctrl+Z gives the image back at its old size
     assert result["replace"] == {"state": "succeeded", "size": [128, 128], "size_after_undo": [64, 64]}, result
+    # Refine overwrites a painted image in place: Ctrl+Z gives the painting back, not a blank image
+    refine = result["refine"]
+    assert refine["state"] == "succeeded" and refine["changed"] > 0.01, refine
+    assert refine["undo_gives_painting"] < 1e-6, refine

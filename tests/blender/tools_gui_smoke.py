@@ -161,6 +161,33 @@ def tick():
                 bpy.ops.ed.undo()
             after = bpy.data.images.get("replace-me")
             report["replace"]["size_after_undo"] = list(after.size) if after is not None else None
+            # Refine writes into a painted image in place; Ctrl+Z must give the painting back
+            import numpy as np
+            refine = bpy.data.images.new("refine-me", 64, 64)
+            pixels = np.full(64 * 64 * 4, 0.5, dtype=np.float32)
+            pixels.reshape(64, 64, 4)[8:24, 8:56, :3] = (0.1, 0.7, 0.3)  # a stroke (dirty, unpacked)
+            refine.pixels.foreach_set(pixels)
+            refine.pixels.foreach_get(pixels)
+            state["refine_painted"] = pixels.copy()
+            bpy.ops.ed.undo_push(message="painted refine-me")
+            with bpy.context.temp_override(area=state["area"], screen=bpy.context.window.screen):
+                bpy.ops.underpaint.refine(image_name="refine-me")
+            state["phase"] = "refine"
+            return 0.3
+        if state["phase"] == "refine":
+            import numpy as np
+            if jobs.current.active:
+                return 0.3
+            refine, now = bpy.data.images["refine-me"], np.empty(64 * 64 * 4, dtype=np.float32)
+            refine.pixels.foreach_get(now)
+            report["refine"] = {"state": jobs.current.state, "message": jobs.current.message,
+                                "changed": float(np.abs(now - state["refine_painted"]).max())}
+            with bpy.context.temp_override(area=state["area"], screen=bpy.context.window.screen):
+                bpy.ops.ed.undo()
+            refine = bpy.data.images.get("refine-me")
+            if refine is not None:
+                refine.pixels.foreach_get(now)
+                report["refine"]["undo_gives_painting"] = float(np.abs(now - state["refine_painted"]).max())
     except Exception:
         report["error"] = traceback.format_exc()
     finish()

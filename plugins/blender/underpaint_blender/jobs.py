@@ -11,7 +11,7 @@ import time
 import bpy
 import bpy.utils.previews
 
-from . import images
+from . import images, undo
 from .underpaint_kit import JobRunner, UnderpaintError, connect_daemon
 
 TIMER_INTERVAL_S = 0.1
@@ -257,7 +257,7 @@ def _handle(job, kind, payload):
             return
         if name:
             job.images.append(name)
-            _push_undo(f"Underpaint: {job.label}")
+            undo.push_undo(f"Underpaint: {job.label}")
     elif kind == "finished":
         job.state, message, seed = payload
         job.message = message or job.message or "; ".join(job.notes)
@@ -298,13 +298,6 @@ def _tag_redraw():
         for area in screen.areas:
             if area.type in ("IMAGE_EDITOR", "NODE_EDITOR", "VIEW_3D", "STATUSBAR"):
                 area.tag_redraw()
-
-
-def _push_undo(message):
-    try:
-        bpy.ops.ed.undo_push(message=message)
-    except RuntimeError:
-        pass  # no undo stack in this context (background mode)
 
 
 def _timer():

@@ -20,7 +20,8 @@ from bpy.app.handlers import persistent
 
 from . import images, jobs, preferences
 from .operators import UserError, _require_image, _result_rgba, client_name
-from .tool_settings import keep_for_undo, push_undo, require_info
+from .tool_settings import require_info
+from .undo import keep_for_undo, push_undo
 from .underpaint_kit import requests
 
 CHECK_INTERVAL_S = 0.25

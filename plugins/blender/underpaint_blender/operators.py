@@ -8,7 +8,7 @@ import tempfile
 import bpy
 from bpy.props import StringProperty
 
-from . import daemon_status, images, jobs, preferences, scene_passes
+from . import daemon_status, images, jobs, preferences, scene_passes, undo
 from .underpaint_kit import faces, history, pb, requests
 
 _IMAGE_NAME_DESCRIPTION = "Image to work on; empty = the image in the editor (or active Image Texture node)"
@@ -123,6 +123,8 @@ def apply_generated(target_name, base_name, editor, result):
         suffix = f" {result.index + 1}" if result.index else ""
         image = bpy.data.images.new(f"{base_name}{suffix}", data.width, data.height, alpha=True)
         image.use_fake_user = True  # an unused texture would otherwise vanish when the file is saved
+    else:
+        undo.keep_for_undo(image, f"Underpaint result in '{image.name}'")
     images.write_rgba8(image, data.data, data.width, data.height)
     _remember(image, result)
     if result.index == 0:
@@ -136,6 +138,7 @@ def apply_canvas(image_name, result):
     if image is None:
         raise ValueError(f"Image '{image_name}' was removed while Underpaint worked on it")
     data = _result_rgba(result)
+    undo.keep_for_undo(image, f"Underpaint result in '{image.name}'")
     document_size, offset = None, (0, 0)
     if result.document_width and result.document_height:
         document_size = (result.document_width, result.document_height)

@@ -33,25 +33,6 @@ def require_info(info, feature, capability):
         raise DaemonTooOldForTool(too_old_message(feature, capability, info))
 
 
-def keep_for_undo(image, label):
-    """Before a tool overwrites an image in place: its current pixels go into the .blend's undo
-    state (packed), so Ctrl+Z after the change brings back the painting, not the file or the
-    generated pattern the image started from (unpacked pixels are not part of Blender's undo)."""
-    if image.is_dirty or image.packed_file is None:
-        try:
-            image.pack()
-        except RuntimeError:
-            return  # nothing to keep (no buffer)
-    push_undo(f"Before {label}")
-
-
-def push_undo(message):
-    try:
-        bpy.ops.ed.undo_push(message=message)
-    except RuntimeError:
-        pass  # no undo stack here (background mode)
-
-
 def _style_candidates():
     from . import history_panel  # the styles the last "refresh" listed
 

@@ -7,7 +7,7 @@ import bpy
 
 from . import images
 from .operators import _JobOperator, _require_image, apply_generated, client_name, editor_key
-from .tool_settings import keep_for_undo, require
+from .tool_settings import require
 from .underpaint_kit import noise, requests, upscale
 
 
@@ -28,9 +28,7 @@ def _apply_to(image, tools, suffix, context):
 
 
 def _replace(image_name, suffix, editor, result):
-    image = bpy.data.images.get(image_name)
-    if image is not None:
-        keep_for_undo(image, f"{suffix} of '{image_name}'")
+    # apply_generated keeps the painting for undo before it writes into the image
     return apply_generated(image_name, f"{image_name} ({suffix})", editor, result)
 
 
