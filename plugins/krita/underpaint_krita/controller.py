@@ -6,7 +6,7 @@ The panel only calls methods and listens to signals; it never blocks on the netw
 
 import threading
 
-from . import document, planning
+from . import document, planning, tool_requests
 from ._vendor import ensure_vendor_on_path
 from .qt import QObject, pyqtSignal
 
@@ -195,6 +195,11 @@ class JobController(QObject):
         return request
 
     def _launch(self, request, context):
+        """context: "doc" and what _apply_outcome needs; tools may add "apply" (doc, results) ->
+        message, and "on_result" (pb.Result, called on the worker thread as each arrives)."""
+        doc = context.get("doc")
+        if doc is not None:  # the History section lists this document's results
+            tool_requests.tag_for_history(request, tool_requests.document_label(doc.fileName(), doc.name()))
         with self._lock:
             self._busy, self._cancelled, self._runner = True, False, None
         threading.Thread(target=self._work, args=(request, context), name="underpaint-job", daemon=True).start()
@@ -234,6 +239,7 @@ class JobController(QObject):
             on_queued=self.queued.emit,
             on_started=self.started.emit,
             on_progress=self._on_progress,
+            on_result=context.get("on_result"),
             on_finished=lambda outcome: self._job_done.emit(outcome, context),
         )
         with self._lock:
@@ -266,8 +272,11 @@ class JobController(QObject):
             self.finished.emit("succeeded", "No faces found: nothing was changed.", seed)
             return
         try:
-            added = apply_results(doc, outcome.results, context["prompt"], context.get("offset", (0, 0)),
-                                  context.get("name_prefix", ""))
+            if "apply" in context:  # a tool that places its results its own way
+                added = context["apply"](doc, outcome.results)
+            else:
+                added = apply_results(doc, outcome.results, context["prompt"], context.get("offset", (0, 0)),
+                                      context.get("name_prefix", ""))
         except (document.DocumentError, ValueError, RuntimeError) as error:
             self.finished.emit("failed", "Could not add the result: %s" % error, seed)
             return

@@ -38,6 +38,7 @@ from .qt import (
 )
 from .sections import CollapsibleSection, section_setting_key
 from .token_counter import TokenCounter
+from .tools_wiring import attach_tools
 
 DOCKER_ID = "underpaint_docker"
 DOCKER_TITLE = "Underpaint"
@@ -161,6 +162,7 @@ class UnderpaintDocker(DockWidget):
         extras_column.addWidget(self.addons)
         extras_column.addWidget(self.faces)
         self.extras_section = CollapsibleSection("LoRAs, VAE, faces", extras)
+        self.tools = attach_tools(self, extras_column, _read_setting, _write_setting)  # upscale, edit, keyframes, history
         self.expand_panel = ExpandPanel()
         self.margins, self.extend_buttons = self.expand_panel.margins, self.expand_panel.extend_buttons
         self.expand_button, self.extend_amount = self.expand_panel.expand_button, self.expand_panel.extend_amount
