@@ -6,6 +6,7 @@ krita_scenarios.py plus UNDERPAINT_ANIMATED_KRA (a .kra with a 3-frame animated 
 scenario clicks the docker's own buttons and reports plain facts; the pytest side judges them.
 """
 
+import copy
 import gc
 import json
 import os
@@ -42,6 +43,12 @@ def docker_tools():
     return docker
 
 
+def job(docker, start):
+    """run_job's report, copied: its handlers stay connected to the docker's controller and
+    would overwrite it with the next job's end."""
+    return copy.deepcopy(run_job(docker.controller, start))
+
+
 def use_document(docker, doc):
     docker.tools._document = lambda: doc
 
@@ -60,6 +67,7 @@ def scenario_layout():
     report = {
         "panel_content_height": docker.scroll.widget().sizeHint().height(),
         "section_titles": [s.title() for s in tools.sections.values()],
+        "outer_title": docker.extras_section.title(),
         "upscalers": [[tools.panel.upscaler.itemText(i), tools.panel.upscaler.itemData(i)]
                       for i in range(tools.panel.upscaler.count())],
         "factors": [tools.panel.factor.itemData(i) for i in range(tools.panel.factor.count())],
@@ -100,7 +108,7 @@ def scenario_upscale_whole_image():
     panel.factor.setCurrentIndex(panel.factor.findData(2))
     panel.target.setCurrentIndex(panel.target.findData("scale"))
     panel.refine.setChecked(False)
-    report = run_job(docker.controller, docker.tools.upscale)
+    report = job(docker, docker.tools.upscale)
     settle(doc)
     report["size"] = [doc.width(), doc.height()]
     report["tree"] = layer_tree(doc.rootNode())
@@ -127,7 +135,9 @@ def scenario_upscale_selection_refined_new_document():
     panel.target.setCurrentIndex(panel.target.findData("new"))
     panel.refine.setChecked(True)
     panel.refine_strength.setValue(0.3)
-    report = run_job(docker.controller, docker.tools.upscale)
+    docker.steps.setValue(10)  # 0.3 of 2 steps would be no step: the daemon refuses that
+    report = job(docker, docker.tools.upscale)
+    docker.steps.setValue(2)
     panel.refine.setChecked(False)
     settle(doc)
     report["size"] = [doc.width(), doc.height()]
@@ -151,7 +161,7 @@ def scenario_edit():
     before = document.read_pixels(doc, (0, 0, 64, 64))
     panel.edit_from.setText("a red apple")
     panel.edit_to.setText("a green apple")
-    report = run_job(docker.controller, docker.tools.edit)
+    report = job(docker, docker.tools.edit)
     settle(doc)
     report["tree"] = layer_tree(doc.rootNode())
     report["added"] = [n.name() for n in new_node(doc, names_before)]
@@ -186,7 +196,7 @@ def scenario_keyframes():
     names_before = [n.name() for n in doc.rootNode().childNodes()]
     frames = []
     docker.tools.controller.frame_done.connect(lambda done, total: frames.append([done, total]))
-    report = run_job(docker.controller, docker.tools.keyframes)
+    report = job(docker, docker.tools.keyframes)
     settle(doc)
     report["frame_events"] = frames
     report["frame_note"] = docker.tools.panel.note.text()
@@ -214,7 +224,7 @@ def scenario_history():
     use_document(docker, doc)
     settings = docker.settings()
     settings.prompt, settings.steps, settings.seed, settings.feather = "a blue boat", 2, 4321, -1
-    fill = run_job(docker.controller, lambda: docker.controller.generate(doc, settings))
+    fill = job(docker, lambda: docker.controller.generate(doc, settings))
     settle(doc)
     fill_node = doc.rootNode().childNodes()[-1]
     result = docker.controller.last_outcome.results[0]

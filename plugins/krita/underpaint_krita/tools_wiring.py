@@ -1,5 +1,6 @@
-"""Puts the Tools and History sections into the docker and wires them to its fields and its job
-controller, so docker.py needs one call: attach_tools(docker, layout, read_setting, write_setting).
+"""Puts the Tools and History section into the docker (inside its add-ons section) and wires it
+to the docker's fields and job controller, so docker.py needs one call:
+attach_tools(docker, extras_layout, read_setting, write_setting).
 
 The tools' jobs run through the docker's JobController: the same progress bar, preview, Cancel
 and message line as Generate, and one job at a time per panel.
@@ -19,7 +20,6 @@ class DockerTools:
         self.controller = ToolsController(docker.controller, parent=docker)
         self.panel = ToolsPanel()
         self.history = HistoryPanel()
-        # One section (one header) for both: the folded docker must still fit ~600 px.
         body = QWidget()
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 0)
@@ -30,7 +30,10 @@ class DockerTools:
         column.addWidget(self.history)
         self.section = CollapsibleSection("Upscale, edit, keyframes, history", body)
         self.sections = {"tools": self.section}
+        # Inside the "LoRAs, VAE, faces" section, as a section of its own: folded, the docker
+        # gains no height (it must fit ~600 px); its title says the tools are in there.
         layout.addWidget(self.section)
+        docker.extras_section.setTitle(docker.extras_section.title() + ", tools")
         self.section.setExpanded(read_setting(section_setting_key("tools"), "0") == "1")
         self.section.toggled.connect(lambda opened: write_setting(section_setting_key("tools"), int(opened)))
         self.capabilities = None
