@@ -154,6 +154,15 @@ def test_keyframes_of_a_three_frame_layer_come_back_in_order(report):
     assert step == total and total % 3 == 0
 
 
+def test_cancel_stops_the_keyframes_and_adds_nothing(report):
+    cancel = scenario(report, "keyframes_cancel")
+    assert cancel["status"] == "cancelled", cancel["message"]
+    assert cancel["results"] == [] and cancel["added"] == []
+    steps_done = [step for step, _total in cancel["events"]["progress"]]
+    assert not steps_done or max(steps_done) < 3 * 75  # stopped long before the end
+    assert cancel["buttons_enabled_after"] == [True, True]
+
+
 def test_history_lists_the_documents_result_and_places_it_again_where_it_was(report):
     history = scenario(report, "history")
     assert history["fill"]["status"] == "succeeded", history["fill"]["message"]

@@ -43,10 +43,10 @@ def docker_tools():
     return docker
 
 
-def job(docker, start):
+def job(docker, start, on_started=None):
     """run_job's report, copied: its handlers stay connected to the docker's controller and
     would overwrite it with the next job's end."""
-    return copy.deepcopy(run_job(docker.controller, start))
+    return copy.deepcopy(run_job(docker.controller, start, on_started=on_started))
 
 
 def use_document(docker, doc):
@@ -93,6 +93,15 @@ def scenario_layout():
                             "edit": tools.panel.edit_button.isEnabled(),
                             "interrogate": tools.history.interrogate_button.isEnabled()}
     tools._on_connected(docker.controller.connection.daemon().info, [], "")  # back to what the daemon offers
+    # A picture of the open section to look at (next to the report), then folded again.
+    docker.extras_section.setExpanded(True)
+    tools.section.setExpanded(True)
+    QApplication.processEvents()
+    root = docker.scroll.widget()
+    root.resize(root.sizeHint())
+    root.grab().save(os.path.join(os.path.dirname(os.environ["UNDERPAINT_SCENARIOS_OUT"]), "tools-open.png"))
+    docker.extras_section.setExpanded(False)
+    tools.section.setExpanded(False)
     return report
 
 
@@ -210,6 +219,22 @@ def scenario_keyframes():
         by_index = {r.index: r for r in outcome.results}
         report["frame_mismatches"] = [layer_mismatches(layers[i], by_index[i].image, 0, 0) for i in range(3)]
         report["outputs_differ"] = len({bytes(r.image.data) for r in outcome.results}) == 3
+    return report
+
+
+def scenario_keyframes_cancel():
+    """Cancel while the frames run: the job ends cancelled and nothing is added."""
+    docker = docker_tools()
+    doc = Krita.instance().openDocument(os.environ["UNDERPAINT_ANIMATED_KRA"])
+    settle(doc)
+    use_document(docker, doc)
+    names_before = [n.name() for n in doc.rootNode().childNodes()]
+    docker.steps.setValue(150)  # long enough to be cancelled mid-way
+    report = job(docker, docker.tools.keyframes, on_started=docker._on_cancel)
+    docker.steps.setValue(2)
+    settle(doc)
+    report["added"] = [n.name() for n in new_node(doc, names_before)]
+    report["buttons_enabled_after"] = [docker.generate_button.isEnabled(), docker.tools.panel.keyframes_button.isEnabled()]
     return report
 
 
