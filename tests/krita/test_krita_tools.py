@@ -114,7 +114,7 @@ def test_upscale_of_a_selection_with_refine_opens_a_new_document(report):
     (result,) = up["results"]
     assert [result["width"], result["height"]] == [48, 36]  # the 16x12 selection x3
     assert up["size"] == [64, 48] and up["layers"] == ["Background", "Selection Mask"]  # left alone
-    assert up["documents_added"] == 1
+    assert up["documents_added"] == 1 and up["new_is_open"]
     assert up["new_document"] == [48, 36, ["Upscaled ×3 · Lanczos"]]
 
 

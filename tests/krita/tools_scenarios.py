@@ -138,7 +138,7 @@ def scenario_upscale_selection_refined_new_document():
     doc = make_document(64, 48)
     select_rect(doc, 8, 6, 16, 12)
     use_document(docker, doc)
-    documents_before = len(Krita.instance().documents())
+    opened_before = len(docker.tools.controller.opened)
     panel.upscaler.setCurrentIndex(panel.upscaler.findData(""))
     panel.factor.setCurrentIndex(panel.factor.findData(3))
     panel.target.setCurrentIndex(panel.target.findData("new"))
@@ -151,10 +151,11 @@ def scenario_upscale_selection_refined_new_document():
     settle(doc)
     report["size"] = [doc.width(), doc.height()]
     report["layers"] = [n.name() for n in doc.rootNode().childNodes()]
-    documents = Krita.instance().documents()
-    report["documents_added"] = len(documents) - documents_before
-    if report["documents_added"]:
-        new = documents[-1]
+    opened = docker.tools.controller.opened[opened_before:]
+    report["documents_added"] = len(opened)
+    report["new_is_open"] = bool(opened) and any(d == opened[-1] for d in Krita.instance().documents())
+    if opened:
+        new = opened[-1]
         report["new_document"] = [new.width(), new.height(), [n.name() for n in new.rootNode().childNodes()]]
     return report
 
@@ -207,7 +208,7 @@ def scenario_keyframes():
     docker.tools.controller.frame_done.connect(lambda done, total: frames.append([done, total]))
     report = job(docker, docker.tools.keyframes)
     settle(doc)
-    report["frame_events"] = frames
+    report["frame_events"] = list(frames)  # a copy: the cancel scenario's job adds to the list
     report["frame_note"] = docker.tools.panel.note.text()
     report["result_indexes"] = [r.index for r in docker.controller.last_outcome.results]
     report["tree"] = [n for n in layer_tree(doc.rootNode()) if n["name"] not in names_before]
@@ -230,7 +231,14 @@ def scenario_keyframes_cancel():
     use_document(docker, doc)
     names_before = [n.name() for n in doc.rootNode().childNodes()]
     docker.steps.setValue(150)  # long enough to be cancelled mid-way
-    report = job(docker, docker.tools.keyframes, on_started=docker._on_cancel)
+    cancelled = []
+
+    def cancel_once():  # run_job's handler stays connected: later jobs must not be cancelled
+        if not cancelled:
+            cancelled.append(True)
+            docker._on_cancel()
+
+    report = job(docker, docker.tools.keyframes, on_started=cancel_once)
     docker.steps.setValue(2)
     settle(doc)
     report["added"] = [n.name() for n in new_node(doc, names_before)]
@@ -251,11 +259,12 @@ def scenario_history():
     settings.prompt, settings.steps, settings.seed, settings.feather = "a blue boat", 2, 4321, -1
     fill = job(docker, lambda: docker.controller.generate(doc, settings))
     settle(doc)
+    report = {"fill": {k: fill[k] for k in ("status", "message")}}
+    if fill["status"] != "succeeded":
+        return report
     fill_node = doc.rootNode().childNodes()[-1]
     result = docker.controller.last_outcome.results[0]
-    report = {"fill": {k: fill[k] for k in ("status", "message")}, "fill_bounds": [result.x, result.y,
-                                                                                   result.image.width,
-                                                                                   result.image.height]}
+    report["fill_bounds"] = [result.x, result.y, result.image.width, result.image.height]
     listed = []
     tools.controller.history_listed.connect(lambda page, error: listed.append((page, error)))
     tools.refresh_history()

@@ -27,6 +27,7 @@ class ToolsController(QObject):
     def __init__(self, jobs, parent=None):
         super().__init__(parent)
         self.jobs = jobs  # the panel's JobController
+        self.opened = []  # documents the tools opened (upscale as a new document)
         self._entry_fetched.connect(self._place_entry)
 
     # --- jobs --------------------------------------------------------------------------------
@@ -49,7 +50,8 @@ class ToolsController(QObject):
         def apply(doc, results):
             layer, size = tool_requests.upscaled_layer(results[0], factor, upscaler_label)
             if target == "new":
-                tools_document.open_as_document(doc, layer)
+                # Kept: a document made from Python is deleted with its last Python reference.
+                self.opened.append(tools_document.open_as_document(doc, layer))
                 return "the new document \"%s\" (%d×%d)" % (layer.name, layer.width, layer.height)
             tools_document.scale_image(doc, *size)
             document.add_layers(doc, [layer])
