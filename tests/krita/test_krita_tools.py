@@ -72,6 +72,10 @@ def scenario(report, name) -> dict:
     return result
 
 
+def test_no_exception_escaped_into_qt(report):
+    assert report["slot_errors"] == []
+
+
 def test_sections_fold_offer_the_daemons_tools_and_say_when_it_is_too_old(report):
     layout = scenario(report, "layout")
     # The tools fold inside the add-on section: the folded docker is no taller with them
@@ -169,7 +173,8 @@ def test_history_lists_the_documents_result_and_places_it_again_where_it_was(rep
     (listed,) = history["listed"]  # this document only
     assert listed[0].startswith("history-") and listed[1:] == ["a blue boat", 4321]
     assert history["archive_id_matches"]
-    assert history["rows"] == [f"a blue boat · 20×16 · seed 4321"]
+    assert history["rows"] == ["a blue boat · 20×16 · seed 4321"]
+    assert history["thumbnails_shown"] == 1  # WebP, or the image itself where Qt lacks WebP
     assert history["fill_bounds"] == [10, 12, 20, 16]
     assert history["placed"][0][0] == "succeeded", history["placed"]
     (layer,) = history["placed_layers"]

@@ -10,6 +10,7 @@ import copy
 import gc
 import json
 import os
+import sys
 import threading
 import time
 import traceback
@@ -272,6 +273,7 @@ def scenario_history():
     page, error = listed[-1] if listed else (None, "timeout")
     report["listed"] = [[e.document, e.parameters.prompt, e.parameters.seed] for e in page.entries] if page else error
     report["rows"] = [tools.history.entries.item(i).text() for i in range(tools.history.entries.count())]
+    pump_until(lambda: tools.history.thumbnails_shown, 30)  # fetched once where Qt lacks WebP
     report["thumbnails_shown"] = tools.history.thumbnails_shown
     report["archive_id_matches"] = bool(page and page.entries and page.entries[0].id == result.archive_id)
     # Place again, on the same document
@@ -331,6 +333,14 @@ SCENARIOS = {name[len("scenario_"):]: fn for name, fn in list(globals().items())
 
 
 def main(*_args):
+    import faulthandler
+
+    # A scenario that hangs Krita leaves every thread's stack in the log instead of a silent timeout.
+    stacks = open(os.environ["UNDERPAINT_SCENARIOS_OUT"] + ".stacks", "w")
+    faulthandler.dump_traceback_later(400, exit=True, file=stacks)
+    # An exception in a Qt slot would open Krita's error dialog and hang kritarunner: record it.
+    slot_errors = []
+    sys.excepthook = lambda *error: slot_errors.append("".join(traceback.format_exception(*error)))
     wanted = [s for s in os.environ.get("UNDERPAINT_SCENARIOS", "").split(",") if s] or list(SCENARIOS)
     results = {}
     for name in wanted:
@@ -338,6 +348,7 @@ def main(*_args):
             results[name] = SCENARIOS[name]()
         except Exception:
             results[name] = {"error": traceback.format_exc()}
+    results["slot_errors"] = slot_errors
     with open(os.environ["UNDERPAINT_SCENARIOS_OUT"], "w", encoding="utf-8") as f:
         json.dump(results, f, indent=1)
     # Let the docker's background threads end before kritarunner tears Qt down (see krita_scenarios).

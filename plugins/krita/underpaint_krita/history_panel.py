@@ -4,11 +4,15 @@ picker that writes {style:NAME} into the prompt; "Interrogate", which fills the 
 the daemon's CLIP model sees in the picture. Widgets only; ToolsController does the work.
 """
 
+import importlib
+
 from . import tool_requests
-from .qt import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QImage, QLabel, QListWidget, QListWidgetItem,
+from .qt import (QT_BINDING, QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                  QPixmap, QPushButton, QSize, Qt, QWidget)
 
-THUMBNAIL = 48
+from .tools_controller import THUMBNAIL
+
+QIcon = importlib.import_module(QT_BINDING + ".QtGui").QIcon  # not among qt.py's names
 
 
 class HistoryPanel(QWidget):
@@ -71,8 +75,8 @@ class HistoryPanel(QWidget):
         self.note.setText("This daemon is too old for %s: update it." % ", ".join(lacking) if lacking else "")
         self.can = can
 
-    def show_page(self, page):
-        """List a HistoryPage: thumbnail (when Qt can decode WebP), prompt, size, seed."""
+    def show_page(self, page, thumbnails):
+        """List a HistoryPage: thumbnail (thumbnails: entry id -> QImage), prompt, size, seed."""
         self.entries.clear()
         self.latest = list(page.entries)
         self.thumbnails_shown = 0
@@ -80,17 +84,26 @@ class HistoryPanel(QWidget):
             item = QListWidgetItem(tool_requests.entry_label(entry))
             item.setData(Qt.ItemDataRole.UserRole, entry.id)
             item.setToolTip(entry.parameters.prompt or "(no prompt)")
-            image = QImage.fromData(bytes(entry.thumbnail.data)) if entry.thumbnail.data else QImage()
-            if not image.isNull():
-                item.setIcon(QPixmap.fromImage(image))
+            image = thumbnails.get(entry.id)
+            if image is not None and not image.isNull():
+                item.setIcon(QIcon(QPixmap.fromImage(image)))
                 self.thumbnails_shown += 1
             self.entries.addItem(item)
         if self.entries.count():
             self.entries.setCurrentRow(0)
         shown = "%d of %d results" % (len(self.latest), page.total) if page.total else "No results yet for this document."
-        if self.latest and not self.thumbnails_shown:
-            shown += " (this Krita's Qt cannot show WebP thumbnails: install its image formats plugin)"
         self.note.setText(shown)
+
+    def show_icons(self, thumbnails):
+        """Icons that arrived after the list was shown."""
+        shown = 0
+        for row in range(self.entries.count()):
+            item = self.entries.item(row)
+            image = thumbnails.get(item.data(Qt.ItemDataRole.UserRole))
+            if image is not None:
+                item.setIcon(QIcon(QPixmap.fromImage(image)))
+                shown += 1
+        self.thumbnails_shown = shown
 
     def picked_id(self):
         item = self.entries.currentItem()

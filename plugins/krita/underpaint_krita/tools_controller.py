@@ -11,7 +11,10 @@ import dataclasses
 import threading
 
 from . import document, planning, tool_requests, tools_document
-from .qt import QObject, pyqtSignal
+from .qt import QImage, QObject, Qt, pyqtSignal
+
+THUMBNAIL = 48
+MAX_FETCHED_THUMBNAIL_PIXELS = 2048 * 2048  # bigger ones are listed without an icon
 
 
 class ToolsController(QObject):
@@ -22,13 +25,17 @@ class ToolsController(QObject):
     reused = pyqtSignal(object, str)  # ReusedFields or None, error
     placed = pyqtSignal(str, str)  # "succeeded" | "failed", message
 
+    thumbnails_ready = pyqtSignal()  # more icons in self.thumbnails
     _entry_fetched = pyqtSignal(object, object)  # entry (RGBA8), document
+    _pixels_fetched = pyqtSignal(str, int, int, bytes)  # entry id, width, height, RGBA8
 
     def __init__(self, jobs, parent=None):
         super().__init__(parent)
         self.jobs = jobs  # the panel's JobController
         self.opened = []  # documents the tools opened (upscale as a new document)
+        self.thumbnails = {}  # archive entry id -> QImage icon
         self._entry_fetched.connect(self._place_entry)
+        self._pixels_fetched.connect(self._on_pixels)
 
     # --- jobs --------------------------------------------------------------------------------
 
@@ -146,9 +153,43 @@ class ToolsController(QObject):
         from underpaint_kit import history
 
         name = "" if all_documents or doc is None else tool_requests.document_label(doc.fileName(), doc.name())
-        self._background(lambda daemon: self.history_listed.emit(history.history_page(daemon, document=name,
-                                                                                      limit=limit), ""),
-                         lambda error: self.history_listed.emit(None, error))
+
+        def work(daemon):
+            self.history_listed.emit(history.history_page(daemon, document=name, limit=limit), "")
+
+        self._background(work, lambda error: self.history_listed.emit(None, error))
+
+    def thumbnails_for(self, entries):
+        """UI thread: an icon per entry into self.thumbnails (kept: entries never change). The
+        archive's thumbnails are WebP; where Qt has no WebP plugin (Debian's Krita) the entry's
+        image is fetched once in the background and `thumbnails_ready` follows."""
+        wanted = []
+        for entry in entries:
+            if entry.id in self.thumbnails:
+                continue
+            image = QImage.fromData(bytes(entry.thumbnail.data)) if entry.thumbnail.data else QImage()
+            if not image.isNull():
+                self.thumbnails[entry.id] = _icon(image)
+            elif entry.width * entry.height <= MAX_FETCHED_THUMBNAIL_PIXELS:
+                wanted.append(entry.id)
+        if wanted:
+            self._background(lambda daemon: self._fetch_pixels(daemon, wanted), lambda error: None)
+
+    def _fetch_pixels(self, daemon, ids):
+        from underpaint_kit import history
+
+        for entry_id in ids:
+            try:
+                image = history.fetch_entry(daemon, entry_id).image
+            except Exception:  # deleted meanwhile, or the daemon went away: no icon
+                continue
+            self._pixels_fetched.emit(entry_id, image.width, image.height, bytes(image.data))
+
+    def _on_pixels(self, entry_id, width, height, rgba):
+        if len(rgba) == width * height * 4 and width:
+            image = QImage(rgba, width, height, width * 4, QImage.Format.Format_RGBA8888).copy()
+            self.thumbnails[entry_id] = _icon(image)
+            self.thumbnails_ready.emit()
 
     def place_again(self, doc, entry_id):
         """Fetch an archived result and add it as a layer where it was made; answers `placed`."""
@@ -213,3 +254,6 @@ class ToolsController(QObject):
 
         threading.Thread(target=run, name="underpaint-tools", daemon=True).start()
 
+
+def _icon(image):
+    return image.scaled(THUMBNAIL, THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)

@@ -53,6 +53,7 @@ class DockerTools:
         self.section.toggled.connect(lambda opened: opened and self.refresh_history())
         c.frame_done.connect(p.show_frames)
         c.history_listed.connect(self._on_history)
+        c.thumbnails_ready.connect(lambda: h.show_icons(c.thumbnails))
         c.styles_listed.connect(self._on_styles)
         c.interrogated.connect(self._on_interrogated)
         c.reused.connect(self._on_reused)
@@ -144,7 +145,8 @@ class DockerTools:
         if page is None:
             self.history.note.setText(error)
         else:
-            self.history.show_page(page)
+            self.controller.thumbnails_for(page.entries)
+            self.history.show_page(page, self.controller.thumbnails)
 
     def _on_styles(self, styles, error):
         if styles is None:
