@@ -16,7 +16,7 @@ import time
 import traceback
 import uuid
 
-from scenario_helpers import QApplication  # first: puts the built plugin on sys.path
+from scenario_helpers import QApplication, close_documents  # first: puts the built plugin on sys.path
 
 from krita import Krita  # noqa: E402
 from scenario_helpers import (document, layer_mismatches, layer_tree, make_document, pattern_rgba,  # noqa: E402
@@ -355,10 +355,13 @@ def main(*_args):
     for docker in _DOCKER:
         docker.live_links.shutdown()
         docker.controller.shutdown()
-    short_lived = ("underpaint-connect", "underpaint-tokens", "underpaint-job", "underpaint-tools")
+    short_lived = ("underpaint-connect", "underpaint-tokens", "underpaint-job", "underpaint-live", "underpaint-tools")
     pump_until(lambda: not any(t.is_alive() and t.name.startswith(short_lived) for t in threading.enumerate()), 15)
     ends = time.monotonic() + 1.0
     while time.monotonic() < ends:
         QApplication.processEvents()
         time.sleep(0.02)
     gc.collect()
+    close_documents()  # documents left open crash kritarunner's exit (see scenario_helpers)
+    for tools_docker in _DOCKER:
+        tools_docker.tools.controller.opened.clear()
