@@ -165,10 +165,12 @@ def tick():
             import numpy as np
             refine = bpy.data.images.new("refine-me", 64, 64)
             pixels = np.full(64 * 64 * 4, 0.5, dtype=np.float32)
+            pixels.reshape(64, 64, 4)[:, :, 3] = 1.0  # opaque: a new image has no alpha channel to keep
             pixels.reshape(64, 64, 4)[8:24, 8:56, :3] = (0.1, 0.7, 0.3)  # a stroke (dirty, unpacked)
             refine.pixels.foreach_set(pixels)
             refine.pixels.foreach_get(pixels)
             state["refine_painted"] = pixels.copy()
+            state["area"].spaces.active.image = refine  # the artist refines the image in the editor
             bpy.ops.ed.undo_push(message="painted refine-me")
             with bpy.context.temp_override(area=state["area"], screen=bpy.context.window.screen):
                 bpy.ops.underpaint.refine(image_name="refine-me")

@@ -20,11 +20,11 @@ from . import legacy_wheels  # noqa: E402
 
 legacy_wheels.ensure_protobuf()
 
-from . import board, control_operators, extras, jobs, operators, panels, preferences, properties  # noqa: E402
+from . import board, control_operators, extras, jobs, operators, panels, preferences, properties, undo  # noqa: E402
 from . import history_panel, keyframes, live_texture, tool_settings, tools_panels, upscale_ops  # noqa: E402
 
 # control_operators after panels: its sub-panel hangs under the main panel
-_MODULES = (preferences, properties, operators, extras, board, panels, control_operators)
+_MODULES = (preferences, properties, undo, operators, extras, board, panels, control_operators)
 # The image tools (upscale, edit without a mask, keyframes, live texture, history): their own
 # settings and sub-panels of the Image Editor's tab, registered after the tab itself.
 _TOOL_MODULES = (tool_settings, upscale_ops, keyframes, live_texture, history_panel, tools_panels)
