@@ -15,8 +15,12 @@ import { ModalCancelledError, PhotoshopBusyError } from "./modal.js";
 import { exactBytes } from "./pixels.js";
 import { bytesPayload } from "./wire.js";
 
-/** @typedef {"generate" | "fill" | "expand" | import("./extras.js").FaceAction} Action */
+/** @typedef {"generate" | "fill" | "expand" | "upscale" | "edit" | import("./extras.js").FaceAction} Action */
 /** @typedef {import("./params.js").JobParams} JobParams */
+/**
+ * @typedef {(job: {doc: import("photoshop/dom/Document").Document, capture: import("./document.js").CanvasCapture,
+ *   request: import("./client.js").GenerateRequestInit, payloads: import("./wire.js").Payload[]}) => Promise<void>} Decorate
+ */
 
 /**
  * @typedef {object} JobUpdate  what the panel shows; every field is optional
@@ -49,6 +53,7 @@ import { bytesPayload } from "./wire.js";
 const HISTORY_NAMES = {
   generate: "Underpaint Generate", fill: "Underpaint Fill", expand: "Underpaint Expand",
   "restore-faces": "Underpaint Restore Faces", "rerender-faces": "Underpaint Re-render Faces",
+  upscale: "Underpaint Upscale", edit: "Underpaint Edit",
 };
 
 export class CanvasJob {
@@ -60,14 +65,17 @@ export class CanvasJob {
    * @param {{nativeSize?: number, clientName?: string}} [options.model]
    * @param {(update: JobUpdate) => void} [options.onUpdate]
    * @param {import("./modal.js").ModalOptions} [options.modal]  how placing waits for Photoshop
+   * @param {Decorate} [options.decorate]  adds to the request what other panel sections chose
+   *   (controls, styles, archive options); may read more of the document
    */
-  constructor({ client, action, params, model = {}, onUpdate = () => {}, modal = {} }) {
+  constructor({ client, action, params, model = {}, onUpdate = () => {}, modal = {}, decorate }) {
     this.client = client;
     this.action = action;
     this.params = params;
     this.model = model;
     this.onUpdate = onUpdate;
     this.modal = modal;
+    this.decorate = decorate;
     /** @type {string | null} */
     this.jobId = null;
     this.cancelRequested = false;
@@ -76,7 +84,7 @@ export class CanvasJob {
     /** @type {string[]} what the daemon's content policy did to the images (blurred, withheld) */
     this.notices = [];
     /** @type {{documentID: number, expectedSize: {width: number, height: number},
-     *          grow?: {width: number, height: number, offsetX: number, offsetY: number}} | null} */
+     *          grow?: {width: number, height: number, offsetX: number, offsetY: number, resample?: boolean}} | null} */
     this.target = null;
     this.elapsed = 0;
   }
@@ -140,6 +148,8 @@ export class CanvasJob {
     if (this.cancelRequested) return { phase: "cancelled", message: "Cancelled." };
 
     const { request, payloads } = this.request(operation, capture);
+    if (this.decorate) await this.decorate({ doc, capture, request, payloads });
+    if (this.cancelRequested) return { phase: "cancelled", message: "Cancelled." };
     const job = await this.client.submit(request, payloads);
     this.jobId = job.id;
     this.report({ phase: "queued", queuePosition: job.queuePosition, message: queueMessage(job.queuePosition) });
@@ -194,7 +204,8 @@ export class CanvasJob {
       documentID: capture.documentID,
       expectedSize: { width: capture.documentWidth, height: capture.documentHeight },
       grow: grows
-        ? { width: first.documentWidth, height: first.documentHeight, offsetX: first.offsetX, offsetY: first.offsetY }
+        ? { width: first.documentWidth, height: first.documentHeight, offsetX: first.offsetX, offsetY: first.offsetY,
+            resample: this.resamplesDocument }
         : undefined,
     };
     return this.place(false);
@@ -211,13 +222,13 @@ export class CanvasJob {
     this.report({ phase: "placing", message: "Placing the result…" });
     const placements = this.results.map((result) => ({
       rgba: result.rgba, width: result.width, height: result.height, x: result.x, y: result.y,
-      name: layerName(this.action, this.params.prompt, result.seed),
+      name: this.layerName(result),
     }));
     const count = `${placements.length} image${placements.length > 1 ? "s are" : " is"}`;
     let layerIds;
     try {
       ({ layerIds } = await placeResults(target.documentID, placements, {
-        historyName: HISTORY_NAMES[this.action],
+        historyName: this.historyName,
         expectedSize: target.expectedSize,
         grow: target.grow,
         modal: { ...this.modal, onBusy: (message) => this.report({ phase: "placing", message }) },
@@ -239,7 +250,25 @@ export class CanvasJob {
     };
   }
 
-  /** @param {import("photoshop/dom/Document").Document} doc */
+  /** A larger document in the result means: scale the picture (Upscale), not add margins (Expand). */
+  get resamplesDocument() {
+    return false;
+  }
+
+  /** The History panel's name for the job's step. */
+  get historyName() {
+    return HISTORY_NAMES[/** @type {keyof typeof HISTORY_NAMES} */ (this.action)] || "Underpaint";
+  }
+
+  /** @param {KeptResult} result */
+  layerName(result) {
+    return layerName(this.action, this.params.prompt, result.seed);
+  }
+
+  /**
+   * @param {import("photoshop/dom/Document").Document} doc
+   * @returns {CanvasOperation}
+   */
   operation(doc) {
     // A face button works on what is there: the selection's area, or the whole document.
     if (isFaceAction(this.action)) return CanvasOperation.REFINE;
