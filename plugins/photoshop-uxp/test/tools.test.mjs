@@ -7,6 +7,8 @@ import { standIn } from "photoshop";
 import { connect } from "../src/connection.js";
 import { parseParams } from "../src/params.js";
 import { UpscaleJob, upscalers } from "../src/upscale.js";
+import { CanvasJob } from "../src/job.js";
+import { controlTypesFor, controlsDecorator, parseControl } from "../src/controls.js";
 import { liveSkipReason, startDaemon } from "./daemon.mjs";
 import { allowInManifest, pixelAt, testPicture } from "./helpers.mjs";
 
@@ -82,5 +84,65 @@ describe("panel tools on a live daemon", { skip: skip ?? false, timeout: TIMEOUT
     assert.equal(last.phase, "failed");
     assert.match(last.message, /no-such-upscaler/);
     assert.deepEqual([doc.width, doc.height, doc.stack.length], [40, 32, 1]);
+  });
+
+  /** A transparent layer with white strokes: what an artist draws as a scribble control. */
+  function scribble(width, height) {
+    const pixels = new Uint8Array(width * height * 4);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        if (x % 16 < 2 || y === x) pixels.set([255, 255, 255, 255], (y * width + x) * 4);
+      }
+    }
+    return pixels;
+  }
+
+  /** Generates over a 64x64 document with `choices` as controls; returns the result layer's pixels. */
+  async function generateWith(choicesFor) {
+    standIn.reset();
+    const doc = standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64), opaque: true });
+    const lines = doc.addPixelLayer("lines", scribble(64, 64));
+    const photo = doc.addPixelLayer("photo", testPicture(64, 64));
+    lines.visible = photo.visible = false;
+    const choices = choicesFor({ lines: lines.id, photo: photo.id }).map(parseControl);
+    const { last } = await run(CanvasJob, { action: "generate", decorate: controlsDecorator(choices) });
+    assert.equal(last.phase, "done", last.message);
+    return { doc, last, pixels: doc.stack.at(-1).pixels.slice() };
+  }
+
+  test("control layers: the daemon lists a ControlNet and an IP-Adapter for the demo model", { timeout: TIMEOUT }, async () => {
+    const model = connection.models.find((m) => m.id === connection.defaultModel);
+    const types = controlTypesFor(connection.addOns, model);
+    assert.ok(types.scribble?.length, JSON.stringify(types));
+    assert.ok(types.reference?.length, JSON.stringify(types));
+    assert.ok(connection.info.capabilities.includes("controls"));
+  });
+
+  test("control layers: a scribble layer and a reference layer reach the daemon and steer the result", { timeout: TIMEOUT }, async () => {
+    const none = await generateWith(() => []);
+    const again = await generateWith(() => []);
+    assert.deepEqual(again.pixels, none.pixels, "same seed, same picture");
+    const scribbled = await generateWith(({ lines }) => [{ layerID: lines, type: "scribble", strength: 1, start: 0, end: 1 }]);
+    assert.notDeepEqual(scribbled.pixels, none.pixels, "the scribble changed the picture");
+    const off = await generateWith(({ lines }) => [{ layerID: lines, type: "scribble", strength: 0, start: 0, end: 1 }]);
+    assert.deepEqual(off.pixels, none.pixels, "strength 0 is no control, bit for bit");
+    const referenced = await generateWith(({ photo }) => [{ layerID: photo, type: "reference", strength: 1 }]);
+    assert.notDeepEqual(referenced.pixels, none.pixels, "the reference changed the picture");
+    // The control layer's own pixels were read, over the whole document (nothing else is sent for a generate).
+    const reads = standIn.callsNamed("getPixels").filter((c) => c.options.layerID !== undefined);
+    assert.equal(reads.length, 1);
+    assert.deepEqual(reads[0].options.sourceBounds, { left: 0, top: 0, right: 64, bottom: 64 });
+  });
+
+  test("control layers: an empty layer or a bad range is refused before anything is sent", { timeout: TIMEOUT }, async () => {
+    assert.throws(() => parseControl({ layerID: 3, type: "scribble", strength: 1, start: 0.6, end: 0.4 }), /Control end/);
+    assert.throws(() => parseControl({ layerID: 3, type: "scribble", strength: 3, start: 0, end: 1 }), /Control strength/);
+    assert.throws(() => parseControl({ layerID: 3, type: "sketchy", strength: 1 }), /Control type/);
+    const doc = standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64) });
+    const empty = doc.addPixelLayer("empty", new Uint8Array(64 * 64 * 4));
+    const { last } = await run(CanvasJob, { action: "generate",
+      decorate: controlsDecorator([parseControl({ layerID: empty.id, type: "canny", strength: 1, start: 0, end: 1 })]) });
+    assert.equal(last.phase, "failed");
+    assert.match(last.message, /Control layer "empty" has no pixels/);
   });
 });
