@@ -9,11 +9,13 @@ import {
   JobType,
   PixelFormat,
 } from "./generated/underpaint/v1/underpaint_pb.js";
-import { NO_FACES, finishingSteps, isFaceAction, withoutTags } from "./extras.js";
+import { NO_FACES, finishingSteps, isFaceAction } from "./extras.js";
 import { activeDocument, imageDataUrl, placeResults, readCanvas, selectionRect } from "./document.js";
 import { ModalCancelledError, PhotoshopBusyError } from "./modal.js";
-import { exactBytes } from "./pixels.js";
+import { keep, layerName, policyNotice, queueMessage } from "./results.js";
 import { bytesPayload } from "./wire.js";
+
+export { layerName, policyNotice };
 
 /** @typedef {"generate" | "fill" | "expand" | "upscale" | "edit" | import("./extras.js").FaceAction} Action */
 /** @typedef {import("./params.js").JobParams} JobParams */
@@ -87,6 +89,8 @@ export class CanvasJob {
      *          grow?: {width: number, height: number, offsetX: number, offsetY: number, resample?: boolean}} | null} */
     this.target = null;
     this.elapsed = 0;
+    /** The daemon's last word on the job. @type {import("./generated/underpaint/v1/underpaint_pb.js").Finished | null} */
+    this.finished = null;
   }
 
   /** Runs the job to its end; resolves to the last update (never rejects). */
@@ -138,13 +142,8 @@ export class CanvasJob {
     this.report({ phase: "reading", message: "Reading the document…" });
     const doc = activeDocument();
     const operation = this.operation(doc);
-    const capture = await readCanvas(doc, {
-      // Generating from scratch needs no pixels; everything else uses them as context.
-      sendRegion: operation !== CanvasOperation.GENERATE || isFaceAction(this.action),
-      useSelection: operation !== CanvasOperation.EXPAND,
-      context: { minContextSize: this.model.nativeSize || 512 },
-      expand: operation === CanvasOperation.EXPAND ? this.params.expand : undefined,
-    });
+    const capture = await this.capture(doc, operation);
+    if (!capture) return { phase: "cancelled", message: "Nothing changed: nothing was sent." };
     if (this.cancelRequested) return { phase: "cancelled", message: "Cancelled." };
 
     const { request, payloads } = this.request(operation, capture);
@@ -178,7 +177,7 @@ export class CanvasJob {
         // Withheld by the daemon's content policy: no image, nothing to place.
         if (kind.value.image && kind.value.image.data.length) this.results.push(keep(kind.value));
       } else if (kind.case === "finished") {
-        finished = kind.value;
+        finished = this.finished = kind.value;
       }
     });
 
@@ -248,6 +247,23 @@ export class CanvasJob {
       layerIds,
       message: [again ? `Placed ${layers}.` : `Done in ${this.elapsed.toFixed(1)} s: ${layers}.`, ...this.notices].join(" "),
     };
+  }
+
+  /**
+   * What the job reads of the document; null = nothing worth sending (the live layer's
+   * unchanged canvas).
+   * @param {import("photoshop/dom/Document").Document} doc
+   * @param {CanvasOperation} operation
+   * @returns {Promise<import("./document.js").CanvasCapture | null>}
+   */
+  capture(doc, operation) {
+    return readCanvas(doc, {
+      // Generating from scratch needs no pixels; everything else uses them as context.
+      sendRegion: operation !== CanvasOperation.GENERATE || isFaceAction(this.action),
+      useSelection: operation !== CanvasOperation.EXPAND,
+      context: { minContextSize: this.model.nativeSize || 512 },
+      expand: operation === CanvasOperation.EXPAND ? this.params.expand : undefined,
+    });
   }
 
   /** A larger document in the result means: scale the picture (Upscale), not add margins (Expand). */
@@ -337,56 +353,4 @@ export class CanvasJob {
     }
     return { request, payloads };
   }
-}
-
-/**
- * A result as the panel keeps it: its image copied out of the response (protobuf-es hands out
- * views into the whole response), checked once.
- * @param {import("./generated/underpaint/v1/underpaint_pb.js").Result} result
- * @returns {KeptResult}
- */
-function keep(result) {
-  const image = result.image;
-  if (!image || image.format !== PixelFormat.RGBA8 || image.data.length !== image.width * image.height * 4) {
-    throw new Error(`Result ${result.index} is not a ${image?.width}x${image?.height} RGBA8 image.`);
-  }
-  return {
-    index: result.index, seed: result.seed, x: result.x, y: result.y, width: image.width, height: image.height,
-    rgba: exactBytes(image.data), documentWidth: result.documentWidth, documentHeight: result.documentHeight,
-    offsetX: result.offsetX, offsetY: result.offsetY, note: result.note,
-  };
-}
-
-/** @param {number} position */
-function queueMessage(position) {
-  return position > 0 ? `Waiting: ${position} job${position > 1 ? "s" : ""} ahead.` : "Starting…";
-}
-
-/**
- * @param {Action} action
- * @param {string} prompt
- * @param {bigint} seed
- */
-export function layerName(action, prompt, seed) {
-  if (action === "restore-faces") return `Underpaint: restored faces [seed ${seed}]`;
-  const shown = withoutTags(prompt);
-  let words = shown ? shown.slice(0, 40) : action === "generate" ? "generated" : `${action} (no prompt)`;
-  if (action === "rerender-faces") words = `re-rendered faces${shown ? ` · ${shown.slice(0, 30)}` : ""}`;
-  return `Underpaint: ${words} [seed ${seed}]`;
-}
-
-/**
- * The artist-facing line for a result the daemon's content policy blurred or withheld ("" if none).
- * Mirrors underpaint_kit.policy.result_notice.
- * @param {{index: number, policy: string, image?: {data: Uint8Array}}} result
- */
-export function policyNotice(result) {
-  const number = result.index + 1;
-  if (result.policy === "blurred") {
-    return `Image ${number} was blurred by the daemon's content policy (its image check flagged it).`;
-  }
-  if (result.policy === "withheld" || (result.policy && !(result.image && result.image.data.length))) {
-    return `Image ${number} was withheld by the daemon's content policy (its image check flagged it), so no layer was added for it.`;
-  }
-  return "";
 }

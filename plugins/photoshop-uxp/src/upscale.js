@@ -33,7 +33,7 @@ export function parseScale(raw) {
 
 export class UpscaleJob extends CanvasJob {
   /**
-   * @param {ConstructorParameters<typeof CanvasJob>[0] & {upscale: {model: string, scale: number}}} options
+   * @param {Omit<ConstructorParameters<typeof CanvasJob>[0], "action"> & {upscale: {model: string, scale: number}}} options
    *   upscale.model: an "upscaler" add-on id, "" = Lanczos
    */
   constructor(options) {

@@ -9,11 +9,13 @@ import { parseParams } from "../src/params.js";
 import { UpscaleJob, upscalers } from "../src/upscale.js";
 import { CanvasJob } from "../src/job.js";
 import { controlTypesFor, controlsDecorator, parseControl } from "../src/controls.js";
+import { CHANGE_EVENTS, LIVE_LAYER_NAME, LiveLayer } from "../src/live.js";
+import { waitFor } from "./stand-ins/dom.js";
 import { liveSkipReason, startDaemon } from "./daemon.mjs";
 import { allowInManifest, pixelAt, testPicture } from "./helpers.mjs";
 
 const skip = liveSkipReason();
-const TIMEOUT = 240000;
+const TIMEOUT = Number(process.env.TOOLS_TIMEOUT || 240000);
 
 /** Panel values for a quick job on the demo model. */
 export function params(overrides = {}) {
@@ -145,4 +147,128 @@ describe("panel tools on a live daemon", { skip: skip ?? false, timeout: TIMEOUT
     assert.equal(last.phase, "failed");
     assert.match(last.message, /Control layer "empty" has no pixels/);
   });
+
+  /** The daemon client with every submitted request recorded (pixel payloads copied into `data`). */
+  function recordingClient() {
+    const submitted = [];
+    const client = Object.create(connection.client);
+    client.submit = (request, payloads = []) => {
+      const copies = payloads.map((payload) => {
+        const bytes = new Uint8Array(payload.byteLength);
+        payload.write(bytes);
+        return { path: payload.path, byteLength: bytes.length, write: (target) => target.set(bytes), bytes };
+      });
+      submitted.push({ ...request, data: Object.fromEntries(copies.map((c) => [c.path.join("."), c.bytes])) });
+      return connection.client.submit(request, copies);
+    };
+    return { client, submitted };
+  }
+
+  /** Waits for `check`, failing at once with the panel's message when a live request failed. */
+  function liveWait(updates, check, what) {
+    return waitFor(() => {
+      const failed = updates.find((u) => u.phase === "failed");
+      if (failed) throw new Error(`while waiting for ${what}: ${failed.message}`);
+      return check();
+    }, TIMEOUT / 3, what);
+  }
+
+  /** Paints a square of `value` into the bottom layer, as a brush stroke would, and lets Photoshop tell. */
+  function paint(doc, value, event = "set") {
+    const base = doc.stack[0];
+    for (let y = 20; y < 36; y++) for (let x = 20; x < 36; x++) base.pixels.set([value, value, value, 255], (y * doc.width + x) * 4);
+    standIn.notify(event, { _target: [{ _ref: "document", _id: doc.id }] });
+  }
+
+  test("live layer: changes are debounced into one request, results go into one layer in place", { timeout: TIMEOUT }, async () => {
+    const doc = standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64), opaque: true });
+    const { client, submitted } = recordingClient();
+    const updates = [];
+    const live = new LiveLayer({ client, readParams: () => params({ strength: 0.6, seed: 5 }), model: { nativeSize: 64 },
+      debounceMs: 40, onUpdate: (u) => updates.push(u) });
+    await live.start();
+    assert.deepEqual(standIn.callsNamed("addNotificationListener").map((c) => c.options.events), [CHANGE_EVENTS]);
+    await liveWait(updates, () => live.shown === 1, "the first live result");
+    assert.equal(submitted.length, 1);
+    assert.ok(submitted[0].liveSession.startsWith(`photoshop:${doc.id}:`), submitted[0].liveSession);
+    assert.equal(submitted[0].priority, 10);
+    const layer = doc.stack.at(-1);
+    assert.equal(layer.name, LIVE_LAYER_NAME);
+    const first = layer.pixels.slice();
+
+    // Three quick strokes: one request, with the newest canvas; the same layer updated.
+    paint(doc, 10);
+    paint(doc, 120, "paint");
+    paint(doc, 250, "make");
+    await liveWait(updates, () => live.shown === 2, "the second live result");
+    assert.equal(submitted.length, 2);
+    assert.equal(doc.stack.length, 2, "still one live layer");
+    assert.equal(doc.stack.at(-1), layer);
+    assert.notDeepEqual(layer.pixels, first);
+    // What was sent had the last stroke (value 250) and not the live layer (hidden while read).
+    const { region, regionX, regionY } = submitted[1].canvas;
+    assert.deepEqual(pixelAt4(region, submitted[1].data["canvas.region.data"], 24 - regionX, 24 - regionY), [250, 250, 250]);
+    assert.equal(layer.visible, true);
+
+    // A notification with nothing changed (e.g. the panel's own placing) sends nothing.
+    standIn.notify("set", {});
+    await waitFor(() => live.timer === null && live.inFlight === null, TIMEOUT / 3, "the pause to pass");
+    assert.equal(submitted.length, 2);
+
+    // Another document's changes are not this one's.
+    paint(doc, 90, "set");
+    standIn.notify("set", { _target: [{ _ref: "document", _id: doc.id + 1000 }] });
+    await liveWait(updates, () => live.shown === 3, "the third live result");
+
+    // Apply keeps the layer; the next change makes a new live layer. Off: nothing more is sent.
+    const name = await live.apply("a red barn");
+    assert.match(layer.name, /^Underpaint: live a red barn \[seed 5\]$/);
+    assert.equal(name, layer.name);
+    paint(doc, 60);
+    await liveWait(updates, () => live.shown === 4, "the fourth live result");
+    assert.equal(doc.stack.length, 3);
+    assert.equal(doc.stack.at(-1).name, LIVE_LAYER_NAME);
+    await live.stop();
+    assert.equal(standIn.listenerCount(), 0);
+    const sent = submitted.length;
+    paint(doc, 30);
+    await new Promise((done) => setTimeout(done, 100));
+    assert.equal(submitted.length, sent, "nothing is sent once Live is off");
+    assert.equal(updates.filter((u) => u.phase === "failed").length, 0, JSON.stringify(updates));
+  });
+
+  test("live layer: a newer canvas supersedes the running request; the layer shows exactly the newest result", { timeout: TIMEOUT }, async () => {
+    const doc = standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64), opaque: true });
+    const { client, submitted } = recordingClient();
+    let steps = 60;
+    const live = new LiveLayer({ client, readParams: () => params({ strength: 0.6, seed: 9, steps }), model: { nativeSize: 64 },
+      debounceMs: 20 });
+    const updates = [];
+    live.onUpdate = (u) => updates.push(u);
+    await live.start();
+    await waitFor(() => submitted.length === 1 && live.inFlight?.jobId, TIMEOUT, "the first request");
+    const slow = live.inFlight;
+    steps = 2;
+    paint(doc, 200);
+    await liveWait(updates, () => live.newestPlaced === 2, "the newer result");
+    await waitFor(() => slow.finished, TIMEOUT, "the older job to end");
+    assert.match(slow.finished.message, /superseded by job/);
+    assert.equal(live.newestPlaced, 2);
+    assert.equal(live.shown, 1, "the superseded request showed nothing");
+    await live.stop();
+    const shown = doc.stack.at(-1).pixels.slice();
+
+    // The same request without a session, on the same canvas, gives the same pixels.
+    doc.stack.at(-1).visible = false;
+    const { last } = await run(CanvasJob, { action: "generate", params: params({ strength: 0.6, seed: 9, steps: 2 }) });
+    assert.equal(last.phase, "done", last.message);
+    assert.deepEqual(doc.stack.at(-1).pixels, shown);
+  });
 });
+
+/** RGB of pixel (x, y) in a request's region (RGB8 for an opaque document). */
+function pixelAt4(region, data, x, y) {
+  const components = data.length / (region.width * region.height);
+  const i = (y * region.width + x) * components;
+  return [data[i], data[i + 1], data[i + 2]];
+}
