@@ -11,6 +11,7 @@ import { CanvasJob } from "../src/job.js";
 import { controlTypesFor, controlsDecorator, parseControl } from "../src/controls.js";
 import { CHANGE_EVENTS, LIVE_LAYER_NAME, LiveLayer } from "../src/live.js";
 import { waitFor } from "./stand-ins/dom.js";
+import { EditJob, KeyframesJob } from "../src/noise-jobs.js";
 import { liveSkipReason, startDaemon } from "./daemon.mjs";
 import { allowInManifest, pixelAt, testPicture } from "./helpers.mjs";
 
@@ -263,6 +264,56 @@ describe("panel tools on a live daemon", { skip: skip ?? false, timeout: TIMEOUT
     const { last } = await run(CanvasJob, { action: "generate", params: params({ strength: 0.6, seed: 9, steps: 2 }) });
     assert.equal(last.phase, "done", last.message);
     assert.deepEqual(doc.stack.at(-1).pixels, shown);
+  });
+
+  /** A 64x64 frame: the test picture with a white square at (x, 20). */
+  function frame(x) {
+    const pixels = testPicture(64, 64);
+    for (let y = 20; y < 36; y++) for (let i = x; i < x + 16; i++) pixels.set([255, 255, 255, 255], (y * 64 + i) * 4);
+    return pixels;
+  }
+
+  test("keyframes: visible layers bottom first are the frames; results come back as layers in frame order", { timeout: TIMEOUT }, async () => {
+    const doc = standIn.newDocument({ width: 64, height: 64, pixels: frame(4), title: "walk" });
+    doc.stack[0].name = "frame A";
+    doc.addPixelLayer("frame B", frame(24));
+    doc.addPixelLayer("frame C", frame(44));
+    const { last } = await run(KeyframesJob, { params: params({ strength: 0.5, seed: 42 }) });
+    assert.equal(last.phase, "done", last.message);
+    const results = doc.stack.slice(3);
+    assert.deepEqual(results.map((l) => l.name.replace(/ \[.*$/, "")),
+      ["Underpaint: frame 1 a red barn", "Underpaint: frame 2 a red barn", "Underpaint: frame 3 a red barn"]);
+    assert.deepEqual(doc.historyStates, ["Underpaint Keyframes"]);
+    assert.notDeepEqual(results[0].pixels, results[1].pixels);
+    // Frozen noise: frame B alone gives what frame B gave in the sequence, so the order held.
+    for (const layer of doc.stack) layer.visible = layer.name === "frame B";
+    const alone = await run(KeyframesJob, { params: params({ strength: 0.5, seed: 42 }) });
+    assert.equal(alone.last.phase, "done", alone.last.message);
+    assert.deepEqual(doc.stack.at(-1).pixels, results[1].pixels);
+  });
+
+  test("keyframes: no visible pixel layer is refused before anything is sent", { timeout: TIMEOUT }, async () => {
+    const doc = standIn.newDocument({ width: 64, height: 64, pixels: frame(4) });
+    doc.stack[0].visible = false;
+    const { last } = await run(KeyframesJob, {});
+    assert.equal(last.phase, "failed");
+    assert.match(last.message, /Keyframes: show the layers/);
+  });
+
+  test("edit (no mask): the selection re-sampled from its own noise with the new prompt, as one layer", { timeout: TIMEOUT }, async () => {
+    const doc = standIn.newDocument({ width: 64, height: 64, pixels: frame(24), opaque: true });
+    doc.selection.set({ left: 8, top: 8, right: 56, bottom: 56 });
+    const { client, submitted } = recordingClient();
+    const { last } = await run(EditJob, { client, fromPrompt: "a white square", params: params({ prompt: "a red square", strength: 1 }) });
+    assert.equal(last.phase, "done", last.message);
+    assert.equal(submitted[0].type, 4 /* JOB_TYPE_EDIT */);
+    assert.equal(submitted[0].edit.sourcePrompt, "a white square");
+    assert.equal(doc.stack.length, 2);
+    assert.match(doc.stack[1].name, /^Underpaint: edit a white square → a red square \[seed 1234\]$/);
+    const bounds = doc.stack[1].bounds;
+    assert.ok(bounds.left >= 8 && bounds.top >= 8 && bounds.right <= 56 && bounds.bottom <= 56, JSON.stringify(bounds));
+    const refused = await run(EditJob, { fromPrompt: " ", params: params({ prompt: "a red square" }) });
+    assert.match(refused.last.message, /Edit: say what the picture shows now/);
   });
 });
 
