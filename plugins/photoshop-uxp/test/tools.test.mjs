@@ -12,6 +12,8 @@ import { controlTypesFor, controlsDecorator, parseControl } from "../src/control
 import { CHANGE_EVENTS, LIVE_LAYER_NAME, LiveLayer } from "../src/live.js";
 import { waitFor } from "./stand-ins/dom.js";
 import { EditJob, KeyframesJob } from "../src/noise-jobs.js";
+import { ArchiveClient, archiveDecorator, entryFields, interrogate, placeEntry } from "../src/history.js";
+import { Lexicon } from "../src/generated/underpaint/v1/archive_pb.js";
 import { liveSkipReason, startDaemon } from "./daemon.mjs";
 import { allowInManifest, pixelAt, testPicture } from "./helpers.mjs";
 
@@ -315,7 +317,55 @@ describe("panel tools on a live daemon", { skip: skip ?? false, timeout: TIMEOUT
     const refused = await run(EditJob, { fromPrompt: " ", params: params({ prompt: "a red square" }) });
     assert.match(refused.last.message, /Edit: say what the picture shows now/);
   });
+
+  test("history: this document's results, placed again where they were, their parameters reused; a style applied", { timeout: TIMEOUT }, async () => {
+    const archive = new ArchiveClient(connection.client.transport);
+    await connection.client.transport.unary(Lexicon.method.putStyle, { name: "ink", prompt: "{prompt}, ink drawing", negativePrompt: "colour" });
+    assert.ok((await archive.styles()).styles.some((s) => s.name === "ink"));
+    const doc = standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64), opaque: true, title: "barn.psd" });
+    doc.selection.set({ left: 16, top: 16, right: 48, bottom: 48 });
+    const { last } = await run(CanvasJob, { action: "fill", params: params({ prompt: "a red barn", seed: 321 }),
+      decorate: archiveDecorator("ink") });
+    assert.equal(last.phase, "done", last.message);
+    const made = doc.stack[1];
+
+    standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64), title: "other.psd" });
+    const other = await run(CanvasJob, { action: "generate", params: params({ prompt: "not this one" }), decorate: archiveDecorator("") });
+    assert.equal(other.last.phase, "done", other.last.message);
+
+    const { entries } = await archive.recent("barn.psd");
+    assert.equal(entries.length, 1, "only this document's result");
+    const [entry] = entries;
+    assert.deepEqual(entry.parameters.styles, ["ink"]);
+    assert.match(entry.parameters.prompt, /a red barn/);
+    const fields = entryFields(entry);
+    assert.equal(fields.seed, "321");
+    assert.equal(fields.steps, "2");
+
+    await app_activate(doc);
+    const placed = await placeEntry(archive, entry.id);
+    assert.equal(placed.samePlace, true);
+    const again = doc.stack.at(-1);
+    assert.notEqual(again, made);
+    assert.deepEqual(again.bounds, made.bounds);
+    assert.deepEqual(again.pixels, made.pixels, "the same pixels at the same place");
+  });
+
+  test("interrogate: without a CLIP model the daemon's reason reaches the panel", { timeout: TIMEOUT }, async () => {
+    standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64) });
+    const archive = new ArchiveClient(connection.client.transport);
+    await assert.rejects(interrogate(archive), (error) => {
+      assert.match(error.message, /clip/i);
+      return true;
+    });
+  });
 });
+
+/** Makes `doc` the active document again. */
+async function app_activate(doc) {
+  const { app } = await import("photoshop");
+  app.activeDocument = doc;
+}
 
 /** RGB of pixel (x, y) in a request's region (RGB8 for an opaque document). */
 function pixelAt4(region, data, x, y) {
