@@ -3,7 +3,7 @@
 // reference. Their pixels are read over the same area as the image and sent with the request;
 // the daemon cuts, scales and preprocesses them (edges for canny, lines as drawn for scribble).
 import { create } from "@bufbuild/protobuf";
-import { ControlSchema, PixelFormat } from "./generated/underpaint/v1/underpaint_pb.js";
+import { ControlSchema, JobType, PixelFormat } from "./generated/underpaint/v1/underpaint_pb.js";
 import { findLayer, readLayer } from "./layers.js";
 
 export const CAPABILITY = "controls";
@@ -66,7 +66,7 @@ export function parseControl(raw) {
 }
 
 /**
- * A job decorator that reads each chosen layer and adds it to the request: controls over the
+ * A job decorator that reads each chosen layer and adds it to a generating request: controls over the
  * area the job reads (the region sent, else the whole document), a reference as the layer's
  * whole picture.
  * @param {ControlChoice[]} choices
@@ -74,6 +74,7 @@ export function parseControl(raw) {
  */
 export function controlsDecorator(choices) {
   return async ({ doc, capture, request }) => {
+    if (request.type === JobType.FINISH) return; // upscale, faces: nothing is generated, nothing to steer
     const area = capture.region
       ? { left: capture.region.x, top: capture.region.y, right: capture.region.x + capture.region.width,
           bottom: capture.region.y + capture.region.height }

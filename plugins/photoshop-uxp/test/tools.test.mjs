@@ -10,7 +10,9 @@ import { UpscaleJob, upscalers } from "../src/upscale.js";
 import { CanvasJob } from "../src/job.js";
 import { controlTypesFor, controlsDecorator, parseControl } from "../src/controls.js";
 import { CHANGE_EVENTS, LIVE_LAYER_NAME, LiveLayer } from "../src/live.js";
-import { waitFor } from "./stand-ins/dom.js";
+import { fakeDocument, fakeStorage, waitFor } from "./stand-ins/dom.js";
+import { startPanel } from "../src/panel.js";
+import { fakeDaemon } from "./helpers.mjs";
 import { EditJob, KeyframesJob } from "../src/noise-jobs.js";
 import { ArchiveClient, archiveDecorator, entryFields, interrogate, placeEntry } from "../src/history.js";
 import { Lexicon } from "../src/generated/underpaint/v1/archive_pb.js";
@@ -358,6 +360,91 @@ describe("panel tools on a live daemon", { skip: skip ?? false, timeout: TIMEOUT
       assert.match(error.message, /clip/i);
       return true;
     });
+  });
+
+  test("the panel's Tools: control layer, upscale, history, live, through the page", { timeout: TIMEOUT * 2 }, async () => {
+    const doc = standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64), opaque: true, title: "panel.psd" });
+    doc.addPixelLayer("lines", scribble(64, 64)).visible = false;
+    globalThis.localStorage = fakeStorage({ "underpaint.settings.v1": JSON.stringify({ server: daemon.http, steps: 2, seed: 11 }) });
+    let panel;
+    try {
+      const page = fakeDocument();
+      const $ = (id) => page.getElementById(id);
+      // Clicks `button`, then waits for the job's last line.
+      const runs = async (button, what) => {
+        $("status").textContent = "";
+        $(button).click();
+        await waitFor(() => /^Done|^Placed|error/.test(`${$("status").textContent} ${$("status").className}`), TIMEOUT, what);
+        assert.match($("status").textContent, /^Done/);
+      };
+      panel = startPanel(/** @type {any} */ (page));
+      await waitFor(() => $("status").textContent.startsWith("Connected"), 60000, "the connection");
+      const values = (id) => $(id).children.map((o) => o.getAttribute("value"));
+      assert.equal($("toolsNote").textContent, "");
+      assert.ok(values("upscaler").length >= 2, "Lanczos and the demo upscaler");
+      assert.ok(values("controlType").includes("scribble"));
+      const lines = doc.stack[1];
+      assert.deepEqual(values("controlLayer"), ["", String(lines.id), String(doc.stack[0].id)], "top first, as in the Layers panel");
+
+      $("controlLayer").userChooses(String(lines.id));
+      $("controlType").userChooses("scribble");
+      $("addControl").click();
+      assert.match($("controlList").textContent, /^lines: scribble 1 \(0–1\)$/);
+      $("prompt").value = "a scribbled barn";
+      await runs("generate", "the generation");
+      // The control reached the daemon: the archive holds the result for this document, and
+      // placing it again gives the very pixels the job placed.
+      $("refreshHistory").click();
+      await waitFor(() => values("historyList")[0], TIMEOUT, "the history list");
+      assert.match($("historyList").children[0].textContent, /a scribbled barn · seed 11 · /);
+      $("reuseHistory").click();
+      assert.equal($("seed").value, "11");
+
+      $("upscaler").userChooses("");
+      $("upscaleFactor").value = "2";
+      await runs("upscale", "the upscale");
+      assert.deepEqual([doc.width, doc.height], [128, 128]);
+
+      $("live").checked = true;
+      $("live").dispatch("change");
+      await waitFor(() => doc.stack.at(-1).name === "Live result", TIMEOUT, "the live layer");
+      $("applyLive").click();
+      await waitFor(() => /^Kept as/.test($("status").textContent), TIMEOUT, "apply");
+      $("live").checked = false;
+      $("live").dispatch("change");
+      await waitFor(() => $("status").textContent === "Live: off.", TIMEOUT, "live off");
+      assert.equal(standIn.listenerCount(), 0);
+    } finally {
+      panel?.stop();
+      delete globalThis.localStorage;
+    }
+  });
+});
+
+describe("the panel's Tools on an old daemon", () => {
+  test("says which tools the daemon is too old for, and keeps their buttons off", async () => {
+    standIn.reset();
+    standIn.newDocument({ width: 64, height: 64 });
+    const fake = await fakeDaemon();
+    const disallowFake = await allowInManifest(fake.url);
+    globalThis.localStorage = fakeStorage({ "underpaint.settings.v1": JSON.stringify({ server: fake.address }) });
+    let panel;
+    try {
+      const page = fakeDocument();
+      const $ = (id) => page.getElementById(id);
+      panel = startPanel(/** @type {any} */ (page));
+      await waitFor(() => $("status").textContent.startsWith("Connected"), 10000, "the connection");
+      assert.equal($("toolsNote").textContent, "This daemon is too old for Upscale, control layers, Live, Keyframes and Edit, " +
+        "history, styles, Interrogate: update it.");
+      for (const id of ["upscale", "keyframes", "edit", "placeHistory", "interrogate", "live", "addControl"]) {
+        assert.equal($(id).disabled, true, id);
+      }
+    } finally {
+      panel?.stop();
+      delete globalThis.localStorage;
+      disallowFake();
+      await fake.close();
+    }
   });
 });
 
