@@ -53,7 +53,7 @@ export class ArchiveClient {
  */
 export function archiveDecorator(style) {
   return async ({ doc, request }) => {
-    request.archive = { host: HOST, document: doc.title };
+    request.archive = { ...request.archive, host: HOST, document: doc.title }; // a job's own skip stays
     if (style) request.styles = [style];
   };
 }

@@ -83,7 +83,8 @@ class LiveJob extends CanvasJob {
    */
   request(operation, capture) {
     const built = super.request(operation, capture);
-    Object.assign(built.request, { liveSession: this.live.session, priority: 10, count: 1, finishing: [] });
+    // Live results are drafts: not archived (Apply keeps the one worth keeping in the document).
+    Object.assign(built.request, { liveSession: this.live.session, priority: 10, count: 1, finishing: [], archive: { skip: true } });
     return built;
   }
 
@@ -190,8 +191,15 @@ export class LiveLayer {
 
   async send() {
     if (!this.active) return;
+    let params;
+    try {
+      params = { ...this.readParams(), seed: this.seed, variations: 1 };
+    } catch (error) {
+      this.onUpdate({ phase: "failed", message: `Live: ${error instanceof Error ? error.message : String(error)}` });
+      return;
+    }
     const number = ++this.sent;
-    const job = new LiveJob({ client: this.client, params: { ...this.readParams(), seed: this.seed, variations: 1 },
+    const job = new LiveJob({ client: this.client, params,
       model: this.model, modal: this.modal, decorate: this.decorate(), live: this, number,
       onUpdate: (update) => {
         if (update.phase === "failed" || (update.phase === "done" && update.message)) this.onUpdate(update);

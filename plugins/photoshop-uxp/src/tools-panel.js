@@ -153,6 +153,10 @@ export function startTools(page, api) {
     showControls();
   });
   input("live").addEventListener("change", () => void guarded(async () => {
+    if (input("live").checked && !app.activeDocument) {
+      input("live").checked = false; // Live follows a document
+      throw new Error("Live: open a document first.");
+    }
     const connection = api.connection();
     if (input("live").checked && connection) {
       const chosen = model();

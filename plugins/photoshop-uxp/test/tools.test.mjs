@@ -405,6 +405,8 @@ describe("panel tools on a live daemon", { skip: skip ?? false, timeout: TIMEOUT
       await runs("upscale", "the upscale");
       assert.deepEqual([doc.width, doc.height], [128, 128]);
 
+      const archive = new ArchiveClient(connection.client.transport);
+      const archived = (await archive.recent("panel.psd")).entries.length;
       $("live").checked = true;
       $("live").dispatch("change");
       await waitFor(() => doc.stack.at(-1).name === "Live result", TIMEOUT, "the live layer");
@@ -414,6 +416,7 @@ describe("panel tools on a live daemon", { skip: skip ?? false, timeout: TIMEOUT
       $("live").dispatch("change");
       await waitFor(() => $("status").textContent === "Live: off.", TIMEOUT, "live off");
       assert.equal(standIn.listenerCount(), 0);
+      assert.equal((await archive.recent("panel.psd")).entries.length, archived, "live drafts are not archived");
     } finally {
       panel?.stop();
       delete globalThis.localStorage;
