@@ -184,8 +184,9 @@ export async function readSelection(doc, rect) {
  * @param {number} documentID
  * @param {Placement[]} placements  the first stays visible, the others are hidden variations
  * @param {{historyName: string, expectedSize: {width: number, height: number},
- *          grow?: {width: number, height: number, offsetX: number, offsetY: number},
- *          modal?: import("./modal.js").ModalOptions}} options
+ *          grow?: {width: number, height: number, offsetX: number, offsetY: number, resample?: boolean},
+ *          modal?: import("./modal.js").ModalOptions}} options  grow.resample: scale the picture to
+ *   that size (Upscale) instead of adding margins
  * @returns {Promise<{layerIds: number[], placed: {x: number, y: number, width: number, height: number, clipped: boolean}[]}>}
  */
 export async function placeResults(documentID, placements, { historyName, expectedSize, grow, modal }) {
@@ -209,7 +210,8 @@ export async function placeResults(documentID, placements, { historyName, expect
     const suspension = await context.hostControl.suspendHistory({ documentID, name: historyName });
     // From here on, an error leaves the scope and Photoshop cancels the suspended history state
     // itself, taking back every layer made so far (executeasmodal.md, History state suspension).
-    if (grow) await growCanvas(doc, grow);
+    if (grow?.resample) await doc.resizeImage(grow.width, grow.height);
+    else if (grow) await growCanvas(doc, grow);
     const layerIds = [];
     for (const [index, placement] of fitted.entries()) {
       layerIds.push(await putLayer(doc, placement, index === 0));

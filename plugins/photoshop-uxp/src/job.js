@@ -9,14 +9,20 @@ import {
   JobType,
   PixelFormat,
 } from "./generated/underpaint/v1/underpaint_pb.js";
-import { NO_FACES, finishingSteps, isFaceAction, withoutTags } from "./extras.js";
+import { NO_FACES, finishingSteps, isFaceAction } from "./extras.js";
 import { activeDocument, imageDataUrl, placeResults, readCanvas, selectionRect } from "./document.js";
 import { ModalCancelledError, PhotoshopBusyError } from "./modal.js";
-import { exactBytes } from "./pixels.js";
+import { keep, layerName, policyNotice, queueMessage } from "./results.js";
 import { bytesPayload } from "./wire.js";
 
-/** @typedef {"generate" | "fill" | "expand" | import("./extras.js").FaceAction} Action */
+export { layerName, policyNotice };
+
+/** @typedef {"generate" | "fill" | "expand" | "upscale" | "edit" | import("./extras.js").FaceAction} Action */
 /** @typedef {import("./params.js").JobParams} JobParams */
+/**
+ * @typedef {(job: {doc: import("photoshop/dom/Document").Document, capture: import("./document.js").CanvasCapture,
+ *   request: import("./client.js").GenerateRequestInit, payloads: import("./wire.js").Payload[]}) => Promise<void>} Decorate
+ */
 
 /**
  * @typedef {object} JobUpdate  what the panel shows; every field is optional
@@ -49,6 +55,7 @@ import { bytesPayload } from "./wire.js";
 const HISTORY_NAMES = {
   generate: "Underpaint Generate", fill: "Underpaint Fill", expand: "Underpaint Expand",
   "restore-faces": "Underpaint Restore Faces", "rerender-faces": "Underpaint Re-render Faces",
+  upscale: "Underpaint Upscale", edit: "Underpaint Edit",
 };
 
 export class CanvasJob {
@@ -60,14 +67,17 @@ export class CanvasJob {
    * @param {{nativeSize?: number, clientName?: string}} [options.model]
    * @param {(update: JobUpdate) => void} [options.onUpdate]
    * @param {import("./modal.js").ModalOptions} [options.modal]  how placing waits for Photoshop
+   * @param {Decorate} [options.decorate]  adds to the request what other panel sections chose
+   *   (controls, styles, archive options); may read more of the document
    */
-  constructor({ client, action, params, model = {}, onUpdate = () => {}, modal = {} }) {
+  constructor({ client, action, params, model = {}, onUpdate = () => {}, modal = {}, decorate }) {
     this.client = client;
     this.action = action;
     this.params = params;
     this.model = model;
     this.onUpdate = onUpdate;
     this.modal = modal;
+    this.decorate = decorate;
     /** @type {string | null} */
     this.jobId = null;
     this.cancelRequested = false;
@@ -76,9 +86,11 @@ export class CanvasJob {
     /** @type {string[]} what the daemon's content policy did to the images (blurred, withheld) */
     this.notices = [];
     /** @type {{documentID: number, expectedSize: {width: number, height: number},
-     *          grow?: {width: number, height: number, offsetX: number, offsetY: number}} | null} */
+     *          grow?: {width: number, height: number, offsetX: number, offsetY: number, resample?: boolean}} | null} */
     this.target = null;
     this.elapsed = 0;
+    /** The daemon's last word on the job. @type {import("./generated/underpaint/v1/underpaint_pb.js").Finished | null} */
+    this.finished = null;
   }
 
   /** Runs the job to its end; resolves to the last update (never rejects). */
@@ -130,16 +142,13 @@ export class CanvasJob {
     this.report({ phase: "reading", message: "Reading the document…" });
     const doc = activeDocument();
     const operation = this.operation(doc);
-    const capture = await readCanvas(doc, {
-      // Generating from scratch needs no pixels; everything else uses them as context.
-      sendRegion: operation !== CanvasOperation.GENERATE || isFaceAction(this.action),
-      useSelection: operation !== CanvasOperation.EXPAND,
-      context: { minContextSize: this.model.nativeSize || 512 },
-      expand: operation === CanvasOperation.EXPAND ? this.params.expand : undefined,
-    });
+    const capture = await this.capture(doc, operation);
+    if (!capture) return { phase: "cancelled", message: "Nothing changed: nothing was sent." };
     if (this.cancelRequested) return { phase: "cancelled", message: "Cancelled." };
 
     const { request, payloads } = this.request(operation, capture);
+    if (this.decorate) await this.decorate({ doc, capture, request, payloads });
+    if (this.cancelRequested) return { phase: "cancelled", message: "Cancelled." };
     const job = await this.client.submit(request, payloads);
     this.jobId = job.id;
     this.report({ phase: "queued", queuePosition: job.queuePosition, message: queueMessage(job.queuePosition) });
@@ -168,7 +177,7 @@ export class CanvasJob {
         // Withheld by the daemon's content policy: no image, nothing to place.
         if (kind.value.image && kind.value.image.data.length) this.results.push(keep(kind.value));
       } else if (kind.case === "finished") {
-        finished = kind.value;
+        finished = this.finished = kind.value;
       }
     });
 
@@ -194,7 +203,8 @@ export class CanvasJob {
       documentID: capture.documentID,
       expectedSize: { width: capture.documentWidth, height: capture.documentHeight },
       grow: grows
-        ? { width: first.documentWidth, height: first.documentHeight, offsetX: first.offsetX, offsetY: first.offsetY }
+        ? { width: first.documentWidth, height: first.documentHeight, offsetX: first.offsetX, offsetY: first.offsetY,
+            resample: this.resamplesDocument }
         : undefined,
     };
     return this.place(false);
@@ -211,13 +221,13 @@ export class CanvasJob {
     this.report({ phase: "placing", message: "Placing the result…" });
     const placements = this.results.map((result) => ({
       rgba: result.rgba, width: result.width, height: result.height, x: result.x, y: result.y,
-      name: layerName(this.action, this.params.prompt, result.seed),
+      name: this.layerName(result),
     }));
     const count = `${placements.length} image${placements.length > 1 ? "s are" : " is"}`;
     let layerIds;
     try {
       ({ layerIds } = await placeResults(target.documentID, placements, {
-        historyName: HISTORY_NAMES[this.action],
+        historyName: this.historyName,
         expectedSize: target.expectedSize,
         grow: target.grow,
         modal: { ...this.modal, onBusy: (message) => this.report({ phase: "placing", message }) },
@@ -239,7 +249,42 @@ export class CanvasJob {
     };
   }
 
-  /** @param {import("photoshop/dom/Document").Document} doc */
+  /**
+   * What the job reads of the document; null = nothing worth sending (the live layer's
+   * unchanged canvas).
+   * @param {import("photoshop/dom/Document").Document} doc
+   * @param {CanvasOperation} operation
+   * @returns {Promise<import("./document.js").CanvasCapture | null>}
+   */
+  capture(doc, operation) {
+    return readCanvas(doc, {
+      // Generating from scratch needs no pixels; everything else uses them as context.
+      sendRegion: operation !== CanvasOperation.GENERATE || isFaceAction(this.action),
+      useSelection: operation !== CanvasOperation.EXPAND,
+      context: { minContextSize: this.model.nativeSize || 512 },
+      expand: operation === CanvasOperation.EXPAND ? this.params.expand : undefined,
+    });
+  }
+
+  /** A larger document in the result means: scale the picture (Upscale), not add margins (Expand). */
+  get resamplesDocument() {
+    return false;
+  }
+
+  /** The History panel's name for the job's step. */
+  get historyName() {
+    return HISTORY_NAMES[/** @type {keyof typeof HISTORY_NAMES} */ (this.action)] || "Underpaint";
+  }
+
+  /** @param {KeptResult} result */
+  layerName(result) {
+    return layerName(this.action, this.params.prompt, result.seed);
+  }
+
+  /**
+   * @param {import("photoshop/dom/Document").Document} doc
+   * @returns {CanvasOperation}
+   */
   operation(doc) {
     // A face button works on what is there: the selection's area, or the whole document.
     if (isFaceAction(this.action)) return CanvasOperation.REFINE;
@@ -308,56 +353,4 @@ export class CanvasJob {
     }
     return { request, payloads };
   }
-}
-
-/**
- * A result as the panel keeps it: its image copied out of the response (protobuf-es hands out
- * views into the whole response), checked once.
- * @param {import("./generated/underpaint/v1/underpaint_pb.js").Result} result
- * @returns {KeptResult}
- */
-function keep(result) {
-  const image = result.image;
-  if (!image || image.format !== PixelFormat.RGBA8 || image.data.length !== image.width * image.height * 4) {
-    throw new Error(`Result ${result.index} is not a ${image?.width}x${image?.height} RGBA8 image.`);
-  }
-  return {
-    index: result.index, seed: result.seed, x: result.x, y: result.y, width: image.width, height: image.height,
-    rgba: exactBytes(image.data), documentWidth: result.documentWidth, documentHeight: result.documentHeight,
-    offsetX: result.offsetX, offsetY: result.offsetY, note: result.note,
-  };
-}
-
-/** @param {number} position */
-function queueMessage(position) {
-  return position > 0 ? `Waiting: ${position} job${position > 1 ? "s" : ""} ahead.` : "Starting…";
-}
-
-/**
- * @param {Action} action
- * @param {string} prompt
- * @param {bigint} seed
- */
-export function layerName(action, prompt, seed) {
-  if (action === "restore-faces") return `Underpaint: restored faces [seed ${seed}]`;
-  const shown = withoutTags(prompt);
-  let words = shown ? shown.slice(0, 40) : action === "generate" ? "generated" : `${action} (no prompt)`;
-  if (action === "rerender-faces") words = `re-rendered faces${shown ? ` · ${shown.slice(0, 30)}` : ""}`;
-  return `Underpaint: ${words} [seed ${seed}]`;
-}
-
-/**
- * The artist-facing line for a result the daemon's content policy blurred or withheld ("" if none).
- * Mirrors underpaint_kit.policy.result_notice.
- * @param {{index: number, policy: string, image?: {data: Uint8Array}}} result
- */
-export function policyNotice(result) {
-  const number = result.index + 1;
-  if (result.policy === "blurred") {
-    return `Image ${number} was blurred by the daemon's content policy (its image check flagged it).`;
-  }
-  if (result.policy === "withheld" || (result.policy && !(result.image && result.image.data.length))) {
-    return `Image ${number} was withheld by the daemon's content policy (its image check flagged it), so no layer was added for it.`;
-  }
-  return "";
 }

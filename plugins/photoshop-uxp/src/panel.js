@@ -10,6 +10,8 @@ import { splitAddress } from "./permissions.js";
 import { secretField } from "./secret-field.js";
 import { forgetToken, loadToken, saveToken } from "./secrets.js";
 import { defaultStorage, loadSettings, saveSettings, takeLegacyToken } from "./settings.js";
+import { startTools } from "./tools-panel.js";
+import { chooseOption, setOptions } from "./ui.js";
 
 const PARAM_FIELDS = ["strength", "steps", "guidance", "seed", "variations",
   "expandLeft", "expandTop", "expandRight", "expandBottom"];
@@ -54,19 +56,6 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
   input("boardChannel").value = settings.boardChannel;
   input("loraWeight").value = "0.8";
 
-  /**
-   * Marks the option with `value` selected. UXP does not show a value set on the <select>
-   * itself as selected; the `selected` attribute on the option works (known-issues.md).
-   * @param {HTMLSelectElement} select
-   * @param {string} value
-   */
-  function chooseOption(select, value) {
-    for (const option of Array.from(/** @type {HTMLCollectionOf<HTMLOptionElement>} */ (select.children))) {
-      if (option.getAttribute("value") === value) option.setAttribute("selected", "");
-      else option.removeAttribute("selected");
-    }
-  }
-
   function showTokenState() {
     input("token").placeholder = token ? "saved in Photoshop's secure storage" : "";
   }
@@ -95,6 +84,7 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
     if (!busy) showExtras(); // the face buttons follow what the daemon offers
     input("cancel").disabled = !busy;
     input("placeAgain").disabled = busy || !lastJob?.canPlaceAgain;
+    tools.setBusy(busy);
   }
 
   function readRaw() {
@@ -127,16 +117,8 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
    * @param {string} empty  the first option's label ("" value)
    */
   function fillSelect(target, items, empty) {
-    const wanted = target.value;
-    target.innerHTML = "";
-    for (const [value, label] of [["", empty], ...items.map((a) => [a.id, a.isDemo && !/random/.test(a.displayName)
-      ? `${a.displayName || a.id} (random weights)` : a.displayName || a.id])]) {
-      const option = page.createElement("option");
-      option.setAttribute("value", value);
-      option.textContent = label;
-      target.appendChild(option);
-    }
-    chooseOption(target, items.some((a) => a.id === wanted) ? wanted : "");
+    setOptions(page, target, [["", empty], ...items.map((a) => /** @type {[string, string]} */ ([a.id,
+      a.isDemo && !/random/.test(a.displayName) ? `${a.displayName || a.id} (random weights)` : a.displayName || a.id]))], "");
   }
 
   function showExtras() {
@@ -166,6 +148,19 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
   }, (label, detail) => {
     element("tokenCount").textContent = label;
     element("tokenCount").setAttribute("title", detail);
+  });
+
+  const tools = startTools(page, {
+    connection: () => connection,
+    run: (action, makeJob) => start(action, makeJob),
+    readParams: () => parseParams(readRaw()),
+    setFields(fields) {
+      for (const [id, value] of Object.entries(fields)) id === "model" ? chooseOption(modelSelect, value) : (input(id).value = value);
+      tokens.changed();
+    },
+    showStatus,
+    clientName,
+    modal,
   });
 
   /** @param {"prompt" | "negativePrompt"} field  @param {string} text */
@@ -239,13 +234,17 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
     const wanted = connection.models.some((m) => m.id === settings.model) ? settings.model : connection.defaultModel;
     chooseOption(modelSelect, wanted);
     showExtras();
+    tools.connected();
     tokens.changed();
     showStatus(describeConnection(connection));
     watchBoard();
   }
 
-  /** @param {import("./job.js").Action} action */
-  async function start(action) {
+  /**
+   * @param {import("./job.js").Action} action
+   * @param {(options: ConstructorParameters<typeof CanvasJob>[0]) => CanvasJob} [makeJob]  a tool's own kind of job
+   */
+  async function start(action, makeJob = (options) => new CanvasJob(options)) {
     if (running) return;
     if (!connection) await reconnect();
     if (!connection) return;
@@ -258,14 +257,14 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
     }
     remember();
     const model = connection.models.find((m) => m.id === (params.model || connection?.defaultModel));
-    const job = new CanvasJob({
-      client: connection.client,
-      action,
-      params,
-      model: { nativeSize: model ? Math.max(model.nativeWidth, model.nativeHeight) : 0, clientName },
-      modal,
-      onUpdate: showJobUpdate,
-    });
+    let job;
+    try {
+      job = makeJob({ client: connection.client, action, params, modal, onUpdate: showJobUpdate, decorate: tools.decorate(),
+        model: { nativeSize: model ? Math.max(model.nativeWidth, model.nativeHeight) : 0, clientName } });
+    } catch (error) {
+      showStatus(messageOf(error), true);
+      return;
+    }
     running = job;
     lastJob = null; // a new job: the previous images are no longer offered
     setBusy(true);
@@ -343,6 +342,7 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
   input("fixRerender").addEventListener("click", () => void start("rerender-faces"));
   modelSelect.addEventListener("change", () => {
     showExtras();
+    tools.connected();
     tokens.changed();
   });
   input("prompt").addEventListener("input", () => tokens.changed());
@@ -392,6 +392,7 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
     stop() {
       watcher?.stop();
       watcher = null;
+      void tools.stop();
     },
   };
 }

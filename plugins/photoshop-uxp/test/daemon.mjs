@@ -21,10 +21,14 @@ export function liveSkipReason() {
   return null;
 }
 
-/** @returns {Promise<{http: string, grpc: string, stop: () => Promise<void>}>} */
-export async function startDaemon() {
+/**
+ * @param {{faceRestorer?: boolean}} [options]  faceRestorer: false skips the ~174 MB random GFPGAN
+ * @returns {Promise<{http: string, grpc: string, stop: () => Promise<void>}>}
+ */
+export async function startDaemon({ faceRestorer = true } = {}) {
   const home = await mkdtemp(join(tmpdir(), "underpaint-uxp-"));
-  await promisify(execFile)(underpaintBin, ["demo-model", join(home, "models")], { timeout: 180000 });
+  const demoArgs = ["demo-model", join(home, "models"), ...(faceRestorer ? [] : ["--no-face-restorer"])];
+  await promisify(execFile)(underpaintBin, demoArgs, { timeout: 180000 });
   const child = spawn(python, ["-m", "underpaint.testing", "--models", join(home, "models"), "--home", join(home, "daemon")], {
     stdio: ["pipe", "pipe", "pipe"],
   });

@@ -91,9 +91,9 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
     assert.deepEqual(standIn.callsNamed("getSelection")[0].options.sourceBounds, selected);
 
     // One new layer, written where the daemon said, in one history step.
-    assert.equal(doc.layers.length, 2);
+    assert.equal(doc.stack.length, 2);
     const [put] = standIn.callsNamed("putPixels");
-    assert.equal(put.options.layerID, doc.layers[1].id);
+    assert.equal(put.options.layerID, doc.stack[1].id);
     const placed = put.options.targetBounds;
     assert.ok(placed.left >= selected.left && placed.top >= selected.top &&
       placed.left + put.options.width <= selected.right && placed.top + put.options.height <= selected.bottom,
@@ -119,8 +119,8 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
     const doc = standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64) });
     const { last } = await run("generate", params({ variations: 3, seed: 77 }));
     assert.equal(last.phase, "done", last.message);
-    assert.equal(doc.layers.length, 4);
-    const added = doc.layers.slice(1);
+    assert.equal(doc.stack.length, 4);
+    const added = doc.stack.slice(1);
     assert.deepEqual(added.map((l) => l.visible), [true, false, false]);
     assert.deepEqual(added.map((l) => l.name.match(/seed (\d+)/)[1]), ["77", "78", "79"]);
     assert.deepEqual(doc.historyStates, ["Underpaint Generate"]);
@@ -133,15 +133,15 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
 
   test("expand: the canvas grows, the old picture moves to its offset, the margins are painted", { timeout: TIMEOUT }, async () => {
     const doc = standIn.newDocument({ width: 64, height: 48, pixels: testPicture(64, 48) });
-    const old = doc.layers[0].pixels.slice();
+    const old = doc.stack[0].pixels.slice();
     const { last } = await run("expand", params({ expandLeft: 16, expandTop: 8, expandRight: 0, expandBottom: 0 }));
     assert.equal(last.phase, "done", last.message);
     assert.equal(doc.width, 80);
     assert.equal(doc.height, 56);
     for (const [x, y] of [[0, 0], [63, 0], [0, 47], [63, 47], [20, 30]]) {
-      assert.deepEqual(pixelAt(doc.layers[0].pixels, 80, x + 16, y + 8), pixelAt(old, 64, x, y));
+      assert.deepEqual(pixelAt(doc.stack[0].pixels, 80, x + 16, y + 8), pixelAt(old, 64, x, y));
     }
-    const painted = doc.layers[1].pixels;
+    const painted = doc.stack[1].pixels;
     for (const [x, y] of [[0, 0], [15, 55], [79, 7], [5, 30]]) {
       assert.equal(pixelAt(painted, 80, x, y)[3], 255, `new margin pixel (${x}, ${y}) is painted`);
     }
@@ -153,7 +153,7 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
     const { last } = await run("generate", params({ strength: 0.5 }));
     assert.equal(last.phase, "done", last.message);
     assert.deepEqual(standIn.callsNamed("getPixels")[0].options.sourceBounds, { left: 0, top: 0, right: 64, bottom: 64 });
-    assert.deepEqual(doc.layers[1].bounds, { left: 0, top: 0, right: 64, bottom: 64 });
+    assert.deepEqual(doc.stack[1].bounds, { left: 0, top: 0, right: 64, bottom: 64 });
   });
 
   test("cancel stops the job and leaves the document alone", { timeout: TIMEOUT }, async () => {
@@ -178,7 +178,7 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
     // "cancelled" is the last word: nothing runs or arrives after it.
     assert.equal(updates.filter((u) => u.phase === "cancelled").length, 1);
     assert.equal(updates.at(-1).phase, "cancelled");
-    assert.equal(doc.layers.length, 1);
+    assert.equal(doc.stack.length, 1);
     assert.deepEqual(doc.historyStates, []);
     // The daemon agrees: the job is over and cancelled.
     const status = await connection.client.cancel(job.jobId);
@@ -191,7 +191,7 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
     assert.equal(last.phase, "failed");
     assert.match(last.message, /model/);
     assert.match(last.message, /no-such-model/);
-    assert.equal(doc.layers.length, 1);
+    assert.equal(doc.stack.length, 1);
   });
 
   test("16-bit documents are refused with a clear message before anything is sent", { timeout: TIMEOUT }, async () => {
@@ -225,7 +225,7 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
       assert.equal($("generate").disabled, true);
       await waitFor(() => /^Done/.test($("status").textContent) || $("status").className.includes("error"), TIMEOUT - 30000, "the job");
       assert.match($("status").textContent, /^Done in [\d.]+ s: 2 new layers \(seed \d+, \d+\)\.$/);
-      assert.equal(doc.layers.length, 3);
+      assert.equal(doc.stack.length, 3);
       assert.equal($("progressBar").style.width, "100%");
       assert.ok($("preview").src.startsWith("data:image/jpeg;base64,"));
       assert.equal($("preview").style.display, "block");
@@ -237,7 +237,7 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
       $("generate").click();
       await waitFor(() => $("status").className === "status error", 5000, "the refusal");
       assert.equal($("status").textContent, "Steps: 0 is outside 1..150.");
-      assert.equal(doc.layers.length, 3);
+      assert.equal(doc.stack.length, 3);
       // The board: what the panel sends comes back through Place, and the panel follows the channel.
       // (One publication elsewhere first: on a board that never had one, cursor 0 means "from now".)
       await new BoardClient(connection.client.transport).publish({ channel: "ps/elsewhere",
@@ -250,7 +250,7 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
       $("placeFromBoard").click();
       await waitFor(() => /^Placed/.test($("boardStatus").textContent) || $("boardStatus").className.includes("error"), 60000, "the place");
       assert.equal($("boardStatus").textContent, "Placed ps/panel-test v1 at (16, 16).");
-      assert.equal(doc.layers.at(-1).name, "Board: ps/panel-test v1 from photoshop");
+      assert.equal(doc.stack.at(-1).name, "Board: ps/panel-test v1 from photoshop");
     } finally {
       panel?.stop();
       delete globalThis.localStorage;
@@ -299,15 +299,15 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
       $("generate").click();
       await waitFor(() => /^Done/.test($("status").textContent) || $("status").className.includes("error"), TIMEOUT - 60000, "the job");
       assert.match($("status").textContent, /^Done in [\d.]+ s: 1 new layer/);
-      assert.equal(doc.layers.at(-1).name.startsWith("Underpaint: moss [seed "), true);
+      assert.equal(doc.stack.at(-1).name.startsWith("Underpaint: moss [seed "), true);
 
       // The face button on a selection: a finishing job; the demo paints noise, so no face.
       doc.selection.set({ left: 8, top: 8, right: 56, bottom: 56 });
-      const layers = doc.layers.length;
+      const layers = doc.stack.length;
       $("fixRerender").click();
       await waitFor(() => /^No faces|^Done/.test($("status").textContent) || $("status").className.includes("error"), TIMEOUT - 60000, "the face job");
       assert.equal($("status").textContent, "No faces found: nothing was changed.");
-      assert.equal(doc.layers.length, layers);
+      assert.equal(doc.stack.length, layers);
     } finally {
       panel?.stop();
       delete globalThis.localStorage;
@@ -348,7 +348,7 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
         meta: { sourceApp: "krita", x: 70, y: 50, documentWidth: width, documentHeight: height } });
       const placed = await placeFromBoard(board, "ps/board-test");
       assert.deepEqual([placed.x, placed.y, placed.entry.version], [70, 50, 2n]);
-      const layer = doc.layers.at(-1);
+      const layer = doc.stack.at(-1);
       assert.equal(layer.id, placed.layerId);
       assert.equal(layer.name, "Board: ps/board-test v2 from krita");
       assert.deepEqual(layer.bounds, { left: 70, top: 50, right: 78, bottom: 56 });
@@ -362,7 +362,7 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
   });
   test("expand reads only the strip of the picture next to the new margin", { timeout: TIMEOUT }, async () => {
     const doc = standIn.newDocument({ width: 256, height: 64, pixels: testPicture(256, 64) });
-    const old = doc.layers[0].pixels.slice();
+    const old = doc.stack[0].pixels.slice();
     const { last } = await run("expand", params({ expandLeft: 0, expandTop: 0, expandRight: 32, expandBottom: 0 }));
     assert.equal(last.phase, "done", last.message);
     const [read] = standIn.callsNamed("getPixels");
@@ -370,10 +370,10 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
     assert.ok(source.left > 0 && source.right === 256 && source.top === 0 && source.bottom === 64, JSON.stringify(source));
     assert.equal(doc.width, 288);
     for (const [x, y] of [[0, 0], [255, 63], [100, 30]]) {
-      assert.deepEqual(pixelAt(doc.layers[0].pixels, 288, x, y), pixelAt(old, 256, x, y));
+      assert.deepEqual(pixelAt(doc.stack[0].pixels, 288, x, y), pixelAt(old, 256, x, y));
     }
     for (const [x, y] of [[256, 0], [287, 63], [270, 30]]) {
-      assert.equal(pixelAt(doc.layers[1].pixels, 288, x, y)[3], 255, `new margin pixel (${x}, ${y}) is painted`);
+      assert.equal(pixelAt(doc.stack[1].pixels, 288, x, y)[3], 255, `new margin pixel (${x}, ${y}) is painted`);
     }
   });
 
@@ -388,7 +388,7 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
     assert.equal(last.phase, "done", last.message);
     const [read] = standIn.callsNamed("getPixels");
     assert.notDeepEqual(read.options.sourceBounds, { left: 30, top: 20, right: 50, bottom: 40 }, "asked for more");
-    assert.equal(doc.layers.length, 2);
+    assert.equal(doc.stack.length, 2);
 
     // Nothing painted at all: nothing to trim to.
     standIn.reset();
@@ -405,7 +405,7 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
       standIn.holdModal("com.example.batch", { seconds: 4 });
       const { last } = await run("generate", params());
       assert.equal(last.phase, "done", last.message);
-      assert.equal(doc.layers.length, 2);
+      assert.equal(doc.stack.length, 2);
       assert.deepEqual(doc.historyStates, ["Underpaint Generate"]);
       assert.ok(standIn.callsNamed("executeAsModal").every((c) => c.options.timeOut >= 5), "asks Photoshop to wait");
     });
@@ -418,7 +418,7 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
       const { last } = await run("generate", params(), { modal: { retryDelayMs: 10 } });
       assert.equal(last.phase, "done", last.message);
       assert.deepEqual(standIn.modalRefusals.map((r) => r.message), ["host is in a modal state"]);
-      assert.equal(doc.layers.length, 2);
+      assert.equal(doc.stack.length, 2);
     });
 
     test("Photoshop stays busy: the results are kept, nothing is half placed, Place again puts them in", { timeout: TIMEOUT }, async () => {
@@ -429,14 +429,14 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
       assert.match(last.message, /com\.example\.batch/);
       assert.match(last.message, /Place again/);
       assert.equal(standIn.modalRefusals.length, 3);
-      assert.equal(doc.layers.length, 1);
+      assert.equal(doc.stack.length, 1);
       assert.deepEqual(doc.historyStates, []);
       assert.equal(job.canPlaceAgain, true);
 
       hold.release();
       const again = await job.placeAgain();
       assert.equal(again.phase, "done", again.message);
-      assert.deepEqual(doc.layers.slice(1).map((l) => l.visible), [true, false]);
+      assert.deepEqual(doc.stack.slice(1).map((l) => l.visible), [true, false]);
       assert.deepEqual(doc.historyStates, ["Underpaint Generate"]);
       assert.equal(job.canPlaceAgain, false, "placed images are let go");
     });
@@ -447,11 +447,11 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
       const { last, job } = await run("generate", params({ variations: 2 }));
       assert.equal(last.phase, "unplaced", last.message);
       assert.match(last.message, /cancelled/);
-      assert.equal(doc.layers.length, 1, "the half-made layer was rolled back");
+      assert.equal(doc.stack.length, 1, "the half-made layer was rolled back");
       assert.deepEqual(doc.historyStates, []);
       const again = await job.placeAgain();
       assert.equal(again.phase, "done", again.message);
-      assert.equal(doc.layers.length, 3);
+      assert.equal(doc.stack.length, 3);
     });
 
     test("the panel: Place again is offered while results wait, and places them", { timeout: TIMEOUT }, async () => {
@@ -468,11 +468,11 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
         await waitFor(() => $("status").className.includes("error"), TIMEOUT - 30000, "the job");
         assert.match($("status").textContent, /kept/);
         assert.equal($("placeAgain").disabled, false);
-        assert.equal(doc.layers.length, 1);
+        assert.equal(doc.stack.length, 1);
         hold.release();
         $("placeAgain").click();
         await waitFor(() => /^Placed/.test($("status").textContent), 30000, "the placing");
-        assert.equal(doc.layers.length, 2);
+        assert.equal(doc.stack.length, 2);
         assert.equal($("placeAgain").disabled, true, "nothing is left to place");
       } finally {
         panel.stop();
@@ -493,7 +493,7 @@ describe("live daemon", { skip: skip ?? false, timeout: TIMEOUT * 4 }, () => {
     for (const put of standIn.callsNamed("putPixels")) {
       assert.ok(put.options.targetBounds.left >= 0 && put.options.targetBounds.top >= 0, JSON.stringify(put.options));
     }
-    const layer = doc.layers.at(-1);
+    const layer = doc.stack.at(-1);
     assert.deepEqual(layer.bounds, { left: 0, top: 0, right: 64, bottom: 48 });
     for (const [x, y] of [[0, 0], [63, 47], [30, 20]]) {
       assert.deepEqual(pixelAt(layer.pixels, 64, x, y), pixelAt(big, 100, x + 18, y + 16), `pixel (${x}, ${y})`);

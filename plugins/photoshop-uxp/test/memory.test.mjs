@@ -22,7 +22,7 @@ const MB = 1e6;
 /** An opaque 8k document (a Background layer) with a pattern that shows rows and columns. */
 function bigDocument() {
   const doc = standIn.newDocument({ width: SIZE, height: SIZE, opaque: true });
-  const words = new Uint32Array(doc.layers[0].pixels.buffer);
+  const words = new Uint32Array(doc.stack[0].pixels.buffer);
   for (let y = 0; y < SIZE; y++) {
     const row = y * SIZE;
     for (let x = 0; x < SIZE; x++) words[row + x] = 0xff000000 | ((y & 255) << 8) | (x & 255); // r=x, g=y, a=255

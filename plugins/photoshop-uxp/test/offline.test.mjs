@@ -106,7 +106,7 @@ describe("daemon not reachable or not happy", () => {
     assert.equal(last.phase, "failed");
     assert.match(last.message, /Cannot reach the Underpaint daemon/);
     assert.deepEqual(updates.map((u) => u.phase), ["reading", "failed"]);
-    assert.equal(doc.layers.length, 1);
+    assert.equal(doc.stack.length, 1);
   });
 
   test("Connect error bodies become their code and message; others get the HTTP status", async () => {

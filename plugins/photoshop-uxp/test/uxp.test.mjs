@@ -204,7 +204,7 @@ describe("placing pixels", () => {
       { historyName: "Underpaint Test", expectedSize: size });
     const made = standIn.callsNamed("createImageDataFromBuffer")[0].options;
     assert.deepEqual([made.byteOffset, made.length], [0, tile.length]);
-    const layer = doc.layers.find((l) => l.id === layerIds[0]);
+    const layer = doc.stack.find((l) => l.id === layerIds[0]);
     assert.deepEqual(pixelAt(layer.pixels, size.width, 7, 8), pixelAt(tile, 4, 2, 2));
     assert.deepEqual(doc.historyStates, ["Underpaint Test"]);
   });
@@ -218,7 +218,7 @@ describe("placing pixels", () => {
     assert.deepEqual([put.options.targetBounds.left, put.options.targetBounds.top, put.options.width, put.options.height],
       [0, 0, 32, 24]);
     assert.deepEqual(placed, [{ x: 0, y: 0, width: 32, height: 24, clipped: true }]);
-    const layer = doc.layers.find((l) => l.id === layerIds[0]);
+    const layer = doc.stack.find((l) => l.id === layerIds[0]);
     for (const [x, y] of [[0, 0], [31, 23], [10, 5]]) {
       assert.deepEqual(pixelAt(layer.pixels, size.width, x, y), pixelAt(big, 40, x + 4, y + 3), `pixel (${x}, ${y})`);
     }
@@ -228,7 +228,7 @@ describe("placing pixels", () => {
     const doc = standIn.newDocument({ ...size });
     await assert.rejects(placeResults(doc.id, [{ rgba: testPicture(8, 8), width: 8, height: 8, x: -20, y: 2, name: "off" }],
       { historyName: "Underpaint Test", expectedSize: size }), /lies outside the 32x24 document/);
-    assert.equal(doc.layers.length, 1);
+    assert.equal(doc.stack.length, 1);
     assert.equal(standIn.callsNamed("putPixels").length, 0);
   });
 
@@ -245,6 +245,6 @@ describe("placing pixels", () => {
     standIn.onModalRefused = () => hold.release();
     await placeResults(doc.id, [placement], options);
     assert.deepEqual(standIn.modalRefusals.map((r) => r.message), ["host is in a modal state"]);
-    assert.equal(doc.layers.length, 3);
+    assert.equal(doc.stack.length, 3);
   });
 });

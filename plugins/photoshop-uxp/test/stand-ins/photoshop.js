@@ -50,6 +50,7 @@ export const standIn = {
     app.activeDocument = null;
     Object.assign(modal, { owner: "", hold: null, cancelAt: "", scope: null });
     host.version = "26.0.0";
+    listeners.length = 0;
   },
   /**
    * A new active document whose only layer holds `pixels` (RGBA8, width*height*4).
@@ -203,29 +204,73 @@ class Document {
     this.bitsPerChannel = bitsPerChannel;
     this.colorProfileName = colorProfileName;
     this.opaque = opaque; // a Background layer: composites come back as RGB without alpha
-    this.layers = [new Layer(this, opaque ? "Background" : "Layer 1", pixels ? PhotoshopBytes.from(pixels) : undefined)];
+    /** Test side: the layers bottom first (index 0 = the Background). */
+    this.stack = [new Layer(this, opaque ? "Background" : "Layer 1", pixels ? PhotoshopBytes.from(pixels) : undefined)];
     this.selection = new Selection(this);
     /** names of the committed history states, oldest first */
     this.historyStates = [];
   }
 
+  /**
+   * The top-level layers as Photoshop lists them: top first, the order of the Layers panel.
+   * document.md only says "the layers in the document at the top level"; ExtendScript's Layers
+   * collection was top first and UXP's keeps it (an assumption, kept in one place in the panel:
+   * src/layers.js).
+   */
+  get layers() {
+    return [...this.stack].reverse();
+  }
+
   get activeLayers() {
-    return [this.layers[this.layers.length - 1]];
+    return [this.stack[this.stack.length - 1]];
   }
 
   async createPixelLayer(options = {}) {
     enterApi("createPixelLayer");
     record("createPixelLayer", options);
-    const layer = new Layer(this, options.name || `Layer ${this.layers.length + 1}`);
-    this.layers.push(layer);
+    const layer = new Layer(this, options.name || `Layer ${this.stack.length + 1}`);
+    this.stack.push(layer);
     return layer;
   }
 
   /** Test helper: a layer that is not a pixel layer (text, adjustment, group...). */
   addLayerOfKind(kind, name = kind) {
     const layer = new Layer(this, name, undefined, kind);
-    this.layers.push(layer);
+    this.stack.push(layer);
     return layer;
+  }
+
+  /** Test helper: a pixel layer on top holding `pixels` (full canvas RGBA8), as the artist paints one. */
+  addPixelLayer(name, pixels) {
+    const layer = new Layer(this, name, PhotoshopBytes.from(pixels));
+    this.stack.push(layer);
+    return layer;
+  }
+
+  /**
+   * "Changes the size of the image by scaling the dimensions to meet the targeted number of
+   * pixels" (document.md, resizeImage): every layer and the selection are resampled. The
+   * stand-in resamples nearest-neighbour; Photoshop's default method interpolates.
+   */
+  async resizeImage(width, height) {
+    enterApi("resizeImage");
+    record("resizeImage", { width, height });
+    if (!(width > 0 && height > 0)) throw new Error(`resizeImage: invalid size ${width}x${height}`);
+    const resample = (src, channels) => {
+      const out = new PhotoshopBytes(width * height * channels);
+      for (let y = 0; y < height; y++) {
+        const sy = Math.min(this.height - 1, Math.floor((y * this.height) / height));
+        for (let x = 0; x < width; x++) {
+          const sx = Math.min(this.width - 1, Math.floor((x * this.width) / width));
+          for (let c = 0; c < channels; c++) out[(y * width + x) * channels + c] = src[(sy * this.width + sx) * channels + c];
+        }
+      }
+      return out;
+    };
+    for (const layer of this.stack) layer.pixels = resample(layer.pixels, 4);
+    if (this.selection.mask) this.selection.mask = resample(this.selection.mask, 1);
+    this.width = width;
+    this.height = height;
   }
 
   async resizeCanvas(width, height, anchor = constants.AnchorPosition.MIDDLECENTER) {
@@ -234,9 +279,9 @@ class Document {
     const [horizontal, vertical] = anchorFractions(anchor);
     const dx = Math.floor((width - this.width) * horizontal);
     const dy = Math.floor((height - this.height) * vertical);
-    for (const layer of this.layers) {
+    for (const layer of this.stack) {
       const moved = new PhotoshopBytes(width * height * 4);
-      if (this.opaque && layer === this.layers[0]) moved.fill(255); // Background grows in white
+      if (this.opaque && layer === this.stack[0]) moved.fill(255); // Background grows in white
       copyRect(layer.pixels, this.width, this.height, 4, moved, width, height, dx, dy);
       layer.pixels = moved;
     }
@@ -256,7 +301,7 @@ class Document {
 
   /** The composite; with one visible layer, that layer's own buffer (nothing to blend: 8k stays cheap). */
   compositePixels() {
-    const visible = this.layers.filter((l) => l.visible);
+    const visible = this.stack.filter((l) => l.visible);
     if (visible.length === 1) return visible[0].pixels;
     const count = this.width * this.height;
     const out = new Float64Array(count * 4);
@@ -283,8 +328,9 @@ class Document {
 
   snapshot() {
     return {
-      width: this.width, height: this.height, layers: [...this.layers],
-      pixels: this.layers.map((l) => l.pixels.slice()), visible: this.layers.map((l) => l.visible),
+      width: this.width, height: this.height, layers: [...this.stack],
+      pixels: this.stack.map((l) => l.pixels.slice()), visible: this.stack.map((l) => l.visible),
+      names: this.stack.map((l) => l.name),
       mask: this.selection.mask && this.selection.mask.slice(),
     };
   }
@@ -292,8 +338,10 @@ class Document {
   restore(snap) {
     this.width = snap.width;
     this.height = snap.height;
-    this.layers = snap.layers;
-    this.layers.forEach((layer, i) => { layer.pixels = snap.pixels[i]; layer.visible = snap.visible[i]; });
+    this.stack = snap.layers;
+    this.stack.forEach((layer, i) => {
+      layer.pixels = snap.pixels[i]; layer.visible = snap.visible[i]; layer.name = snap.names[i];
+    });
     this.selection.mask = snap.mask;
   }
 }
@@ -365,7 +413,7 @@ export const imaging = {
     }
     const requested = clipBounds(options.sourceBounds, doc);
     const composite = options.layerID === undefined;
-    const source = composite ? doc.compositePixels() : doc.layers.find((l) => l.id === options.layerID).pixels;
+    const source = composite ? doc.compositePixels() : doc.stack.find((l) => l.id === options.layerID).pixels;
     // "The provided bounds will be trimmed to only that region that contains pixel data. In
     // this event, the returned sourceBounds will reflect this smaller region." (imaging.md)
     // A Background layer has pixels everywhere. An area with no pixels at all is not described
@@ -443,7 +491,7 @@ export const imaging = {
       throw new Error(`stand-in: putPixels takes RGB or RGBA, got ${imageData.components} ${imageData.colorSpace}`);
     }
     const doc = documentFor(options);
-    const layer = doc.layers.find((l) => l.id === options.layerID);
+    const layer = doc.stack.find((l) => l.id === options.layerID);
     if (!layer) throw new Error(`putPixels: no layer ${options.layerID}`);
     // "The target layer must be a pixel layer." (imaging.md)
     if (layer.kind !== constants.LayerKind.NORMAL) throw new Error(`putPixels: layer ${layer.id} is not a pixel layer`);
@@ -548,11 +596,34 @@ function finishSuspension({ doc, snapshot, suspension }, commit) {
   else doc.restore(snapshot);
 }
 
+// Notification listeners (photoshopaction.md): "Attach a callback function to one or more
+// Photoshop events. The callback has the form (eventName: string, descriptor: ActionDescriptor)";
+// event names from eventcodes.md ("make", "set", "delete", ...). Tests play the artist's edits
+// with standIn.notify(); every listener whose events include the name (or "all") is called.
+const listeners = [];
+
 export const action = {
   async batchPlay() {
     return [];
   },
+  async addNotificationListener(events, callback) {
+    record("addNotificationListener", { events: [...events] });
+    listeners.push({ events: [...events], callback });
+  },
+  async removeNotificationListener(events, callback) {
+    record("removeNotificationListener", { events: [...events] });
+    const index = listeners.findIndex((l) => l.callback === callback);
+    if (index >= 0) listeners.splice(index, 1);
+  },
 };
+
+/** Test helper: Photoshop reports a document change `eventName` to the listeners. */
+standIn.notify = (eventName, descriptor = {}) => {
+  for (const { events, callback } of [...listeners]) {
+    if (events.includes(eventName) || events.includes("all")) callback(eventName, descriptor);
+  }
+};
+standIn.listenerCount = () => listeners.length;
 
 export const app = {
   /** @type {Document[]} */
