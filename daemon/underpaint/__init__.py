@@ -6,4 +6,4 @@ Importing this package must stay cheap (no torch): host-side code and the CLI im
 
 __version__ = "0.1.0"
 PROTOCOL_MAJOR = 1
-PROTOCOL_MINOR = 2
+PROTOCOL_MINOR = 3

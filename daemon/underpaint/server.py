@@ -24,6 +24,7 @@ CAPABILITIES = ["canvas", "tiling", "previews", "board", "long_poll", "loading_a
                 "face_detect", "face_restore", "face_rerender",
                 "finish", "upscale", "upscale_model", "upscale_diffusion",
                 "archive", "history", "lexicon", "styles", "concept_check", "meaning_search", "interrogate",
+                "png_thumbnails",
                 "prompt_weights", "long_prompts", "prompt_break", "prompt_and", "prompt_editing", "clip_skip",
                 "tokenize_prompt",
                 "few_step", "live", "noise", "batched_count",

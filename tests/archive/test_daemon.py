@@ -82,6 +82,25 @@ def test_results_are_archived_and_found_over_both_transports(grpc_client, kit_da
     assert remade[0].archive_id == ""
 
 
+def test_thumbnails_come_as_png_for_hosts_without_webp(grpc_client, kit_daemon, doc):
+    from underpaint_kit import history
+
+    _, _, results, _ = run_job(grpc_client, small(archive=pb.ArchiveOptions(document=doc)))
+    webp = history.history_page(kit_daemon, document=doc).entries[0].thumbnail
+    page = history.history_page(kit_daemon, document=doc, png_thumbnails=True)  # the Connect gateway
+    thumb = page.entries[0].thumbnail
+    assert thumb.format == pb.PIXEL_FORMAT_PNG and thumb.data[:8] == b"\x89PNG\r\n\x1a\n"
+    png, stored = PILImage.open(io.BytesIO(thumb.data)), PILImage.open(io.BytesIO(webp.data))
+    assert (thumb.width, thumb.height) == png.size == stored.size  # the size is filled in
+    assert np.array_equal(np.asarray(png.convert("RGBA")), np.asarray(stored.convert("RGBA")))  # same pixels
+    assert page.entries[0].id == results[0].archive_id
+    with pytest.raises(grpc.RpcError) as refused:
+        grpc_client.history.SearchHistory(apb.SearchHistoryRequest(document=doc,
+                                                                   thumbnail_format=pb.PIXEL_FORMAT_GRAY8))
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "thumbnail_format" in refused.value.details() and "PNG" in refused.value.details()
+
+
 def test_canvas_results_keep_their_place(grpc_client, kit_daemon, doc):
     from underpaint_kit import history
 

@@ -273,8 +273,9 @@ def scenario_history():
     page, error = listed[-1] if listed else (None, "timeout")
     report["listed"] = [[e.document, e.parameters.prompt, e.parameters.seed] for e in page.entries] if page else error
     report["rows"] = [tools.history.entries.item(i).text() for i in range(tools.history.entries.count())]
-    pump_until(lambda: tools.history.thumbnails_shown, 30)  # fetched once where Qt lacks WebP
+    pump_until(lambda: tools.history.thumbnails_shown, 30)
     report["thumbnails_shown"] = tools.history.thumbnails_shown
+    report["thumbnail_formats"] = [e.thumbnail.format for e in page.entries] if page else []
     report["archive_id_matches"] = bool(page and page.entries and page.entries[0].id == result.archive_id)
     # Place again, on the same document
     doc.setSelection(None)

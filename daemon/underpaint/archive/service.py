@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 
 from ..board.service import encode
@@ -17,6 +18,22 @@ from .store import MAX_TEXT, ArchiveStore, NewEntry
 
 MAX_IMPORT_PIXELS = 8192 * 8192
 _FORMATS = (pb.PIXEL_FORMAT_UNSPECIFIED, pb.PIXEL_FORMAT_RGBA8, pb.PIXEL_FORMAT_PNG, pb.PIXEL_FORMAT_WEBP)
+_THUMBNAIL_FORMATS = (pb.PIXEL_FORMAT_UNSPECIFIED, pb.PIXEL_FORMAT_WEBP, pb.PIXEL_FORMAT_PNG)
+
+
+def _thumbnails_to_png(entries) -> None:
+    """Stored WebP thumbnails (<= 256 px) re-encoded as PNG, with their size filled in."""
+    from PIL import Image as PILImage
+
+    for entry in entries:
+        if not entry.thumbnail.data:
+            continue
+        with PILImage.open(io.BytesIO(entry.thumbnail.data)) as pil:
+            pil = pil.convert("RGBA")
+            out = io.BytesIO()
+            pil.save(out, "PNG", compress_level=1)
+        entry.thumbnail.CopyFrom(pb.Image(format=pb.PIXEL_FORMAT_PNG, width=pil.width, height=pil.height,
+                                          data=out.getvalue()))
 
 
 class ArchiveHooks:
@@ -50,10 +67,14 @@ class HistoryService:
         self._meaning = meaning  # archive.meaning.MeaningIndex, or None
 
     async def search_history(self, request: apb.SearchHistoryRequest, ctx=None) -> apb.SearchHistoryResponse:
+        if request.thumbnail_format not in _THUMBNAIL_FORMATS:
+            raise InvalidArgument("thumbnail_format", "use WEBP (the default) or PNG")
         if request.meaning or request.HasField("example"):
             entries, cursor, total = await asyncio.to_thread(self._search_by_meaning, request)
         else:
             entries, cursor, total = await asyncio.to_thread(self.store.search, request, not request.no_thumbnails)
+        if request.thumbnail_format == pb.PIXEL_FORMAT_PNG:
+            await asyncio.to_thread(_thumbnails_to_png, entries)
         return apb.SearchHistoryResponse(entries=entries, next_cursor=cursor, total=total,
                                          bytes_used=self.store.bytes_used, bytes_budget=self.store.budget_bytes)
 

@@ -52,7 +52,7 @@ class HistoryEntry(_message.Message):
     def __init__(self, id: _Optional[str] = ..., time: _Optional[float] = ..., host: _Optional[str] = ..., document: _Optional[str] = ..., parent_id: _Optional[str] = ..., job_id: _Optional[str] = ..., digest: _Optional[str] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., starred: _Optional[bool] = ..., tags: _Optional[_Iterable[str]] = ..., parameters: _Optional[_Union[_underpaint_pb2.GenerationParameters, _Mapping]] = ..., thumbnail: _Optional[_Union[_underpaint_pb2.Image, _Mapping]] = ..., image: _Optional[_Union[_underpaint_pb2.Image, _Mapping]] = ..., x: _Optional[int] = ..., y: _Optional[int] = ..., document_width: _Optional[int] = ..., document_height: _Optional[int] = ..., source: _Optional[str] = ..., similarity: _Optional[float] = ...) -> None: ...
 
 class SearchHistoryRequest(_message.Message):
-    __slots__ = ("text", "model", "after", "before", "tags", "host", "document", "starred_only", "limit", "cursor", "no_thumbnails", "meaning", "example")
+    __slots__ = ("text", "model", "after", "before", "tags", "host", "document", "starred_only", "limit", "cursor", "no_thumbnails", "meaning", "example", "thumbnail_format")
     TEXT_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
     AFTER_FIELD_NUMBER: _ClassVar[int]
@@ -66,6 +66,7 @@ class SearchHistoryRequest(_message.Message):
     NO_THUMBNAILS_FIELD_NUMBER: _ClassVar[int]
     MEANING_FIELD_NUMBER: _ClassVar[int]
     EXAMPLE_FIELD_NUMBER: _ClassVar[int]
+    THUMBNAIL_FORMAT_FIELD_NUMBER: _ClassVar[int]
     text: str
     model: str
     after: float
@@ -79,7 +80,8 @@ class SearchHistoryRequest(_message.Message):
     no_thumbnails: bool
     meaning: str
     example: _underpaint_pb2.Image
-    def __init__(self, text: _Optional[str] = ..., model: _Optional[str] = ..., after: _Optional[float] = ..., before: _Optional[float] = ..., tags: _Optional[_Iterable[str]] = ..., host: _Optional[str] = ..., document: _Optional[str] = ..., starred_only: _Optional[bool] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., no_thumbnails: _Optional[bool] = ..., meaning: _Optional[str] = ..., example: _Optional[_Union[_underpaint_pb2.Image, _Mapping]] = ...) -> None: ...
+    thumbnail_format: _underpaint_pb2.PixelFormat
+    def __init__(self, text: _Optional[str] = ..., model: _Optional[str] = ..., after: _Optional[float] = ..., before: _Optional[float] = ..., tags: _Optional[_Iterable[str]] = ..., host: _Optional[str] = ..., document: _Optional[str] = ..., starred_only: _Optional[bool] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., no_thumbnails: _Optional[bool] = ..., meaning: _Optional[str] = ..., example: _Optional[_Union[_underpaint_pb2.Image, _Mapping]] = ..., thumbnail_format: _Optional[_Union[_underpaint_pb2.PixelFormat, str]] = ...) -> None: ...
 
 class SearchHistoryResponse(_message.Message):
     __slots__ = ("entries", "next_cursor", "total", "bytes_used", "bytes_budget")

@@ -45,13 +45,16 @@ class Placement:
 
 def history_page(daemon, document: str = "", host: str = "", text: str = "", tags=(), starred_only=False,
                  limit: int = 50, cursor: str = "", thumbnails: bool = True, meaning: str = "",
-                 example=None) -> HistoryPage:
+                 example=None, png_thumbnails: bool = False) -> HistoryPage:
     """One page of the archive. A plugin passes its document's name for "this document" and ""
     for "all documents". `meaning` (a description) or `example` (a pb.Image) rank by similarity
-    instead of time when the daemon has a CLIP model (capability "meaning_search")."""
+    instead of time when the daemon has a CLIP model (capability "meaning_search").
+    `png_thumbnails`: thumbnails as PNG with their size (capability "png_thumbnails") for hosts
+    that cannot decode WebP; an older daemon ignores the field and sends WebP."""
     request = pb_archive.SearchHistoryRequest(document=document, host=host, text=text, tags=list(tags),
                                               starred_only=starred_only, limit=limit, cursor=cursor,
-                                              no_thumbnails=not thumbnails, meaning=meaning, example=example)
+                                              no_thumbnails=not thumbnails, meaning=meaning, example=example,
+                                              thumbnail_format=pb.PIXEL_FORMAT_PNG if png_thumbnails else 0)
     reply = daemon.call(_HISTORY, "SearchHistory", request, pb_archive.SearchHistoryResponse)
     return HistoryPage(list(reply.entries), reply.next_cursor, reply.total)
 

@@ -155,14 +155,18 @@ class ToolsController(QObject):
         name = "" if all_documents or doc is None else tool_requests.document_label(doc.fileName(), doc.name())
 
         def work(daemon):
-            self.history_listed.emit(history.history_page(daemon, document=name, limit=limit), "")
+            # PNG thumbnails: Qt decodes them without a WebP plugin (Debian's Krita has none); a
+            # daemon older than v1.3 ignores the wish and sends WebP (see thumbnails_for)
+            page = history.history_page(daemon, document=name, limit=limit, png_thumbnails=True)
+            self.history_listed.emit(page, "")
 
         self._background(work, lambda error: self.history_listed.emit(None, error))
 
     def thumbnails_for(self, entries):
         """UI thread: an icon per entry into self.thumbnails (kept: entries never change). The
-        archive's thumbnails are WebP; where Qt has no WebP plugin (Debian's Krita) the entry's
-        image is fetched once in the background and `thumbnails_ready` follows."""
+        thumbnails come as PNG; from a daemon older than v1.3 they are WebP, and where Qt has no
+        WebP plugin (Debian's Krita) the entry's image is fetched once in the background and
+        `thumbnails_ready` follows."""
         wanted = []
         for entry in entries:
             if entry.id in self.thumbnails:

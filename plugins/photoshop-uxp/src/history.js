@@ -21,12 +21,14 @@ export class ArchiveClient {
   }
 
   /**
-   * This document's newest results (thumbnails left out: UXP shows JPEG/PNG, they are WebP).
+   * This document's newest results, with PNG thumbnails (UXP's <img> shows PNG/JPEG, not the
+   * archive's WebP; a daemon older than v1.3 ignores the wish: see thumbnailUrl).
    * @param {string} document
    * @param {number} [limit]
    */
   recent(document, limit = 12) {
-    return this.transport.unary(History.method.searchHistory, { document, host: HOST, limit, noThumbnails: true });
+    return this.transport.unary(History.method.searchHistory,
+      { document, host: HOST, limit, thumbnailFormat: PixelFormat.PNG });
   }
 
   /** @param {string} id  the entry with its image as RGBA8 */
@@ -129,4 +131,28 @@ export async function interrogate(archive) {
   const { width, height, format, pixels } = await readComposite(doc, area);
   const response = await archive.interrogate({ width, height, format, data: pixels });
   return response.prompt;
+}
+
+/**
+ * A data URL for an entry's thumbnail when it came as PNG; "" otherwise (an older daemon's WebP).
+ * @param {HistoryEntry | undefined} entry
+ */
+export function thumbnailUrl(entry) {
+  const thumb = entry?.thumbnail;
+  if (!thumb || thumb.format !== PixelFormat.PNG || !thumb.data.length) return "";
+  return `data:image/png;base64,${base64(thumb.data)}`;
+}
+
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/** RFC 4648 base64 of bytes (UXP documents no btoa; thumbnails are a few KB). */
+export function base64(/** @type {Uint8Array} */ bytes) {
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 3) {
+    const a = bytes[i], b = bytes[i + 1], c = bytes[i + 2];
+    out += BASE64[a >> 2] + BASE64[((a & 3) << 4) | ((b ?? 0) >> 4)];
+    out += b === undefined ? "=" : BASE64[((b & 15) << 2) | ((c ?? 0) >> 6)];
+    out += c === undefined ? "=" : BASE64[c & 63];
+  }
+  return out;
 }

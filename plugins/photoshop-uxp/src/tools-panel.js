@@ -6,7 +6,7 @@ import { app } from "photoshop";
 import { CAPABILITY as CONTROLS, CAPABILITY_REFERENCE, controlTypesFor, controlsDecorator, parseControl } from "./controls.js";
 import { imageDataUrl } from "./document.js";
 import { ArchiveClient, CAPABILITY as HISTORY, CAPABILITY_INTERROGATE, CAPABILITY_STYLES, archiveDecorator, combine,
-  describeEntry, entryFields, interrogate, placeEntry } from "./history.js";
+  describeEntry, entryFields, interrogate, placeEntry, thumbnailUrl } from "./history.js";
 import { pixelLayers } from "./layers.js";
 import { CAPABILITY as LIVE, LiveLayer } from "./live.js";
 import { CAPABILITY as NOISE, EditJob, KeyframesJob } from "./noise-jobs.js";
@@ -194,9 +194,14 @@ export function startTools(page, api) {
       preview.style.display = "none";
       return;
     }
-    const entry = await /** @type {ArchiveClient} */ (archive()).get(id);
-    if (!entry.image) return;
-    preview.src = await imageDataUrl(entry.image);
+    const thumbnail = thumbnailUrl(entries.find((e) => e.id === id));
+    if (thumbnail) {
+      preview.src = thumbnail; // the thumbnail the list came with: no image to fetch
+    } else { // a daemon older than v1.3 sends WebP thumbnails: show the entry's image instead
+      const entry = await /** @type {ArchiveClient} */ (archive()).get(id);
+      if (!entry.image) return;
+      preview.src = await imageDataUrl(entry.image);
+    }
     preview.style.display = "block";
   }
   input("placeHistory").addEventListener("click", () => void guarded(async () => {

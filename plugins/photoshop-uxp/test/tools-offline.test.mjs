@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { controlTypesFor } from "../src/controls.js";
-import { describeEntry, entryFields } from "../src/history.js";
+import { base64, describeEntry, entryFields, thumbnailUrl } from "../src/history.js";
+import { PixelFormat } from "../src/generated/underpaint/v1/underpaint_pb.js";
 import { fingerprint } from "../src/live.js";
 import { parseScale } from "../src/upscale.js";
 
@@ -41,4 +42,19 @@ test("live fingerprint: equal canvases agree, any changed byte or boundary diffe
   assert.equal(fingerprint([a, null]), fingerprint([Uint8Array.from(a)]));
   assert.notEqual(fingerprint([a]), fingerprint([Uint8Array.from([1, 2, 3, 5])]));
   assert.notEqual(fingerprint([Uint8Array.from([1, 2]), Uint8Array.from([3, 4])]), fingerprint([a]));
+});
+
+test("base64 of thumbnails matches RFC 4648 for every padding case", () => {
+  for (let length = 0; length < 40; length++) {
+    const bytes = Uint8Array.from({ length }, (_, i) => (i * 97 + length * 31) & 255);
+    assert.equal(base64(bytes), Buffer.from(bytes).toString("base64"), `length ${length}`);
+  }
+});
+
+test("only PNG thumbnails become data URLs (an older daemon's WebP does not)", () => {
+  const png = Uint8Array.of(0x89, 0x50, 0x4e, 0x47);
+  assert.equal(thumbnailUrl({ thumbnail: { format: PixelFormat.PNG, data: png } }), "data:image/png;base64,iVBORw==");
+  assert.equal(thumbnailUrl({ thumbnail: { format: PixelFormat.WEBP, data: png } }), "");
+  assert.equal(thumbnailUrl({ thumbnail: { format: PixelFormat.PNG, data: new Uint8Array() } }), "");
+  assert.equal(thumbnailUrl(undefined), "");
 });

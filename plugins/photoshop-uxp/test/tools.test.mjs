@@ -14,7 +14,7 @@ import { fakeDocument, fakeStorage, waitFor } from "./stand-ins/dom.js";
 import { startPanel } from "../src/panel.js";
 import { fakeDaemon } from "./helpers.mjs";
 import { EditJob, KeyframesJob } from "../src/noise-jobs.js";
-import { ArchiveClient, archiveDecorator, entryFields, interrogate, placeEntry } from "../src/history.js";
+import { ArchiveClient, archiveDecorator, entryFields, interrogate, placeEntry, thumbnailUrl } from "../src/history.js";
 import { Lexicon } from "../src/generated/underpaint/v1/archive_pb.js";
 import { liveSkipReason, startDaemon } from "./daemon.mjs";
 import { allowInManifest, pixelAt, testPicture } from "./helpers.mjs";
@@ -338,6 +338,11 @@ describe("panel tools on a live daemon", { skip: skip ?? false, timeout: TIMEOUT
     const { entries } = await archive.recent("barn.psd");
     assert.equal(entries.length, 1, "only this document's result");
     const [entry] = entries;
+    // the list carries PNG thumbnails that UXP's <img> can show (the archive stores WebP)
+    const url = thumbnailUrl(entry);
+    assert.match(url, /^data:image\/png;base64,iVBORw0KGgo/);
+    assert.deepEqual(new Uint8Array(Buffer.from(url.split(",")[1], "base64")), entry.thumbnail.data);
+    assert.ok(entry.thumbnail.width > 0 && entry.thumbnail.width <= 256 && entry.thumbnail.height > 0);
     assert.deepEqual(entry.parameters.styles, ["ink"]);
     assert.match(entry.parameters.prompt, /a red barn/);
     const fields = entryFields(entry);

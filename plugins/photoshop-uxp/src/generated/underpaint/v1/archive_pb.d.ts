@@ -87,7 +87,7 @@ export declare type HistoryEntry = Message<"underpaint.v1.HistoryEntry"> & {
   parameters?: GenerationParameters | undefined;
 
   /**
-   * WebP, longest side <= 256
+   * WebP (or SearchHistoryRequest.thumbnail_format), longest side <= 256
    *
    * @generated from field: underpaint.v1.Image thumbnail = 13;
    */
@@ -229,6 +229,15 @@ export declare type SearchHistoryRequest = Message<"underpaint.v1.SearchHistoryR
    * @generated from field: underpaint.v1.Image example = 13;
    */
   example?: Image | undefined;
+
+  /**
+   * Format of HistoryEntry.thumbnail: UNSPECIFIED or WEBP = WebP (as stored), PNG = PNG with its
+   * width and height set, for hosts that cannot decode WebP (UXP, Qt without its WebP plugin).
+   * Since protocol v1.3 (capability "png_thumbnails").
+   *
+   * @generated from field: underpaint.v1.PixelFormat thumbnail_format = 14;
+   */
+  thumbnailFormat: PixelFormat;
 };
 
 /**
