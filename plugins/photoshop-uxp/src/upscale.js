@@ -4,6 +4,7 @@
 // document to that size (Image Size: every layer resampled by Photoshop) and adds the result as a
 // new layer on top, in one history step. Pixels outside a selection come back transparent.
 import { CanvasOperation, JobType } from "./generated/underpaint/v1/underpaint_pb.js";
+import { readCanvas } from "./document.js";
 import { CanvasJob } from "./job.js";
 
 export const CAPABILITY = "upscale";
@@ -43,6 +44,16 @@ export class UpscaleJob extends CanvasJob {
 
   get resamplesDocument() {
     return true;
+  }
+
+  /**
+   * Only the selection's box (the daemon upscales that and nothing around it), not the model's
+   * native size of context that painting jobs read: a small selection of a big document stays small.
+   * @param {import("photoshop/dom/Document").Document} doc
+   * @returns {Promise<import("./document.js").CanvasCapture | null>}
+   */
+  capture(doc) {
+    return readCanvas(doc, { sendRegion: true, useSelection: true, context: { context: 0, minContextSize: 0 } });
   }
 
   /**

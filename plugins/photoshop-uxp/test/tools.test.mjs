@@ -85,6 +85,20 @@ describe("panel tools on a live daemon", { skip: skip ?? false, timeout: TIMEOUT
     assert.ok(Math.abs(r - sr) < 12 && Math.abs(g - sg) < 12, `${r},${g} vs ${sr},${sg}`);
   });
 
+  test("upscale a small selection of a big document: only its box is read, not a model-sized context", { timeout: TIMEOUT }, async () => {
+    const doc = standIn.newDocument({ width: 256, height: 192, pixels: testPicture(256, 192), opaque: true });
+    doc.selection.set({ left: 100, top: 80, right: 132, bottom: 112 });
+    const reads = standIn.callsNamed("getPixels").length;
+    const { last } = await run(UpscaleJob, { upscale: { model: "", scale: 2 } });
+    assert.equal(last.phase, "done", last.message);
+    const bounds = standIn.callsNamed("getPixels").slice(reads).map((c) => c.options.sourceBounds).filter(Boolean);
+    assert.ok(bounds.length > 0, "the selection's pixels were read");
+    for (const b of bounds) { // the 32x32 selection and at most 16 px of slack around it
+      assert.ok(b.right - b.left <= 64 && b.bottom - b.top <= 64, JSON.stringify(b));
+    }
+    assert.deepEqual(doc.stack.at(-1).bounds, { left: 200, top: 160, right: 264, bottom: 224 });
+  });
+
   test("upscale: a factor the daemon refuses is reported, the document is left alone", { timeout: TIMEOUT }, async () => {
     const doc = standIn.newDocument({ width: 40, height: 32, pixels: testPicture(40, 32) });
     const { last } = await run(UpscaleJob, { upscale: { model: "no-such-upscaler", scale: 2 } });
