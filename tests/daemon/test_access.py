@@ -84,9 +84,13 @@ def test_empty_models_folder_serves_the_labelled_demo(tmp_path):
     try:
         assert "No usable model is installed" in process.log() and "DEMO" in process.log()
         with Client(process.grpc) as client:
-            models = client.models().models
+            listed = client.models()
+            models = listed.models
             assert models and all(m.is_demo for m in models)
-            job = client.submit(pb.GenerateRequest(prompt="x", steps=2, seed=1))
+            # the demo's own add-ons are listed, so a first run's pickers are not empty
+            add_ons = {(a.type, a.id) for a in listed.add_ons}
+            assert {("lora", "underpaint-demo-lora"), ("vae", "underpaint-demo-vae")} <= add_ons, add_ons
+            job = client.submit(pb.GenerateRequest(prompt="x <lora:underpaint-demo-lora:0.8>", steps=2, seed=1))
             assert list(client.watch(job.id))[-1].finished.status == pb.JOB_STATUS_SUCCEEDED
     finally:
         process.stop()
