@@ -151,7 +151,8 @@ async def serve(cfg: DaemonConfig) -> None:
     configure_previews(cfg.models_dir / "vae-approx")  # TAESD previews when its weights are there
     log.info("device: %s", device)
 
-    addons = AddOnIndex(registry.models_dir, allow_pickle=cfg.allow_pickle)
+    addons = AddOnIndex(registry.models_dir, allow_pickle=cfg.allow_pickle,
+                        fallback_dir=lambda: registry.fallback_dir)
     await asyncio.to_thread(addons.scan)
     log.info("add-ons: %s", ", ".join(f"{len(addons.of_type(t))} {t}(s)" for t in ("lora", "embedding", "vae", "controlnet", "ipadapter")))
     archive, board_store = await asyncio.to_thread(_open_archive, cfg)

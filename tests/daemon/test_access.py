@@ -79,14 +79,22 @@ def test_gateway_refuses_oversize_bodies_with_a_clear_error(daemon):
 
 
 def test_empty_models_folder_serves_the_labelled_demo(tmp_path):
+    from diffusers import AutoencoderTiny
+
     (tmp_path / "empty").mkdir()
+    AutoencoderTiny().save_pretrained(tmp_path / "empty" / "vae-approx" / "taesd")  # not a model: previews
     process = DaemonProcess(tmp_path / "empty", tmp_path / "home").start()
     try:
         assert "No usable model is installed" in process.log() and "DEMO" in process.log()
         with Client(process.grpc) as client:
-            models = client.models().models
+            listed = client.models()
+            models = listed.models
             assert models and all(m.is_demo for m in models)
-            job = client.submit(pb.GenerateRequest(prompt="x", steps=2, seed=1))
+            # the demo's own add-ons are listed, so a first run's pickers are not empty
+            add_ons = {(a.type, a.id) for a in listed.add_ons}
+            assert {("lora", "underpaint-demo-lora"), ("vae", "underpaint-demo-vae")} <= add_ons, add_ons
+            assert ("vae_approx", "taesd") in add_ons  # TAESD previews are listed where users look
+            job = client.submit(pb.GenerateRequest(prompt="x <lora:underpaint-demo-lora:0.8>", steps=2, seed=1))
             assert list(client.watch(job.id))[-1].finished.status == pb.JOB_STATUS_SUCCEEDED
     finally:
         process.stop()

@@ -8,7 +8,8 @@ from ..v1 import underpaint_pb2 as pb
 
 _HEADINGS = {"lora": "LoRAs", "embedding": "embeddings", "vae": "VAEs", "controlnet": "ControlNets",
              "ipadapter": "IP-Adapters (reference images)", "upscaler": "upscalers",
-             "face_restorer": "face restorers", "face_detector": "face detectors"}
+             "face_restorer": "face restorers", "face_detector": "face detectors",
+             "vae_approx": "preview decoders (TAESD)"}
 _FINISHING = ("upscaler", "face_restorer", "face_detector")  # they fit any model: no family shown
 _FAMILIES = {"sd15": "SD 1.x", "sd2": "SD 2.x", "sdxl": "SDXL", "": "any SD model"}
 

@@ -85,9 +85,13 @@ class UnusableAddOn:
 
 
 class AddOnIndex:
-    def __init__(self, models_dir: Path, allow_pickle: bool = False):
+    def __init__(self, models_dir: Path, allow_pickle: bool = False, fallback_dir=None):
+        """`fallback_dir` returns the folder of the model served when models_dir has none (the
+        demo, with its own LoRA, embedding, VAE, ControlNet...), or None: its add-ons are listed
+        too, so a first run's pickers are not empty."""
         self.models_dir = Path(models_dir)
         self.allow_pickle = allow_pickle
+        self._fallback_dir = fallback_dir or (lambda: None)
         self.entries: list[AddOnEntry] = []
         self.unusable: list[UnusableAddOn] = []
         self._memo: dict[tuple, AddOnEntry | UnusableAddOn] = {}  # (path, size, mtime) -> result
@@ -148,11 +152,16 @@ class AddOnIndex:
     # --- scanning ---------------------------------------------------------------------------------
 
     def _folders(self):
-        try:
-            children = sorted(self.models_dir.iterdir())
-        except OSError:
-            return []
-        return [(c, FOLDERS[c.name.lower()]) for c in children if c.is_dir() and c.name.lower() in FOLDERS]
+        folders = []
+        for root in (self.models_dir, self._fallback_dir()):
+            if root is None:
+                continue
+            try:
+                children = sorted(Path(root).iterdir())
+            except OSError:
+                continue
+            folders += [(c, FOLDERS[c.name.lower()]) for c in children if c.is_dir() and c.name.lower() in FOLDERS]
+        return folders
 
     def _files(self, folder: Path, kind: str, depth: int):
         try:

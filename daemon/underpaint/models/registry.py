@@ -87,6 +87,11 @@ class ModelRegistry:
             self.serving_fallback = serving_fallback
         return list(result.models)
 
+    @property
+    def fallback_dir(self) -> Path | None:
+        """The folder served because models_dir has no model (the demo), else None."""
+        return self._fallback() if self.serving_fallback and self._fallback is not None else None
+
     def get(self, model_id: str) -> ModelEntry:
         with self._lock:
             entries, unusable = self.entries, self.unusable

@@ -33,6 +33,14 @@ def configure(vae_approx_dir: Path | None) -> None:
         _decoders.clear()
 
 
+def installed() -> list[tuple[str, str, Path]]:
+    """(id, family, folder) of every installed decoder, for ListModels (AddOn type "vae_approx")."""
+    if _root is None:
+        return []
+    found = [("taesd", "sd15", _root / "taesd")] + [(name, family, _root / name) for family, name in _FOLDERS.items()]
+    return [entry for entry in found if (entry[2] / "config.json").is_file()]
+
+
 def folder_for(architecture: str) -> Path | None:
     if _root is None:
         return None

@@ -20,6 +20,7 @@ from ..jobs.request import Limits, resolve
 from ..jobs.worker import Worker
 from ..models.addons import add_addons_to
 from ..models.sidecar import read_defaults
+from ..pipelines import taesd
 from ..policy import Policy
 from ..policy.enforce import check_addons, check_request
 from ..finishing.face_models import face_models
@@ -140,6 +141,9 @@ class GenerationService:
                                          unusable=unusable)
         add_face_models_to(response)
         add_upscalers_to(response)
+        for decoder_id, family, folder in taesd.installed():  # previews that look like the result
+            response.add_ons.add(id=decoder_id, type="vae_approx", architecture=family, path=str(folder),
+                                 display_name=decoder_id.upper(), description="TAESD: progress previews")
         if self._addons is not None:
             add_addons_to(response, self._addons)  # add-ons, and add-on files that cannot be used
         return response
