@@ -69,11 +69,13 @@ export async function readSelectedLayers(doc) {
   return pictures;
 }
 
-/** One training run; `run()` resolves to the last update ({phase, message, step?, totalSteps?, loss?}). */
+/** @typedef {import("./job.js").JobUpdate & {loss?: number}} TrainUpdate */
+
+/** One training run; `run()` resolves to the last update (never rejects). */
 export class TrainJob {
   /**
    * @param {{client: import("./client.js").UnderpaintClient, token: string, initWord?: string, steps?: number,
-   *          learningRate?: number, model?: string, onUpdate?: (update: object) => void}} options
+   *          learningRate?: number, model?: string, onUpdate?: (update: TrainUpdate) => void}} options
    */
   constructor({ client, onUpdate = () => {}, ...options }) {
     this.client = client;
@@ -86,6 +88,7 @@ export class TrainJob {
     this.losses = [];
   }
 
+  /** @returns {Promise<TrainUpdate>} */
   async run() {
     try {
       return this.report(await this.execute());
@@ -99,12 +102,13 @@ export class TrainJob {
     if (this.jobId) await this.client.cancel(this.jobId);
   }
 
-  /** @param {object} update */
+  /** @param {TrainUpdate} update */
   report(update) {
     this.onUpdate(update);
     return update;
   }
 
+  /** @returns {Promise<TrainUpdate>} */
   async execute() {
     this.report({ phase: "reading", message: "Reading the selected layers…" });
     const request = trainRequest({ ...this.options, pictures: await readSelectedLayers(activeDocument()) });
