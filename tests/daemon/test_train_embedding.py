@@ -170,3 +170,54 @@ def test_cli_trains_from_image_files(process, models_dir, tmp_path):
     assert refused.returncode == 1
     assert refused.stderr.strip() == ("underpaint: invalid_argument: train.images: 2 image(s); training needs "
                                       "3 to 50")
+
+
+@pytest.fixture(scope="module")
+def archived(client):
+    """The archive ids of three 64x64 results: each generation is archived as it finishes."""
+    ids = []
+    for seed in (1, 2, 3):
+        _, _, results, done = run_job(client, pb.GenerateRequest(prompt="a red square", model=DEMO, width=64,
+                                                                   height=64, steps=2, seed=seed))
+        assert done.status == pb.JOB_STATUS_SUCCEEDED, done.message
+        ids.append(results[0].archive_id)
+    assert all(ids) and len(set(ids)) == 3
+    return ids
+
+
+def test_cli_trains_from_archive_entries(process, models_dir, archived, tmp_path):
+    cli = [sys.executable, "-m", "underpaint.cli.main", "train-embedding"]
+    env = dict(process.env, UNDERPAINT_SERVER=process.grpc)
+    args = [a for entry_id in archived for a in ("--from-archive", entry_id)]
+    done = subprocess.run(cli + args + ["--token", "archived-square", "--steps", "2", "--model", DEMO], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("archived-square  (embedding 'archived-square' trained for 2 steps")
+    with safe_open(str(models_dir / "embeddings" / "archived-square.safetensors"), "pt") as f:
+        assert f.metadata()["step"] == "2"
+
+    # Files and archive entries together: the 3-50 count is over both.
+    Image.fromarray(pictures(1)[0]).save(tmp_path / "one.png")
+    refused = subprocess.run(cli + [str(tmp_path / "one.png"), "--from-archive", archived[0], "--token", "two"],
+                             env=env, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1
+    assert "train.images: 2 image(s); training needs 3 to 50" in refused.stderr
+
+
+def test_archive_entries_mix_with_sent_pictures(client, archived):
+    job, events, results, finished = run_job(client, train_request("mixed-square", pictures(1), steps=2,
+                                                                   archive_ids=archived[:2]))
+    assert finished.status == pb.JOB_STATUS_SUCCEEDED, finished.message
+    assert results[0].embedding == "mixed-square"
+    assert [e.progress.step for e in events if e.HasField("progress")] == [1, 2]
+
+
+def test_unknown_or_mismatched_archive_entries_are_refused_naming_the_field(client, archived):
+    with pytest.raises(ClientError) as err:
+        client.submit(train_request("refused", pictures(1), archive_ids=[archived[0], "no-such-entry"]))
+    assert "not_found" in str(err.value)
+    assert "train.archive_ids[1]: 'no-such-entry' is no archive entry" in str(err.value)
+    with pytest.raises(ClientError) as err:  # the archived results are 64x64; the sent pictures 64x128
+        client.submit(train_request("refused", pictures(2, (64, 128)), archive_ids=archived[:1]))
+    assert "train.archive_ids[0]: is 64x64 but train.images[0] is 64x128" in str(err.value)
+    assert "refused" not in {a.id for a in client.models().add_ons}  # nothing was trained

@@ -1,5 +1,6 @@
-"""`underpaint train-embedding IMAGES… --token NAME --init-word WORD --steps N`: a TRAIN_EMBEDDING
-job through the daemon, with the loss on a progress line; Ctrl-C cancels and keeps what was learned."""
+"""`underpaint train-embedding IMAGES… [--from-archive ID]… --token NAME --init-word WORD --steps N`:
+a TRAIN_EMBEDDING job through the daemon, from picture files and/or archive entries, with the loss
+on a progress line; Ctrl-C cancels and keeps what was learned."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ def add_parser(subparsers, add_client_options) -> None:
                                                       "embeddings/",
                                   conflict_handler="resolve")
     add_client_options(p)  # its --token (access token) gives way to the embedding's: use --token-file here
-    p.add_argument("images", nargs="+", metavar="IMAGE")
+    p.add_argument("images", nargs="*", metavar="IMAGE", help="picture files, all one size")
+    p.add_argument("--from-archive", action="append", default=[], metavar="ID", dest="archive_ids",
+                   help="also train on this archive entry's picture (repeatable; ids from `underpaint history`)")
     p.add_argument("--token", required=True, dest="name",
                    help="the new word: the embedding's name in prompts and its file name")
     p.add_argument("--init-word", default="", help="start from this word's meaning (default '*')")
@@ -34,7 +37,8 @@ def train_embedding(args) -> int:
     from .images_io import read_image
     from .progress import ProgressBar
 
-    options = pb.TrainEmbeddingOptions(images=[read_image(path, "RGBA") for path in args.images], token=args.name,
+    options = pb.TrainEmbeddingOptions(images=[read_image(path, "RGBA") for path in args.images],
+                                       archive_ids=args.archive_ids, token=args.name,
                                        init_word=args.init_word, steps=args.steps,
                                        learning_rate=args.learning_rate, vectors=args.vectors,
                                        save_every=args.save_every, overwrite=args.overwrite)

@@ -84,7 +84,7 @@ def _check_range(field: str, value, low, high, what: str = "") -> None:
 
 
 def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: str,
-            limits: Limits, addons=None, allow_pickle: bool = False) -> ResolvedRequest:
+            limits: Limits, addons=None, allow_pickle: bool = False, archive=None) -> ResolvedRequest:
     """Validates `req` and fills in defaults. Raises InvalidArgument / NotFound.
 
     A field left at 0 / "" takes the model's sidecar default (models/sidecar.py), else the
@@ -165,7 +165,7 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
     elif req.type == pb.JOB_TYPE_TRAIN_EMBEDDING:
         from .train_request import resolve_train
 
-        resolve_train(req, resolved, limits, addons)
+        resolve_train(req, resolved, limits, addons, archive)  # archive: train.archive_ids' pictures
     elif req.HasField("canvas"):
         _resolve_canvas(req, resolved, limits)
     else:

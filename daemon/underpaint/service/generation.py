@@ -166,7 +166,7 @@ class GenerationService:
         # Decoding and canvas planning touch every pixel: keep them off the event loop.
         resolved = await asyncio.to_thread(resolve, request, self._registry, self._samplers,
                                            self._default_sampler, self._limits, self._addons,
-                                           self._cfg.allow_pickle)
+                                           self._cfg.allow_pickle, self._archive.store if self._archive else None)
         check_addons(self._policy, resolved.addons)
         resolved.image_check = image_check
         self._check_queue_room()  # others may have been queued while this one was decoded

@@ -6,7 +6,7 @@ built plugin by `underpaint plugins build`). See docs/plugins.md.
 
 from __future__ import annotations
 
-from . import addons, controls, faces, history, noise, pixels, policy, prompts, requests, upscale
+from . import addons, controls, faces, history, noise, pixels, policy, prompts, requests, training, upscale
 from .daemon import Daemon, connect_daemon
 from .errors import DaemonNotRunning, DaemonTooOld, RequestRejected, UnderpaintError
 from .jobs import JobOutcome, JobRunner
@@ -18,4 +18,4 @@ __version__ = "0.1.0"
 
 __all__ = ["connect_daemon", "Daemon", "JobRunner", "JobOutcome", "LiveSession", "UnderpaintError",
            "DaemonNotRunning", "DaemonTooOld", "RequestRejected", "TlsError", "addons", "controls", "faces", "history", "noise",
-           "pixels", "policy", "prompts", "requests", "upscale", "pb", "pb_archive", "pb_board"]
+           "pixels", "policy", "prompts", "requests", "training", "upscale", "pb", "pb_archive", "pb_board"]

@@ -196,7 +196,8 @@ class JobController(QObject):
 
     def _launch(self, request, context):
         """context: "doc" and what _apply_outcome needs; tools may add "apply" (doc, results) ->
-        message, and "on_result" (pb.Result, called on the worker thread as each arrives)."""
+        message, "on_result" (pb.Result, called on the worker thread as each arrives) and "runner"
+        (a JobRunner class or factory taking the same arguments)."""
         doc = context.get("doc")
         if doc is not None:  # the History section lists this document's results
             tool_requests.tag_for_history(request, tool_requests.document_label(doc.fileName(), doc.name()))
@@ -233,7 +234,8 @@ class JobController(QObject):
         except Exception as error:
             self._job_done.emit(JobOutcome("failed", str(error)), context)
             return
-        runner = JobRunner(
+        make_runner = context.get("runner", JobRunner)  # a tool's own (training: the loss, the embedding)
+        runner = make_runner(
             daemon,
             request,
             on_queued=self.queued.emit,
@@ -281,7 +283,8 @@ class JobController(QObject):
             self.finished.emit("failed", "Could not add the result: %s" % error, seed)
             return
         first = min(outcome.results, key=lambda result: result.index).image
-        self.result_image.emit(first.width, first.height, bytes(first.data))  # checked by apply_results
+        if first.data:  # a trained embedding has no picture
+            self.result_image.emit(first.width, first.height, bytes(first.data))  # checked by apply_results
         self.finished.emit("succeeded", " ".join(["Added %s." % added] + outcome.notices), seed)
 
 

@@ -12,6 +12,7 @@ from .sections import CollapsibleSection, section_setting_key
 from .tools_controller import ToolsController
 from .tools_panel import ToolsPanel
 from .tool_requests import source_prompt, style_tag
+from .training_tool import TrainingPanel, TrainingTool
 
 
 class DockerTools:
@@ -24,6 +25,9 @@ class DockerTools:
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.panel)
+        self.training_panel = TrainingPanel()
+        self.training = TrainingTool(docker, docker.controller, self.training_panel)
+        column.addWidget(self.training_panel)
         rule = QFrame()
         rule.setFrameShape(QFrame.Shape.HLine)
         column.addWidget(rule)
@@ -44,6 +48,7 @@ class DockerTools:
         p.upscale_button.clicked.connect(self.upscale)
         p.edit_button.clicked.connect(self.edit)
         p.keyframes_button.clicked.connect(self.keyframes)
+        self.training_panel.train_button.clicked.connect(self.train)
         h.refresh_button.clicked.connect(self.refresh_history)
         h.all_documents.toggled.connect(lambda _on: self.refresh_history())
         h.place_button.clicked.connect(self.place_again)
@@ -95,6 +100,12 @@ class DockerTools:
         return self._started(self.controller.keyframes(self._document(), self.docker.settings(),
                                                        strength=round(self.panel.frame_strength.value(), 2)))
 
+    def train(self):
+        self.docker._save_settings()
+        accepted = self._started(self.training.train(self._document(), self.docker.settings()))
+        self.training_panel.set_busy(accepted)
+        return accepted
+
     def refresh_history(self):
         if self.history.can.get("history"):
             self.controller.refresh_history(self._document(), self.history.all_documents.isChecked())
@@ -131,6 +142,7 @@ class DockerTools:
         self.capabilities = tuple(info.capabilities) if info is not None else None
         self.panel.show_listing(self.docker.controller.listing if info is not None else None, self.capabilities or ())
         self.history.show_capabilities(self.capabilities)
+        self.training_panel.show_capabilities(self.capabilities)
         if self.history.can.get("styles"):
             self.controller.list_styles()
         if self.section.isExpanded():
@@ -138,6 +150,10 @@ class DockerTools:
 
     def _on_job_finished(self, status, _message, _seed):
         self.panel.set_busy(False)
+        self.training_panel.set_busy(False)
+        if status == "cancelled" and self.training.running:
+            self.docker.controller.check_connection()  # the kept checkpoint is an embedding too
+        self.training.running = False
         if status == "succeeded" and self.history.can.get("history"):
             self.refresh_history()  # the new result is in the archive now
 

@@ -221,8 +221,9 @@ class Document {
     return [...this.stack].reverse();
   }
 
+  /** The layers selected in the Layers panel: the test sets `selected`, else the top layer. */
   get activeLayers() {
-    return [this.stack[this.stack.length - 1]];
+    return this.selected ?? [this.stack[this.stack.length - 1]];
   }
 
   async createPixelLayer(options = {}) {
