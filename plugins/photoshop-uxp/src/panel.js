@@ -153,6 +153,7 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
   const tools = startTools(page, {
     connection: () => connection,
     run: (action, makeJob) => start(action, makeJob),
+    reloadAddOns,
     readParams: () => parseParams(readRaw()),
     setFields(fields) {
       for (const [id, value] of Object.entries(fields)) id === "model" ? chooseOption(modelSelect, value) : (input(id).value = value);
@@ -210,6 +211,14 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
     } catch (error) {
       showBoardStatus(messageOf(error), true);
     }
+  }
+
+  /** The daemon's add-on lists again (a word just trained), keeping the connection and the status line. */
+  async function reloadAddOns() {
+    if (!connection) return;
+    connection.addOns = (await connection.client.listModels()).addOns;
+    showExtras();
+    tools.connected();
   }
 
   async function reconnect() {

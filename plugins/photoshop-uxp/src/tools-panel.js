@@ -10,14 +10,16 @@ import { ArchiveClient, CAPABILITY as HISTORY, CAPABILITY_INTERROGATE, CAPABILIT
 import { pixelLayers } from "./layers.js";
 import { CAPABILITY as LIVE, LiveLayer } from "./live.js";
 import { CAPABILITY as NOISE, EditJob, KeyframesJob } from "./noise-jobs.js";
+import { CAPABILITY as TRAIN, TrainJob } from "./training.js";
 import { setOptions } from "./ui.js";
 import { CAPABILITY as UPSCALE, UpscaleJob, parseScale, upscalers } from "./upscale.js";
 
-const TOOL_BUTTONS = ["upscale", "keyframes", "edit", "placeHistory", "reuseHistory", "interrogate"];
+const TOOL_BUTTONS = ["upscale", "keyframes", "edit", "train", "placeHistory", "reuseHistory", "interrogate"];
 
 /**
  * @typedef {object} PanelApi  what the main panel lends the tools
  * @property {() => import("./connection.js").Connection | null} connection
+ * @property {() => Promise<void>} reloadAddOns  the daemon's add-on lists again, the status line kept
  * @property {(action: import("./job.js").Action, makeJob: (options: ConstructorParameters<typeof import("./job.js").CanvasJob>[0]) => import("./job.js").CanvasJob) => Promise<void>} run
  * @property {() => import("./params.js").JobParams} readParams  throws with the field's name
  * @property {(fields: Record<string, string>) => void} setFields
@@ -91,7 +93,8 @@ export function startTools(page, api) {
     showLayers();
     showControls();
     const missing = [[UPSCALE, "Upscale"], [CONTROLS, "control layers"], [LIVE, "Live"], [NOISE, "Keyframes and Edit"],
-      [HISTORY, "history"], [CAPABILITY_STYLES, "styles"], [CAPABILITY_INTERROGATE, "Interrogate"]].filter(([cap]) => connection && !have.includes(cap));
+      [TRAIN, "training"], [HISTORY, "history"], [CAPABILITY_STYLES, "styles"], [CAPABILITY_INTERROGATE, "Interrogate"]]
+      .filter(([cap]) => connection && !have.includes(cap));
     setText("toolsNote", missing.length
       ? `This daemon is too old for ${missing.map(([, what]) => what).join(", ")}: update it.`
       : connection && !Object.keys(types).length ? "No ControlNet or IP-Adapter for this model in the daemon's models/controlnet, models/ipadapter." : "");
@@ -114,7 +117,8 @@ export function startTools(page, api) {
   function setBusy(value) {
     busy = value;
     const have = caps();
-    const needs = { upscale: UPSCALE, keyframes: NOISE, edit: NOISE, placeHistory: HISTORY, reuseHistory: HISTORY, interrogate: CAPABILITY_INTERROGATE };
+    const needs = { upscale: UPSCALE, keyframes: NOISE, edit: NOISE, train: TRAIN, placeHistory: HISTORY, reuseHistory: HISTORY,
+      interrogate: CAPABILITY_INTERROGATE };
     for (const id of TOOL_BUTTONS) input(id).disabled = busy || !have.includes(needs[/** @type {keyof typeof needs} */ (id)]);
   }
 
@@ -177,6 +181,13 @@ export function startTools(page, api) {
   }));
   input("keyframes").addEventListener("click", () => void api.run("generate", (options) => new KeyframesJob(options)));
   input("edit").addEventListener("click", () => void api.run("edit", (options) => new EditJob({ ...options, fromPrompt: input("editFrom").value })));
+  input("train").addEventListener("click", () => void guarded(async () => {
+    const steps = Number(input("trainSteps").value.trim() || "0");
+    await api.run("generate", (options) => /** @type {any} */ (new TrainJob({ client: options.client, onUpdate: options.onUpdate,
+      token: input("trainToken").value.trim(), initWord: input("trainInit").value.trim(), steps,
+      model: options.params.model || "" })));
+    await api.reloadAddOns(); // the new word joins the embedding lists
+  }));
   input("refreshHistory").addEventListener("click", () => void guarded(async () => {
     const doc = app.activeDocument;
     if (!doc) throw new Error("Open a document first.");

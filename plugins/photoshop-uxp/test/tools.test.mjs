@@ -381,7 +381,7 @@ describe("panel tools on a live daemon", { skip: skip ?? false, timeout: TIMEOUT
     });
   });
 
-  test("the panel's Tools: control layer, upscale, history, live, through the page", { timeout: TIMEOUT * 2 }, async () => {
+  test("the panel's Tools: control layer, upscale, training, history, live, through the page", { timeout: TIMEOUT * 2 }, async () => {
     const doc = standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64), opaque: true, title: "panel.psd" });
     doc.addPixelLayer("lines", scribble(64, 64)).visible = false;
     globalThis.localStorage = fakeStorage({ "underpaint.settings.v1": JSON.stringify({ server: daemon.http, steps: 2, seed: 11 }) });
@@ -424,6 +424,22 @@ describe("panel tools on a live daemon", { skip: skip ?? false, timeout: TIMEOUT
       await runs("upscale", "the upscale");
       assert.deepEqual([doc.width, doc.height], [128, 128]);
 
+      // Train from the three layers selected in the Layers panel: the new word is listed afterwards
+      doc.selected = [0, 1, 2].map((i) => doc.addPixelLayer(`cat ${i}`, scribble(128, 128)));
+      $("trainToken").value = "panel-cat";
+      $("trainInit").value = "cat";
+      $("trainSteps").value = "2";
+      $("status").textContent = "";
+      $("train").click();
+      await waitFor(() => /^Trained|^Cancelled|error/.test(`${$("status").textContent} ${$("status").className}`), TIMEOUT, "the training");
+      assert.match($("status").textContent, /^Trained the embedding "panel-cat"/);
+      const listed = await connection.client.listModels();
+      assert.ok(listed.addOns.some((a) => a.type === "embedding" && a.id === "panel-cat"), "the word is installed");
+      await waitFor(() => values("embedding").includes("panel-cat"), TIMEOUT, "the embedding list reloaded");
+      assert.match($("status").textContent, /^Trained the embedding "panel-cat"/, "the status line is kept");
+      assert.equal($("train").disabled, false);
+      doc.selected = undefined;
+
       const archive = new ArchiveClient(connection.client.transport);
       const archived = (await archive.recent("panel.psd")).entries.length;
       $("live").checked = true;
@@ -457,8 +473,8 @@ describe("the panel's Tools on an old daemon", () => {
       panel = startPanel(/** @type {any} */ (page));
       await waitFor(() => $("status").textContent.startsWith("Connected"), 10000, "the connection");
       assert.equal($("toolsNote").textContent, "This daemon is too old for Upscale, control layers, Live, Keyframes and Edit, " +
-        "history, styles, Interrogate: update it.");
-      for (const id of ["upscale", "keyframes", "edit", "placeHistory", "interrogate", "live", "addControl"]) {
+        "training, history, styles, Interrogate: update it.");
+      for (const id of ["upscale", "keyframes", "edit", "train", "placeHistory", "interrogate", "live", "addControl"]) {
         assert.equal($(id).disabled, true, id);
       }
     } finally {
