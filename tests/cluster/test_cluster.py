@@ -6,6 +6,7 @@ streamed back. Ray starts on loopback only (`--cluster local`)."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import time
 
@@ -20,12 +21,21 @@ pytestmark = pytest.mark.slow  # a Ray head and two replicas that import torch: 
 
 
 @pytest.fixture(scope="module")
-def cluster_daemon(demo_models_dir, tmp_path_factory):
+def cluster_models(demo_models_dir, tmp_path_factory):
+    """A copy of the demo models: training on a replica writes an embedding into it."""
+    root = tmp_path_factory.mktemp("cluster-models")
+    for item in demo_models_dir.iterdir():
+        (shutil.copytree if item.is_dir() else shutil.copy)(item, root / item.name)
+    return root
+
+
+@pytest.fixture(scope="module")
+def cluster_daemon(cluster_models, tmp_path_factory):
     from tests.conftest import RunningDaemon
     from underpaint.testing import DaemonProcess
 
     env = dict(os.environ, OMP_NUM_THREADS="1")
-    process = DaemonProcess(demo_models_dir, tmp_path_factory.mktemp("cluster-home"),
+    process = DaemonProcess(cluster_models, tmp_path_factory.mktemp("cluster-home"),
                             ["--cluster", "local", "--cluster-min-replicas", "2", "--cluster-max-replicas", "2",
                              "--cluster-cpus-per-replica", "1"], env=env).start(timeout=300)
     yield RunningDaemon(process)
@@ -96,6 +106,30 @@ def test_a_model_keeps_going_to_the_replica_that_holds_it(client):
     assert len(ran_on) == 3 and len(set(ran_on)) == 1, ran_on
     holders = [w.id for w in client.info().workers if "underpaint-demo-single" in w.loaded_models]
     assert holders == ran_on[:1]  # each replica has its own model cache
+
+
+def test_training_runs_on_a_replica_and_the_front_lists_the_word_at_once(client, cluster_models):
+    from tests.daemon.helpers import rgba_image
+
+    images = []
+    for i in range(3):  # one "concept": a red square on grey, moving a little
+        a = np.full((64, 64, 3), 128, np.uint8)
+        a[8 + 4 * i:40 + 4 * i, 12:44] = (220, 30, 30)
+        images.append(rgba_image(a))
+    job = client.submit(pb.GenerateRequest(type=pb.JOB_TYPE_TRAIN_EMBEDDING, model="underpaint-demo", seed=7,
+                                           train=pb.TrainEmbeddingOptions(images=images, token="cluster-square",
+                                                                          init_word="square", steps=3)))
+    events = list(client.watch(job.id))
+    assert events[-1].finished.status == pb.JOB_STATUS_SUCCEEDED, events[-1].finished.message
+    assert len(worker_of(events)) == 1  # a replica did the work, not the front
+    assert [e.progress.step for e in events if e.HasField("progress")] == [1, 2, 3]
+    assert all(e.progress.loss > 0 for e in events if e.HasField("progress"))
+    assert [e.result.embedding for e in events if e.HasField("result")] == ["cluster-square"]
+    assert (cluster_models / "embeddings" / "cluster-square.safetensors").is_file()
+    listed = client.models().add_ons  # the front's own index, rescanned when the job ended
+    assert any(a.type == "embedding" and a.id == "cluster-square" for a in listed)
+    used = client.submit(request(seed=5, prompt="a cluster-square on a table"))  # the word works at once
+    assert list(client.watch(used.id))[-1].finished.status == pb.JOB_STATUS_SUCCEEDED
 
 
 def test_keyframes_run_on_a_replica_in_order(client):

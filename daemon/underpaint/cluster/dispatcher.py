@@ -1,9 +1,11 @@
 """The front's side of the cluster: hands GENERATE jobs to replicas and brings their events home.
 
 It plugs into the daemon at one seam: the job worker asks `runner_for(job_type)` which function
-runs a job. Model jobs (GENERATE, EDIT, KEYFRAMES, FINISH) get `run_remote`, which streams the job from a replica and re-emits its
-events through the front's JobContext (so the content policy and the archive still apply here).
-Training runs on the front as before, one job at a time.
+runs a job. Model jobs (GENERATE, EDIT, KEYFRAMES, FINISH, TRAIN_EMBEDDING) get `run_remote`, which
+streams the job from a replica and re-emits its events through the front's JobContext (so the
+content policy and the archive still apply here). A training replica writes the embedding into the
+models folder, which every node has at the same path (docs/cluster.md); the front rescans its
+add-on index when the job ends, so the new word works in the next prompt.
 
 A replica that dies mid-job is retried once on another replica with the same resolved request
 (the same seed, so the same pixels); the job's events say so with a "retrying" activity.
@@ -11,6 +13,7 @@ A replica that dies mid-job is retried once on another replica with the same res
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 
@@ -20,10 +23,9 @@ from . import ClusterOptions
 
 log = logging.getLogger("underpaint.cluster")
 
-# Model jobs run on replicas. Training stays on the front: its result is a file in the front's
-# models folder that the front's add-on index must pick up at once.
+# Model jobs run on replicas, training too (the heavy work the cluster is for).
 REMOTE_TYPES = (pb.JOB_TYPE_UNSPECIFIED, pb.JOB_TYPE_GENERATE, pb.JOB_TYPE_EDIT, pb.JOB_TYPE_KEYFRAMES,
-                pb.JOB_TYPE_FINISH)
+                pb.JOB_TYPE_FINISH, pb.JOB_TYPE_TRAIN_EMBEDDING)
 ATTEMPTS = 2  # the first try and one retry on another replica
 
 
@@ -73,6 +75,15 @@ class ClusterDispatcher:
         return run_on_front
 
     def run_remote(self, ctx) -> None:
+        train = ctx.job.request.train
+        if train is None:
+            return self._run_remote(ctx)
+        try:
+            self._run_remote(ctx)
+        finally:  # the replica saved the embedding (or a checkpoint on cancel): the front lists it
+            train.addons.scan()
+
+    def _run_remote(self, ctx) -> None:
         delivered: set[int] = set()  # result indices the client already has (a retry skips them)
         for attempt in range(1, ATTEMPTS + 1):
             try:
@@ -94,7 +105,7 @@ class ClusterDispatcher:
 
         job = ctx.job
         stream = self._handle.options(stream=True, multiplexed_model_id=job.request.model.id).run.remote(
-            job.id, job.request)
+            job.id, _portable(job.request))
         finished = threading.Event()
 
         def pass_cancel_on() -> None:  # the front's Cancel becomes a cancelled Serve request
@@ -155,6 +166,14 @@ class ClusterDispatcher:
                               loaded_models=e.get("loaded_models", []), queue_length=e.get("queue_length", 0),
                               state=e.get("state", "starting"))
                 for e in entries]
+
+
+def _portable(resolved):
+    """The resolved request as a replica gets it: a training spec without the front's add-on
+    index (a live object with a lock; the front rescans it itself when the job ends)."""
+    if resolved.train is None:
+        return resolved
+    return dataclasses.replace(resolved, train=dataclasses.replace(resolved.train, addons=None))
 
 
 def _raise_for(finished: pb.Finished) -> None:

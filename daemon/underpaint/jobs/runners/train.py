@@ -25,7 +25,8 @@ def run(ctx: JobContext) -> None:
     def checkpoint() -> None:
         nonlocal saved
         save_embedding(spec.path, trainer.vectors, spec.token, done, r.model)
-        spec.addons.scan()
+        if spec.addons is not None:  # None on a cluster replica: the front rescans its own index
+            spec.addons.scan()
         saved = done
 
     try:
