@@ -97,15 +97,21 @@ def test_jobs_spread_over_both_replicas_and_keep_model_affinity(client):
 
 def test_a_model_keeps_going_to_the_replica_that_holds_it(client):
     """Serve's model multiplexing: no replica holds the single-file model yet; once one has loaded
-    it, the next jobs for it go there (random routing would split three jobs 3 times in 4)."""
-    ran_on = []
-    for seed in range(3):
+    it, the next jobs for it go there. The routers learn which replica holds a model from Serve's
+    controller a moment after the load (a job sent in that moment is routed at random: seen once
+    in a full suite run), so the first job's replica is awaited as the workers board shows it, and
+    one of the five later jobs may still miss (random routing would put 4 of 5 there 19 % of the time)."""
+    def run(seed):
         events = list(client.watch(client.submit(request(model="underpaint-demo-single", seed=seed)).id))
         assert events[-1].finished.status == pb.JOB_STATUS_SUCCEEDED, events[-1].finished.message
-        ran_on += worker_of(events)
-    assert len(ran_on) == 3 and len(set(ran_on)) == 1, ran_on
-    holders = [w.id for w in client.info().workers if "underpaint-demo-single" in w.loaded_models]
-    assert holders == ran_on[:1]  # each replica has its own model cache
+        return worker_of(events)
+
+    first = run(0)
+    holders = until(lambda: [w.id for w in client.info().workers if "underpaint-demo-single" in w.loaded_models],
+                    lambda seen: seen == first)
+    assert holders == first  # each replica has its own model cache: only this one loaded it
+    later = [worker for seed in range(1, 6) for worker in run(seed)]
+    assert len(later) == 5 and later.count(first[0]) >= 4, (first, later)
 
 
 def test_training_runs_on_a_replica_and_the_front_lists_the_word_at_once(client, cluster_models):
