@@ -9,6 +9,14 @@ from dataclasses import dataclass
 from ..errors import InvalidArgument
 
 MAX_SEED = 2**63 - 1
+# Random seeds stay below 2**31 with room for the batch (seed, seed + 1, ...): every result's
+# seed then fits GIMP's and Blender's 32-bit number fields and can be typed back in there.
+RANDOM_SEED_LIMIT = 2**31
+
+
+def random_seed(count: int = 1) -> int:
+    """A seed for a job that asked for a random one (-1), for `count` images."""
+    return secrets.randbelow(RANDOM_SEED_LIMIT - max(1, count) + 1)
 MAX_RESIZE_FROM = 8192
 
 
@@ -45,7 +53,7 @@ def resolve_noise(options, multiple: int) -> NoiseSettings | None:
     if options.variation_seed < -1:
         raise InvalidArgument("noise.variation_seed",
                               f"{options.variation_seed} is invalid; use -1 for random or 0 to {MAX_SEED}")
-    variation_seed = options.variation_seed if options.variation_seed >= 0 else secrets.randbelow(2**32)
+    variation_seed = options.variation_seed if options.variation_seed >= 0 else random_seed()
     width, height = options.resize_seed_from_width, options.resize_seed_from_height
     resize_from = None
     if width or height:

@@ -7,7 +7,6 @@ names the field and the allowed range. Defaults live here too, so every transpor
 from __future__ import annotations
 
 import math
-import secrets
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +22,7 @@ from ..prompts.reading import read_or_refuse
 from .addon_checks import plan_addons
 from .control_checks import plan_controls
 from .noise_jobs import check_job_fields, resolve_edit, resolve_keyframes
-from .noise_options import resolve_noise
+from .noise_options import random_seed, resolve_noise
 from .unsupported import refuse_unsupported
 
 DEFAULT_STEPS = 25
@@ -120,7 +119,7 @@ def resolve(req: pb.GenerateRequest, registry, samplers: dict, default_sampler: 
     _check_range("count", count, 1, MAX_COUNT)
     if req.seed < -1:
         raise InvalidArgument("seed", f"{req.seed} is invalid; use -1 for random or 0 to {MAX_SEED}")
-    seed = req.seed if req.seed >= 0 else secrets.randbelow(2**32)
+    seed = req.seed if req.seed >= 0 else random_seed(count)
     seed = min(seed, MAX_SEED - count)
     preview = 0
     if req.previews:

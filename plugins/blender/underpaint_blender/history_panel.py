@@ -117,7 +117,7 @@ def reuse(settings, entry):
     warning = ""
     if -1 <= request.seed < 2 ** 31:
         settings.seed = request.seed
-    else:  # IntProperty is 32-bit; the daemon's random seeds go up to 2**32 - 1
+    else:  # IntProperty is 32-bit; the daemon's random seeds fit, a seed typed elsewhere may not
         settings.seed = -1
         warning = f"Seed {request.seed} does not fit the Seed field (up to {2 ** 31 - 1}): it is -1 (random) now"
     if request.width and request.height:

@@ -10,7 +10,9 @@ from .document import LayerImage
 
 # Seeds are int64 in the protocol; the panel shows them in a double spin box, exact up to 2**53.
 MAX_SEED = 2**53 - 1
-REROLL_MAX_SEED = 2**32 - 1
+# A new seed (⟳) stays where the daemon draws random ones: below 2**31 with room for 16
+# variations, so it can be typed into GIMP's and Blender's 32-bit seed fields too.
+REROLL_MAX_SEED = 2**31 - 16
 NAME_PROMPT_CHARS = 40
 
 
