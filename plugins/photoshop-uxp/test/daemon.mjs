@@ -23,7 +23,7 @@ export function liveSkipReason() {
 
 /**
  * @param {{faceRestorer?: boolean}} [options]  faceRestorer: false skips the ~174 MB random GFPGAN
- * @returns {Promise<{http: string, grpc: string, stop: () => Promise<void>}>}
+ * @returns {Promise<{http: string, grpc: string, log: () => string, stop: () => Promise<void>}>}
  */
 export async function startDaemon({ faceRestorer = true } = {}) {
   const home = await mkdtemp(join(tmpdir(), "underpaint-uxp-"));
@@ -53,6 +53,8 @@ export async function startDaemon({ faceRestorer = true } = {}) {
   return {
     http: addresses.http,
     grpc: addresses.grpc,
+    /** What the daemon has written to stderr (its log), for a failing test to show. */
+    log: () => stderr,
     async stop() {
       // underpaint.testing serves until its stdin closes, then stops the daemon itself.
       const exited = new Promise((done) => child.once("exit", done));

@@ -259,7 +259,7 @@ describe("panel tools on a live daemon", { skip: skip ?? false, timeout: TIMEOUT
   test("live layer: a newer canvas supersedes the running request; the layer shows exactly the newest result", { timeout: TIMEOUT }, async () => {
     const doc = standIn.newDocument({ width: 64, height: 64, pixels: testPicture(64, 64), opaque: true });
     const { client, submitted } = recordingClient();
-    let steps = 60;
+    let steps = 150; // the most allowed: the newer canvas must arrive while this one still runs
     const live = new LiveLayer({ client, readParams: () => params({ strength: 0.6, seed: 9, steps }), model: { nativeSize: 64 },
       debounceMs: 20 });
     const updates = [];

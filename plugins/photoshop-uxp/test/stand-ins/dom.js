@@ -16,7 +16,10 @@ class FakeElement {
     this.page = page;
     this.tagName = tagName.toUpperCase();
     this.attributes = new Map(Object.entries(attributes));
-    this.textContent = "";
+    this._text = "";
+    /** Every text the element was given, in order: a status line can change again before a
+     * test that polls it looks (the board watcher's notice follows "Sent to" at once). */
+    this.shown = [];
     this.style = {};
     this.src = "";
     /** @type {FakeElement[]} */
@@ -27,6 +30,11 @@ class FakeElement {
     this._listeners = {};
   }
 
+  get textContent() { return this._text; }
+  set textContent(v) {
+    this._text = String(v);
+    this.shown.push(this._text);
+  }
   get id() { return this.getAttribute("id") ?? ""; }
   get className() { return this.getAttribute("class") ?? ""; }
   set className(v) { this.setAttribute("class", v); }
@@ -212,13 +220,17 @@ export function fakeStorage(initial = {}) {
   };
 }
 
-/** Waits until `check()` is truthy (polling every 20 ms), or fails after `ms`. */
-export async function waitFor(check, ms, what) {
+/**
+ * Waits until `check()` is truthy (polling every 20 ms), or fails after `ms`; the failure
+ * says what `state()` showed at that moment (e.g. the status line), so a timeout is readable.
+ */
+export async function waitFor(check, ms, what, state = () => "") {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     const value = check();
     if (value) return value;
     await new Promise((done) => setTimeout(done, 20));
   }
-  throw new Error(`timed out waiting for ${what}`);
+  const shown = state();
+  throw new Error(`timed out waiting for ${what}${shown ? ` (showing: ${shown})` : ""}`);
 }
