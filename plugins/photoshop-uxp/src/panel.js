@@ -1,6 +1,6 @@
 // The panel's DOM: reads the inputs, starts and cancels jobs, shows queue position, progress,
 // preview and messages. All the work happens in connection.js and job.js.
-import { BoardClient, BoardWatcher, describeUpdate, placeFromBoard, sendToBoard } from "./board.js";
+import { startBoardSection } from "./board-section.js";
 import { connect, describeConnection, readManifest } from "./connection.js";
 import { addOnsFor, appendToPrompt, loraTag } from "./extras.js";
 import { CanvasJob } from "./job.js";
@@ -35,8 +35,6 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
   let running = null;
   /** The last job: images it could not place can be placed again. @type {CanvasJob | null} */
   let lastJob = null;
-  /** @type {BoardWatcher | null} */
-  let watcher = null;
 
   /** @param {string} id */
   const input = (id) => /** @type {HTMLInputElement} */ (page.getElementById(id));
@@ -67,8 +65,6 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
   }
   /** @param {string} text @param {boolean} [isError] */
   const showStatus = (text, isError = false) => showLine("status", text, isError);
-  /** @param {string} text @param {boolean} [isError] */
-  const showBoardStatus = (text, isError = false) => showLine("boardStatus", text, isError);
 
   /** @param {unknown} error */
   const messageOf = (error) => (error instanceof Error ? error.message : String(error));
@@ -164,53 +160,26 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
     modal,
   });
 
+  const board = startBoardSection(page, {
+    connection: () => connection,
+    reconnect: async () => {
+      if (!connection) await reconnect();
+      return connection;
+    },
+    channelSetting: {
+      get: () => settings.boardChannel,
+      set: (channel) => {
+        settings = { ...settings, boardChannel: channel };
+        saveSettings(storage, settings);
+      },
+    },
+    modal,
+  });
+
   /** @param {"prompt" | "negativePrompt"} field  @param {string} text */
   function insertInto(field, text) {
     input(field).value = appendToPrompt(input(field).value, text);
     if (field === "prompt") tokens.changed();
-  }
-
-  /** Follows the board channel named in the panel (restarted when it or the connection changes). */
-  function watchBoard() {
-    watcher?.stop();
-    watcher = null;
-    const channel = input("boardChannel").value.trim();
-    if (!connection || !channel || !connection.info.capabilities.includes("board")) return;
-    watcher = new BoardWatcher(new BoardClient(connection.client.transport), [channel],
-      (update) => showBoardStatus(describeUpdate(update)),
-      (error) => showBoardStatus(`Stopped following ${channel}: ${error.message}`, true));
-  }
-
-  /** @param {"send" | "place"} what */
-  async function boardAction(what) {
-    if (!connection) await reconnect();
-    if (!connection) return;
-    const channel = input("boardChannel").value.trim();
-    if (!channel) {
-      showBoardStatus("Channel: name the board channel first, e.g. sketch.", true);
-      return;
-    }
-    if (channel !== settings.boardChannel) {
-      settings = { ...settings, boardChannel: channel };
-      saveSettings(storage, settings);
-      watchBoard();
-      await watcher?.ready; // so the watcher sees what is sent next
-    }
-    const board = new BoardClient(connection.client.transport);
-    try {
-      if (what === "send") {
-        showBoardStatus(`Sending to ${channel}…`);
-        const entry = await sendToBoard(board, channel, input("boardNote").value.trim());
-        showBoardStatus(`Sent to ${entry.channel} as version ${entry.version} (${entry.width}x${entry.height}).`);
-      } else {
-        showBoardStatus(`Fetching ${channel}…`);
-        const { entry, x, y, width, height, clipped } = await placeFromBoard(board, channel, { modal });
-        const cut = clipped ? `, cut to the document (${width}x${height} of ${entry.width}x${entry.height})` : "";
-        showBoardStatus(`Placed ${entry.channel} v${entry.version} at (${x}, ${y})${cut}.`);
-      }
-    } catch (error) {
-      showBoardStatus(messageOf(error), true);
-    }
   }
 
   /** The daemon's add-on lists again (a word just trained), keeping the connection and the status line. */
@@ -223,8 +192,7 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
 
   async function reconnect() {
     connection = null;
-    watcher?.stop();
-    watcher = null;
+    board.stop();
     showStatus("Connecting…");
     try {
       connection = await connect({ ...settings, token }, await readManifest());
@@ -246,7 +214,7 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
     tools.connected();
     tokens.changed();
     showStatus(describeConnection(connection));
-    watchBoard();
+    board.watch();
   }
 
   /**
@@ -370,13 +338,6 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
   });
   input("cancel").addEventListener("click", () => void cancel());
   input("refresh").addEventListener("click", () => void reconnect());
-  input("sendToBoard").addEventListener("click", () => void boardAction("send"));
-  input("placeFromBoard").addEventListener("click", () => void boardAction("place"));
-  input("boardChannel").addEventListener("change", () => {
-    settings = { ...settings, boardChannel: input("boardChannel").value.trim() };
-    saveSettings(storage, settings);
-    watchBoard();
-  });
   input("placeAgain").addEventListener("click", () => void placeAgain());
   input("saveSettings").addEventListener("click", () => void applySettings());
   input("forgetToken").addEventListener("click", async () => {
@@ -399,8 +360,7 @@ export function startPanel(page, { clientName = "photoshop-uxp", modal = {} } = 
   return {
     /** Stops following the board (the panel is going away). */
     stop() {
-      watcher?.stop();
-      watcher = null;
+      board.stop();
       void tools.stop();
     },
   };
