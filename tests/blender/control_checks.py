@@ -339,8 +339,10 @@ class ControlChecks(ScenarioHelpers):
             message = ""
         except RuntimeError as error:
             message = str(error)
-        return {"message": message, "renders": len(renders) - before_renders,
-                "job_started": self.jobs.current is not before_job,
+        started = self.jobs.current is not before_job
+        if started:  # not refused after all: let it end, so the next check can run
+            self.jobs.wait(self.jobs.current, 120)
+        return {"message": message, "renders": len(renders) - before_renders, "job_started": started,
                 "new_images": sorted(set(bpy.data.images.keys()) - before_images)}
 
     def check_panel_rows(self):
