@@ -3,12 +3,14 @@ projection onto a mesh's UVs, and the controls reaching the daemon. Expected val
 the scene's geometry and bpy_extras' own camera projection, not from the extension's code.
 Each check returns plain facts; test_blender_controls.py judges them."""
 import sys
+from types import SimpleNamespace
 
 import bpy
 import numpy as np
 from bpy_extras.object_utils import world_to_camera_view
 from mathutils import Vector
 
+from control_helpers import RecordingLayout, infotext_controls, set_schedule
 from extension_harness import PACKAGE, SIZE, ScenarioHelpers
 
 
@@ -29,7 +31,8 @@ class ControlChecks(ScenarioHelpers):
         self.settings.width = self.settings.height = size
         controls = scene.underpaint_controls
         controls.use_depth = controls.use_normal = controls.use_segmentation = False
-        controls.strength, controls.start, controls.end = 1.0, 0.0, 1.0
+        for kind in ("depth", "normal", "segmentation"):
+            set_schedule(controls, kind, 1.0, 0.0, 1.0)
         return scene
 
     def cube(self, name, location, size=2.0):
@@ -191,11 +194,12 @@ class ControlChecks(ScenarioHelpers):
         s.seed, s.variations = 21, 1
         controls = bpy.context.scene.underpaint_controls
         controls.texture_size = 64
+        set_schedule(controls, "depth", 0.7, 0.1, 0.8)  # depth unticked: projection still uses its settings
         before = set(bpy.data.images.keys())
         result, job = self.run_job(bpy.ops.underpaint.project)
         out = self.job_summary(result, job)
-        out["controls"] = [[c.type, c.preprocessor, round(c.strength, 3), c.image.width, c.image.height]
-                           for c in job.request.controls]
+        out["controls"] = [[c.type, c.preprocessor, round(c.strength, 3), round(c.start, 3), round(c.end, 3),
+                            c.image.width, c.image.height] for c in job.request.controls]
         out["new_images"] = sorted(set(bpy.data.images.keys()) - before)
         if job.state != "succeeded":
             return out
@@ -266,34 +270,106 @@ class ControlChecks(ScenarioHelpers):
         return out
 
     def check_controls_reach_daemon(self):
-        """Generate Texture with the scene's passes ticked vs not: same seed, other pixels; the
-        strength reaches the request (0 = bit for bit the plain result)."""
-        self.empty_scene()
-        self.cube("Near", (-1.5, 0, 0))
-        self.cube("Far", (1.5, 0, -4))
-        self.camera((0, 0, 6), look_at=(0, 0, -10))
+        """Generate Texture with the scene's passes ticked vs not: same seed, other pixels; each
+        pass's own strength and range reach the daemon (its infotext says what it used); strength
+        0 = bit for bit the plain result."""
+        self.controls_scene()
         s, controls = self.settings, bpy.context.scene.underpaint_controls
         s.seed, s.variations, s.target, s.seamless = 77, 1, "NEW", False
         out = {}
-        for label, kinds, strength in (("plain", (), 1.0), ("depth", ("depth",), 1.0),
-                                       ("all", ("depth", "normal", "segmentation"), 0.8),
-                                       ("strength_0", ("depth",), 0.0)):
-            controls.use_depth = "depth" in kinds
-            controls.use_normal = "normal" in kinds
-            controls.use_segmentation = "segmentation" in kinds
-            controls.strength, controls.start, controls.end = strength, 0.0, 0.9
+        every = ("depth", "normal", "segmentation")
+        for label, schedules in (
+                ("plain", {}), ("depth", {"depth": (1.0, 0.0, 0.9)}),
+                ("all", {kind: (0.8, 0.0, 0.9) for kind in every}),
+                ("strength_0", {"depth": (0.0, 0.0, 0.9)}),
+                # typical weighting: depth firm and long, normals weak and only mid-schedule;
+                # object index unticked, its odd settings must not travel
+                ("two_passes", {"depth": (1.0, 0.0, 0.8), "normal": (0.4, 0.25, 0.6),
+                                "segmentation": None})):
+            for kind in every:
+                schedule = schedules.get(kind)
+                setattr(controls, f"use_{kind}", schedule is not None)
+                set_schedule(controls, kind, *(schedule or (1.7, 0.5, 0.55)))
             result, job = self.run_job(bpy.ops.underpaint.generate)
             out[label] = self.job_summary(result, job)
-            out[label]["controls"] = [[c.type, c.preprocessor, round(c.strength, 3), round(c.end, 3),
-                                       c.image.width, c.image.height] for c in job.request.controls]
+            out[label]["controls"] = [[c.type, c.preprocessor, round(c.strength, 3), round(c.start, 3),
+                                       round(c.end, 3), c.image.width, c.image.height]
+                                      for c in job.request.controls]
             if job.state == "succeeded":
+                image = bpy.data.images[job.images[0]]
+                out[label]["daemon_used"] = infotext_controls(image.get("underpaint_parameters", ""))
                 out[label]["pixels"] = self.floats(job.images[0])
         plain = out["plain"].pop("pixels", None)
-        for label in ("depth", "all", "strength_0"):
+        for label in ("depth", "all", "strength_0", "two_passes"):
             pixels = out[label].pop("pixels", None)
             if plain is not None and pixels is not None:
                 out[label]["max_diff_to_plain"] = float(np.abs(pixels - plain).max())
         return out
+
+    def check_schedule_refusals(self):
+        """A pass whose start is not below its end is refused naming the setting, before any
+        render and with nothing sent; the render counter is shown to count with a valid job."""
+        self.controls_scene()
+        controls = bpy.context.scene.underpaint_controls
+        renders = []
+        counter = lambda *args: renders.append(1)  # noqa: E731
+        bpy.app.handlers.render_pre.append(counter)
+        out = {}
+        try:
+            controls.use_depth = controls.use_normal = True
+            set_schedule(controls, "normal", 0.5, 0.6, 0.6)
+            out["generate"] = self.refused(bpy.ops.underpaint.generate, renders)
+            controls.use_normal = False
+            set_schedule(controls, "depth", 1.0, 0.9, 0.5)
+            controls.use_depth = False  # projection uses depth's settings even when depth is unticked
+            bpy.context.view_layer.objects.active = bpy.data.objects["Near"]
+            out["project"] = self.refused(bpy.ops.underpaint.project, renders)
+            set_schedule(controls, "depth", 1.0, 0.0, 1.0)
+            controls.use_depth = True
+            result, job = self.run_job(bpy.ops.underpaint.generate)
+            out["valid"] = {"state": job.state, "renders": len(renders), "controls": len(job.request.controls)}
+        finally:
+            bpy.app.handlers.render_pre.remove(counter)
+        return out
+
+    def refused(self, operator, renders):
+        before_job, before_renders, before_images = self.jobs.current, len(renders), set(bpy.data.images.keys())
+        try:
+            operator()
+            message = ""
+        except RuntimeError as error:
+            message = str(error)
+        started = self.jobs.current is not before_job
+        if started:  # not refused after all: let it end, so the next check can run
+            self.jobs.wait(self.jobs.current, 120)
+        return {"message": message, "renders": len(renders) - before_renders, "job_started": started,
+                "new_images": sorted(set(bpy.data.images.keys()) - before_images)}
+
+    def check_panel_rows(self):
+        """The sidebar panel's draw code against a recording layout: which per-pass settings it
+        shows for which ticked passes, and that every property it names exists."""
+        self.controls_scene()
+        controls = bpy.context.scene.underpaint_controls
+        panel = module("control_operators")._ControlsPanel
+        known = set(controls.bl_rna.properties.keys())
+        out, drawn = {}, []
+        for label, ticked in (("depth_and_normal", ("depth", "normal")), ("none", ()),
+                              ("segmentation", ("segmentation",))):
+            for kind in ("depth", "normal", "segmentation"):
+                setattr(controls, f"use_{kind}", kind in ticked)
+            layout = RecordingLayout()
+            panel.draw(SimpleNamespace(layout=layout), bpy.context)
+            drawn += layout.props
+            out[label] = [name for name in layout.props
+                          if name.endswith(("_strength", "_start", "_end"))]
+        out["unknown_properties"] = sorted({name for name in drawn if name not in known})
+        return out
+
+    def controls_scene(self):
+        self.empty_scene()
+        self.cube("Near", (-1.5, 0, 0))
+        self.cube("Far", (1.5, 0, -4))
+        self.camera((0, 0, 6), look_at=(0, 0, -10))
 
 
 def face_rect(cube, key, size):

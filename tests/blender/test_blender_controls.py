@@ -130,7 +130,8 @@ def test_projection_writes_only_texels_the_camera_sees(report, name):
 def test_project_onto_mesh_generates_with_depth_and_bakes_a_new_texture(report):
     result = check(report, "project_operator")
     assert result["state"] == "succeeded", result["message"]
-    assert result["controls"] == [["depth", "none", 1.0, 64, 64]]
+    # depth is not ticked for Generate Texture: projection steers with it anyway, at depth's own settings
+    assert result["controls"] == [["depth", "none", 0.7, 0.1, 0.8, 64, 64]]
     assert result["new_images"] == ["Cube (projected)"] == result["images"]
     assert result["size"] == [64, 64] and result["packed"]
     assert result["base_color_image"] == "Cube (projected)"
@@ -167,16 +168,51 @@ def test_project_refuses_what_it_cannot_do(report):
 
 def test_scene_controls_reach_the_daemon(report):
     result = check(report, "controls_reach_daemon")
-    for label in ("plain", "depth", "all", "strength_0"):
+    for label in ("plain", "depth", "all", "strength_0", "two_passes"):
         assert result[label]["state"] == "succeeded", (label, result[label]["message"])
-    assert result["plain"]["controls"] == []
-    assert result["depth"]["controls"] == [["depth", "none", 1.0, 0.9, 64, 64]]
+    assert result["plain"]["controls"] == [] and result["plain"]["daemon_used"] == []
+    assert result["depth"]["controls"] == [["depth", "none", 1.0, 0.0, 0.9, 64, 64]]
     assert [c[0] for c in result["all"]["controls"]] == ["depth", "normal", "segmentation"]
-    assert all(c[2] == 0.8 for c in result["all"]["controls"])
+    assert all(c[2:5] == [0.8, 0.0, 0.9] for c in result["all"]["controls"])
     # same seed: a control changes the picture; strength 0 changes nothing, bit for bit
     assert result["depth"]["max_diff_to_plain"] > 0.02
     assert result["all"]["max_diff_to_plain"] > 0.02
     assert result["strength_0"]["max_diff_to_plain"] == 0.0
+
+
+def test_each_scene_pass_keeps_its_own_strength_and_range(report):
+    """Depth at 1.0 over 0-0.8 beside normals at 0.4 over 0.25-0.6: two controls with exactly
+    those values, in the request and as the daemon used them (its infotext); the unticked object
+    index pass (set to 1.7 over 0.5-0.55) is not sent."""
+    result = check(report, "controls_reach_daemon")["two_passes"]
+    assert result["state"] == "succeeded", result["message"]
+    assert result["controls"] == [["depth", "none", 1.0, 0.0, 0.8, 64, 64],
+                                  ["normal", "none", 0.4, 0.25, 0.6, 64, 64]]
+    assert result["daemon_used"] == [[1.0, 0.0, 0.8], [0.4, 0.25, 0.6]]
+    assert result["max_diff_to_plain"] > 0.02
+
+
+def test_a_pass_starting_at_or_after_its_end_is_refused_before_rendering(report):
+    result = check(report, "schedule_refusals")
+    generate, project = result["generate"], result["project"]
+    assert "normal_start: Normals Start (0.6) must be below Normals End (0.6)" in generate["message"]
+    # projection takes depth's settings even with depth unticked for Generate Texture
+    assert "depth_start: Depth Start (0.9) must be below Depth End (0.5)" in project["message"]
+    for refused in (generate, project):
+        assert refused["renders"] == 0 and not refused["job_started"] and refused["new_images"] == []
+    # the render counter counts: a valid job renders its pass and starts
+    assert result["valid"]["state"] == "succeeded" and result["valid"]["controls"] == 1
+    assert result["valid"]["renders"] >= 1
+
+
+def test_the_panel_shows_a_pass_settings_only_when_it_is_ticked(report):
+    result = check(report, "panel_rows")
+    assert result["unknown_properties"] == []
+    schedule = lambda kind: [f"{kind}_strength", f"{kind}_start", f"{kind}_end"]  # noqa: E731
+    assert result["depth_and_normal"] == schedule("depth") + schedule("normal")
+    # nothing ticked: only depth's settings, for Project onto Mesh (which always uses depth)
+    assert result["none"] == schedule("depth")
+    assert result["segmentation"] == schedule("segmentation") + schedule("depth")
 
 
 def test_in_the_real_ui_generate_and_project_then_one_undo_takes_the_projection_back(daemon, tmp_path):

@@ -12,6 +12,24 @@ from .operators import UserError, _common, _JobOperator, _remember, _result_rgba
 from .underpaint_kit import requests
 
 
+PASSES = (("depth", "Depth"), ("normal", "Normals"), ("segmentation", "Object Index"))  # kind, label
+
+
+def _strength(label):
+    return FloatProperty(name=f"{label} Strength", default=1.0, min=0.0, max=2.0,
+                         description=f"How strongly the {label.lower()} pass steers (0 = not at all)")
+
+
+def _start(label):
+    return FloatProperty(name=f"{label} Start", default=0.0, min=0.0, max=1.0, subtype="FACTOR",
+                         description=f"Part of the schedule where the {label.lower()} pass starts acting")
+
+
+def _end(label):
+    return FloatProperty(name=f"{label} End", default=1.0, min=0.0, max=1.0, subtype="FACTOR",
+                         description=f"Part of the schedule where the {label.lower()} pass stops acting")
+
+
 class UnderpaintControls(bpy.types.PropertyGroup):
     use_depth: BoolProperty(name="Depth", default=False,
                             description="Steer generations with the scene's depth from the active camera")
@@ -20,12 +38,17 @@ class UnderpaintControls(bpy.types.PropertyGroup):
     use_segmentation: BoolProperty(name="Object Index", default=False,
                                    description="Steer generations with one colour per object (its Pass Index; "
                                                "all 0 = each object its own)")
-    strength: FloatProperty(name="Control Strength", default=1.0, min=0.0, max=2.0,
-                            description="How strongly the scene passes steer (0 = not at all)")
-    start: FloatProperty(name="Start", default=0.0, min=0.0, max=1.0, subtype="FACTOR",
-                         description="Part of the schedule where the controls start acting")
-    end: FloatProperty(name="End", default=1.0, min=0.0, max=1.0, subtype="FACTOR",
-                       description="Part of the schedule where the controls stop acting")
+    # each pass its own weight and range (depth firm all along, segmentation only early, ...);
+    # Project onto Mesh always uses depth, with depth's settings
+    depth_strength: _strength("Depth")
+    depth_start: _start("Depth")
+    depth_end: _end("Depth")
+    normal_strength: _strength("Normals")
+    normal_start: _start("Normals")
+    normal_end: _end("Normals")
+    segmentation_strength: _strength("Object Index")
+    segmentation_start: _start("Object Index")
+    segmentation_end: _end("Object Index")
     texture_size: IntProperty(name="Texture Size", default=1024, min=16, max=8192,
                               description="Project onto Mesh: size of the new texture in pixels")
     project_into: EnumProperty(
@@ -35,6 +58,15 @@ class UnderpaintControls(bpy.types.PropertyGroup):
                ("CURRENT", "Current Texture", "The image already in the object's Base Color: only texels "
                                               "this camera sees change (project from several views)")],
         default="NEW")
+
+    def schedule(self, kind):
+        """(strength, start, end) of the pass `kind`; refuses a start not below its end, naming
+        the setting, before anything is rendered or sent."""
+        strength, start, end = (getattr(self, f"{kind}_{part}") for part in ("strength", "start", "end"))
+        if start >= end:
+            label = dict(PASSES)[kind]
+            raise UserError(f"{kind}_start: {label} Start ({start:g}) must be below {label} End ({end:g})")
+        return strength, start, end
 
 
 def _settings(context):
@@ -86,12 +118,13 @@ class UNDERPAINT_OT_project(_JobOperator, bpy.types.Operator):
                 raise UserError(f"'{obj.name}' has no Base Color texture yet: project into a New Texture first")
             into, size = image.name, images.size_of(image)
         kinds = ["depth"] + [kind for kind in scene_passes.chosen_kinds(controls) if kind != "depth"]
+        schedules = {kind: controls.schedule(kind) for kind in kinds}  # refused before rendering
         passes = scene_passes.render(context.scene, context.view_layer, s.width, s.height, kinds)
         plan = projection.plan(obj, context.evaluated_depsgraph_get(), size, passes)
         if plan.count == 0:
             raise UserError(f"The camera sees nothing of '{obj.name}': aim the active camera at it")
         request = requests.generate_request(width=s.width, height=s.height, count=1, **_common(s))
-        scene_passes.add_to_request(request, passes, kinds, controls)
+        scene_passes.add_to_request(request, passes, schedules)
         return "Project", request, functools.partial(apply_projection, obj.name, plan, into)
 
 
@@ -136,19 +169,19 @@ class _ControlsPanel:
         camera = context.scene.camera
         layout.label(text=f"Camera: {camera.name}" if camera else "No active camera",
                      icon="CAMERA_DATA" if camera else "ERROR")
-        col = layout.column(align=True)
-        col.label(text="Generate Texture uses:")
-        row = col.row(align=True)
-        row.prop(c, "use_depth", toggle=True)
-        row.prop(c, "use_normal", toggle=True)
-        row.prop(c, "use_segmentation", toggle=True)
-        col.prop(c, "strength", slider=True)
-        row = col.row(align=True)
-        row.prop(c, "start", slider=True)
-        row.prop(c, "end", slider=True)
+        layout.label(text="Generate Texture uses:")
+        for kind, _label in PASSES:
+            col = layout.column(align=True)
+            col.prop(c, f"use_{kind}")
+            if getattr(c, f"use_{kind}"):
+                _draw_schedule(col, c, kind)
         layout.separator()
         obj = context.view_layer.objects.active
         col = layout.column(align=True)
+        if not c.use_depth:  # projection always steers with depth: show what it will use
+            col.label(text="Project uses Depth:")
+            _draw_schedule(col, c, "depth")
+            col.separator()
         col.prop(c, "project_into")
         if c.project_into == "NEW":
             col.prop(c, "texture_size")
@@ -156,6 +189,14 @@ class _ControlsPanel:
         row.enabled = obj is not None and obj.type == "MESH" and camera is not None
         row.operator("underpaint.project", icon="MOD_UVPROJECT",
                      text=f"Project onto '{obj.name}'" if obj is not None else "Project onto Mesh")
+
+
+def _draw_schedule(col, c, kind):
+    """A pass's strength, then start | end: two compact rows under its checkbox."""
+    col.prop(c, f"{kind}_strength", text="Strength", slider=True)
+    row = col.row(align=True)
+    row.prop(c, f"{kind}_start", text="Start", slider=True)
+    row.prop(c, f"{kind}_end", text="End", slider=True)
 
 
 def _panel_classes():

@@ -255,20 +255,23 @@ def chosen_kinds(settings):
                                   ("segmentation", settings.use_segmentation)) if on]
 
 
-def add_to_request(request, passes, kinds, settings):
-    """Appends one control per kind (the image as rendered: preprocessor "none")."""
-    for kind, rgba in control_images(passes, kinds).items():
+def add_to_request(request, passes, schedules):
+    """Appends one control per pass in `schedules` ({kind: (strength, start, end)}, see
+    UnderpaintControls.schedule), the image as rendered (preprocessor "none")."""
+    for kind, rgba in control_images(passes, schedules).items():
+        strength, start, end = schedules[kind]
         controls.add_control(request, kind, np.ascontiguousarray(rgba).tobytes(),
-                             (0, 0, passes.width, passes.height), strength=settings.strength,
-                             start=settings.start, end=settings.end, preprocessor="none")
+                             (0, 0, passes.width, passes.height), strength=strength,
+                             start=start, end=end, preprocessor="none")
 
 
 def add_scene_controls(context, request, width, height):
-    """Generate Texture: the ticked passes of the scene as controls (nothing when none is ticked)."""
+    """Generate Texture: the ticked passes of the scene as controls (nothing when none is ticked).
+    Each pass's own strength and range; a start not below its end is refused before rendering."""
     settings = context.scene.underpaint_controls
-    kinds = chosen_kinds(settings)
-    if not kinds:
+    schedules = {kind: settings.schedule(kind) for kind in chosen_kinds(settings)}
+    if not schedules:
         return None
-    passes = render(context.scene, context.view_layer, width, height, kinds)
-    add_to_request(request, passes, kinds, settings)
+    passes = render(context.scene, context.view_layer, width, height, list(schedules))
+    add_to_request(request, passes, schedules)
     return passes
