@@ -124,16 +124,44 @@ def _finish_args() -> tuple:
     )
 
 
+# Two control slots: the first keeps the argument names scripts have used since there was one
+# (control-layer, control-type, control-strength); the second has the same names ending in -2.
+# An unset layer means an unused slot; the same layer may fill both (e.g. as scribble and depth).
+CONTROL_SLOTS = (("", "scribble"), ("-2", "depth"))  # (name suffix, default type): sketch + depth
+REFERENCE_ARGS = ("reference-layer", "reference-strength")
+
+
+def control_slot_args(suffix: str) -> tuple:
+    """The argument names of one control slot: layer, type, strength, start, end."""
+    return tuple(f"control-{what}{suffix}" for what in ("layer", "type", "strength", "start", "end"))
+
+
+def control_schedule_box(suffix: str) -> tuple:
+    """(dialog container id, its arguments): a slot's strength, start and end share one row of
+    the dialog (a flow box), so two slots add few rows to an already long dialog."""
+    return f"control-schedule{suffix}", control_slot_args(suffix)[2:]
+
+
 def _control_args() -> tuple:
-    """A layer that steers the generation (ControlNet) and one that gives style or subject
-    (IP-Adapter); the dialog shows each only when the daemon has a model for it."""
-    return (
-        Arg("control-layer", "layer", "Control la_yer",
-            "A layer that steers the picture (a sketch, line art, a depth map...); none = no control", None),
-        Arg("control-type", "choice", "Control type", "What the control layer holds", "scribble",
-            choices=tuple((t, t.capitalize()) for t in CONTROL_TYPES)),
-        Arg("control-strength", "double", "Control strength", "How strongly it steers (0 = not at all)",
-            1.0, 0.0, 2.0),
+    """Two layers that steer the generation (ControlNet), each with its part of the schedule, and
+    one that gives style or subject (IP-Adapter); the dialog shows them only when the daemon has
+    a model for them."""
+    args = ()
+    for suffix, default_type in CONTROL_SLOTS:
+        n = suffix.replace("-", " ")  # "" or " 2"
+        args += (
+            Arg(f"control-layer{suffix}", "layer", "Control la_yer" if not suffix else f"Control layer{n}",
+                "A layer that steers the picture (a sketch, line art, a depth map...); none = no control", None),
+            Arg(f"control-type{suffix}", "choice", f"Control type{n}", "What the control layer holds", default_type,
+                choices=tuple((t, t.capitalize()) for t in CONTROL_TYPES)),
+            Arg(f"control-strength{suffix}", "double", f"Control strength{n}",
+                "How strongly it steers (0 = not at all)", 1.0, 0.0, 2.0),
+            Arg(f"control-start{suffix}", "double", f"Start{n}",
+                "Fraction of the steps before it starts steering (0 = from the first step)", 0.0, 0.0, 1.0),
+            Arg(f"control-end{suffix}", "double", f"End{n}",
+                "Fraction of the steps after which it stops steering (1 = to the last); above start",
+                1.0, 0.0, 1.0))
+    return args + (
         Arg("reference-layer", "layer", "Reference layer",
             "A picture whose style or subject to take (IP-Adapter); none = no reference", None),
         Arg("reference-strength", "double", "Reference strength", "How much of the reference to take",

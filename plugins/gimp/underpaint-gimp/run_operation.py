@@ -7,6 +7,7 @@ noise_ops, history_ops, job_flow) never import it back.
 
 from __future__ import annotations
 
+import math
 import traceback
 
 import _vendor
@@ -21,7 +22,8 @@ import history_ops  # noqa: E402
 import noise_ops  # noqa: E402
 from job_flow import check_complete, follow_job, place_results, results_of  # noqa: E402
 from operation_errors import OperationCancelled, OperationError  # noqa: E402
-from procedures import FACE_OPERATIONS, ProcedureSpec, expand_margins, split_styles  # noqa: E402
+from procedures import (CONTROL_SLOTS, FACE_OPERATIONS, ProcedureSpec, control_slot_args,  # noqa: E402
+                        expand_margins, split_styles)
 
 NothingToDo = finish_ops.NothingToDo
 
@@ -45,6 +47,7 @@ def build_request(document, spec: ProcedureSpec, params: dict, client: str = "gi
         raise OperationError(f"{spec.menu_label.replace('_', '').rstrip('.')} needs a "
                              "selection: select the area to repaint first.")
     try:
+        slots = control_slots(params)  # a bad schedule is refused before any pixels are read
         region_rect = requests.context_rect(doc_size, selection_rect)
         region = document.read_pixels(region_rect, bool(params.get("sample-merged", True)))
         selection = document.read_selection(selection_rect) if selection_rect else None
@@ -58,7 +61,7 @@ def build_request(document, spec: ProcedureSpec, params: dict, client: str = "gi
             expand=expand, grow=int(params.get("grow", 0)),
             feather=int(params.get("feather", 0)), client=client, vae=params.get("vae", ""),
             previews=False)  # GIMP's progress bar has nowhere to show them
-        add_layer_controls(document, request, params)
+        add_layer_controls(document, request, params, slots)
         history.apply_styles(request, split_styles(params.get("styles", "")))
         history.archive_options(request, "gimp", document.image_name())
         # Each image's faces are fixed as it is made (re-render redraws, restore then cleans up).
@@ -68,14 +71,37 @@ def build_request(document, spec: ProcedureSpec, params: dict, client: str = "gi
         raise OperationError(str(error)) from None
 
 
-def add_layer_controls(document, request, params: dict) -> None:
-    """The control layer (a ControlNet input, at its place in the image) and the reference
-    layer (an IP-Adapter picture) the dialog picked, if any."""
-    layer = params.get("control-layer")
-    if layer is not None:
+def control_slots(params: dict) -> list:
+    """[(layer, type, strength, start, end)] of the control slots whose layer is set, first slot
+    first. Raises ValueError naming the argument and its range when a number is out of range or
+    a slot's start is not below its end."""
+    slots = []
+    for suffix, default_type in CONTROL_SLOTS:
+        layer_arg, type_arg, *number_args = control_slot_args(suffix)
+        layer = params.get(layer_arg)
+        if layer is None:
+            continue
+        numbers = []
+        for name, default, high in zip(number_args, (1.0, 0.0, 1.0), (2.0, 1.0, 1.0)):
+            value = params.get(name, default)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                    or not 0.0 <= value <= high:
+                raise ValueError(f"{name}: expected 0 to {high:g}, got {value!r}")
+            numbers.append(float(value))
+        strength, start, end = numbers
+        if start >= end:
+            raise ValueError(f"{number_args[1]}: must be below {number_args[2]} (both 0 to 1), got "
+                             f"{start:g} and {end:g}")
+        slots.append((layer, params.get(type_arg) or default_type, strength, start, end))
+    return slots
+
+
+def add_layer_controls(document, request, params: dict, slots: list | None = None) -> None:
+    """The control layers (ControlNet inputs, each at its place in the image, with its part of
+    the schedule) and the reference layer (an IP-Adapter picture) the dialog picked, if any."""
+    for layer, control_type, strength, start, end in control_slots(params) if slots is None else slots:
         rect, rgba = document.layer_pixels(layer)
-        controls.add_control(request, params.get("control-type", "scribble"), rgba, rect,
-                             strength=float(params.get("control-strength", 1.0)))
+        controls.add_control(request, control_type, rgba, rect, strength=strength, start=start, end=end)
     layer = params.get("reference-layer")
     if layer is not None:
         (_x, _y, width, height), rgba = document.layer_pixels(layer)

@@ -139,9 +139,10 @@ class UnderpaintPlugIn(Gimp.PlugIn):
         # The dialog shows a control or reference layer only where the daemon has a model for it.
         types = {addon.type for addon in add_ons}
         if "controlnet" not in types:
-            _HIDDEN[name] |= {"control-layer", "control-type", "control-strength"}
+            _HIDDEN[name] |= {arg for suffix, _type in procedures.CONTROL_SLOTS
+                              for arg in procedures.control_slot_args(suffix)}
         if "ipadapter" not in types:
-            _HIDDEN[name] |= {"reference-layer", "reference-strength"}
+            _HIDDEN[name] |= set(procedures.REFERENCE_ARGS)
         return procedure
 
     def _add_choice(self, procedure, procedure_name, items, arg_name, name, nick, blurb, default):
@@ -229,6 +230,14 @@ class UnderpaintPlugIn(Gimp.PlugIn):
                 # A slider; GIMP 3.0's default spin button for a double asks for increments
                 # wider than a 0.01..1 range and logs a CRITICAL.
                 dialog.get_spin_scale(arg.name, 1.0)
+        for suffix, _type in procedures.CONTROL_SLOTS:
+            # A slot's strength, start and end on one row: two slots stay readable.
+            box, members = procedures.control_schedule_box(suffix)
+            if all(member in names for member in members):
+                dialog.fill_flowbox(box, list(members))
+                at = names.index(members[0])
+                names = [n for n in names if n not in members]
+                names.insert(at, box)
         dialog.fill(names)
         accepted = dialog.run()
         dialog.destroy()

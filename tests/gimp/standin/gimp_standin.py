@@ -505,10 +505,21 @@ class ProcedureDialog:
             raise TypeError(f"get_spin_scale: no property {name!r}")
         return object()
 
-    def fill(self, names):
+    def fill_flowbox(self, container_id, names):
+        """Like GIMP: the properties go into a new container that `fill` can then name."""
+        if container_id in self.config.values or container_id in self.record.setdefault("boxes", {}):
+            raise TypeError(f"fill_flowbox: {container_id!r} is already a property or container")
         for name in names:
             if name not in self.config.values:
-                raise TypeError(f"fill: no property {name!r}")
+                raise TypeError(f"fill_flowbox: no property {name!r}")
+        self.record["boxes"][container_id] = list(names)
+        return object()
+
+    def fill(self, names):
+        boxes = self.record.get("boxes", {})
+        for name in names:
+            if name not in self.config.values and name not in boxes:
+                raise TypeError(f"fill: no property or container {name!r}")
         self.record["fields"] = list(names)
         # A choice widget lists the choice's nicks as they are when the dialog is built.
         self.record["choices"] = {name: list(self.config.procedure.info[name].items)
