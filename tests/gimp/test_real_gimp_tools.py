@@ -1,4 +1,4 @@
-"""Upscale, Edit (no mask), Keyframes, control layers, styles, Interrogate and Place Again from
+"""Upscale, Edit (no mask), Keyframes, two control layers, styles, Interrogate and Place Again from
 History inside real GIMP 3 (see test_real_gimp.py for how GIMP is found and driven), against the
 daemon with an upscaler, a ControlNet, an IP-Adapter, a CLIP model and a style
 (conftest.tools_daemon). test_standin_tools.py checks the same and the dialogs' logic in detail."""
@@ -49,22 +49,35 @@ def test_keyframes_in_gimp_keep_the_frame_order(tools_env, tmp_path):
     np.testing.assert_array_equal(state.pixels(state.layers[2]), state.pixels(state.layers[1]))
 
 
-def test_edit_and_a_control_layer_in_gimp(tools_env, tmp_path):
-    """Edit (no mask) on the selection, then Generate with the sketch as a control layer and a
-    style, on the same image in one GIMP session."""
+def test_edit_and_two_control_layers_in_gimp(tools_env, tools_daemon, tmp_path):
+    """Edit (no mask) on the selection, then Generate with two control layers (each with its own
+    start/end) and a style, on the same image in one GIMP session. What reached the daemon is
+    read through a recording proxy: both controls with the layers' pixels at their offsets."""
+    from recording_proxy import RecordingProxy
+
+    from test_standin_tools import _digest, _sent_controls
+
+    depth = np.roll(gradient_rgba(48, 40), 7, axis=1)
+    controls = {"control-layer": {"layer": "Sketch"}, "control-type": "scribble", "control-strength": 0.8,
+                "control-start": 0.1, "control-end": 0.7, "control-layer-2": {"layer": "Depth"},
+                "control-type-2": "depth", "control-start-2": 0.2, "control-end-2": 0.5}
     scenario = Scenario(tmp_path, 64, 64, "underpaint-edit",
                         {"from-prompt": "a red barn", "prompt": "a blue barn", "steps": 2, "seed": 5},
                         selection=[16, 16, 32, 32], then=[
                             {"procedure": "underpaint-generate",
-                             "params": dict(FAST, styles="Ink Wash", **{"control-layer": {"layer": "Sketch"},
-                                                                        "control-type": "scribble"})}])
+                             "params": dict(FAST, styles="Ink Wash", **controls)}])
     scenario.add_layer("Background", gradient_rgba(64, 64)).add_layer("Sketch", sketch())
-    state = run_in_gimp(GIMP3, tools_env, scenario)
-    assert state.status == "success", state.message + state.stderr
-    assert state.data["then"] == [["success", ""]], state.stderr
+    scenario.add_layer("Depth", depth, 10, 20)
+    with RecordingProxy(tools_daemon.http) as proxy:
+        state = run_in_gimp(GIMP3, dict(tools_env, UNDERPAINT_HTTP=proxy.address), scenario)
+        assert state.status == "success", state.message + state.stderr
+        assert state.data["then"] == [["success", ""]], state.stderr
+        assert _sent_controls(proxy) == [[], [  # the edit, then the generate
+            ("scribble", 0.8, 0.1, 0.7, 0, 0, 64, 64, _digest(sketch())),
+            ("depth", 1.0, 0.2, 0.5, 10, 20, 48, 40, _digest(depth))]]
     names = [layer["name"] for layer in state.layers]
     assert names[0].startswith("Underpaint generate 1 (seed 1234)")
-    assert "Underpaint edit (no mask) 1 (seed 5)" in names and names[-2:] == ["Sketch", "Background"]
+    assert "Underpaint edit (no mask) 1 (seed 5)" in names and names[-3:] == ["Depth", "Sketch", "Background"]
     edit = state.layers[names.index("Underpaint edit (no mask) 1 (seed 5)")]
     alpha = state.alpha_in_document(edit)
     assert alpha[16:48, 16:48].min() > 0 and alpha[:8].max() == 0
