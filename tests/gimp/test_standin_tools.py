@@ -266,14 +266,14 @@ def test_two_control_layers_reach_the_daemon_each_with_its_type_strength_range_a
             [("scribble", 1.0, 0.0, 1.0, 4, 16, 56, 24, _digest(line)),
              ("lineart", 1.0, 0.0, 0.4, 4, 16, 56, 24, _digest(line))],
             [("canny", 1.0, 0.0, 0.9, 4, 16, 56, 24, _digest(line))]]
-    # The dialog puts each slot's strength, start and end on one row (a flow box) after its type.
+    # The dialog puts each slot's start and end on one row (a flow box) after its strength.
     dialog, = state.data["dialogs"]
-    assert dialog["boxes"] == {f"control-schedule{s}": [f"control-strength{s}", f"control-start{s}", f"control-end{s}"]
-                               for s in ("", "-2")}
+    assert dialog["boxes"] == {f"control-range{s}": [f"control-start{s}", f"control-end{s}"] for s in ("", "-2")}
     fields = dialog["fields"]
     at = fields.index("control-layer")
-    assert fields[at:at + 8] == ["control-layer", "control-type", "control-schedule", "control-layer-2",
-                                 "control-type-2", "control-schedule-2", "reference-layer", "reference-strength"]
+    assert fields[at:at + 10] == ["control-layer", "control-type", "control-strength", "control-range",
+                                  "control-layer-2", "control-type-2", "control-strength-2", "control-range-2",
+                                  "reference-layer", "reference-strength"]
 
 
 @pytest.mark.parametrize("suffix", ["", "-2"])

@@ -136,10 +136,11 @@ def control_slot_args(suffix: str) -> tuple:
     return tuple(f"control-{what}{suffix}" for what in ("layer", "type", "strength", "start", "end"))
 
 
-def control_schedule_box(suffix: str) -> tuple:
-    """(dialog container id, its arguments): a slot's strength, start and end share one row of
-    the dialog (a flow box), so two slots add few rows to an already long dialog."""
-    return f"control-schedule{suffix}", control_slot_args(suffix)[2:]
+def control_range_box(suffix: str) -> tuple:
+    """(dialog container id, its arguments): a slot's start and end share one row of the dialog
+    (a flow box), so two slots add few rows to an already long dialog. Strength keeps a row of
+    its own: in a shared row its label was cut to "Con..." (GIMP 3.0.4)."""
+    return f"control-range{suffix}", control_slot_args(suffix)[3:]
 
 
 def _control_args() -> tuple:
@@ -156,9 +157,9 @@ def _control_args() -> tuple:
                 choices=tuple((t, t.capitalize()) for t in CONTROL_TYPES)),
             Arg(f"control-strength{suffix}", "double", f"Control strength{n}",
                 "How strongly it steers (0 = not at all)", 1.0, 0.0, 2.0),
-            Arg(f"control-start{suffix}", "double", f"Start{n}",
+            Arg(f"control-start{suffix}", "double", "Start",  # short: it shares a row (control_range_box)
                 "Fraction of the steps before it starts steering (0 = from the first step)", 0.0, 0.0, 1.0),
-            Arg(f"control-end{suffix}", "double", f"End{n}",
+            Arg(f"control-end{suffix}", "double", "End",
                 "Fraction of the steps after which it stops steering (1 = to the last); above start",
                 1.0, 0.0, 1.0))
     return args + (

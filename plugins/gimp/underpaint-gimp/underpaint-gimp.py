@@ -231,8 +231,8 @@ class UnderpaintPlugIn(Gimp.PlugIn):
                 # wider than a 0.01..1 range and logs a CRITICAL.
                 dialog.get_spin_scale(arg.name, 1.0)
         for suffix, _type in procedures.CONTROL_SLOTS:
-            # A slot's strength, start and end on one row: two slots stay readable.
-            box, members = procedures.control_schedule_box(suffix)
+            # A slot's start and end on one row: two slots stay readable.
+            box, members = procedures.control_range_box(suffix)
             if all(member in names for member in members):
                 dialog.fill_flowbox(box, list(members))
                 at = names.index(members[0])
