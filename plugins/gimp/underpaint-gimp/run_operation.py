@@ -96,10 +96,10 @@ def control_slots(params: dict) -> list:
     return slots
 
 
-def add_layer_controls(document, request, params: dict, slots: list | None = None) -> None:
-    """The control layers (ControlNet inputs, each at its place in the image, with its part of
-    the schedule) and the reference layer (an IP-Adapter picture) the dialog picked, if any."""
-    for layer, control_type, strength, start, end in control_slots(params) if slots is None else slots:
+def add_layer_controls(document, request, params: dict, slots: list) -> None:
+    """The control layers (`slots` from control_slots: ControlNet inputs, each at its place in
+    the image, with its part of the schedule) and the reference layer (an IP-Adapter picture)."""
+    for layer, control_type, strength, start, end in slots:
         rect, rgba = document.layer_pixels(layer)
         controls.add_control(request, control_type, rgba, rect, strength=strength, start=start, end=end)
     layer = params.get("reference-layer")
