@@ -55,7 +55,7 @@ def test_edit_and_two_control_layers_in_gimp(tools_env, tools_daemon, tmp_path):
     read through a recording proxy: both controls with the layers' pixels at their offsets."""
     from recording_proxy import RecordingProxy
 
-    from test_standin_tools import _digest, _sent_controls
+    from test_standin_controls import _digest, _sent_controls
 
     depth = np.roll(gradient_rgba(48, 40), 7, axis=1)
     controls = {"control-layer": {"layer": "Sketch"}, "control-type": "scribble", "control-strength": 0.8,
