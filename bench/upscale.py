@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import subprocess
 import sys
@@ -24,16 +23,13 @@ import time
 from pathlib import Path
 
 CHILD = r"""
-import json, os, resource, sys, time, types
+import json, resource, sys, time, types
 import numpy as np
 from PIL import Image
 from pathlib import Path
 mode, size, models_dir, network = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
 import torch
 torch.set_num_threads(2)
-if os.environ.get("BENCH_HEAP") == "glibc":  # the "before": glibc's own mmap threshold (underpaint/heap.py)
-    import underpaint.heap
-    underpaint.heap._mallopt = lambda: None
 from skimage import data
 from underpaint.finishing.upscale_models import UpscalerModels
 from underpaint.finishing.upscale_model import network_upscale, lanczos_upscale
@@ -86,9 +82,9 @@ print(json.dumps(dict(mode=mode, width=out.shape[1], height=out.shape[0], second
 """
 
 
-def measure(mode: str, size: int, models_dir: Path, network: str, tile: int, heap: str) -> dict:
+def measure(mode: str, size: int, models_dir: Path, network: str, tile: int) -> dict:
     done = subprocess.run([sys.executable, "-c", CHILD, mode, str(size), str(models_dir), network, str(tile)],
-                          capture_output=True, text=True, env={**os.environ, "BENCH_HEAP": heap})
+                          capture_output=True, text=True)
     if done.returncode != 0:
         return dict(mode=mode, error=done.stderr.strip().splitlines()[-1] if done.stderr else "failed", size=size)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -101,8 +97,6 @@ def main() -> None:
     p.add_argument("--diffusion-tile", type=int, default=512, help="GOBIG tile side (the demo model renders it at 64 px)")
     p.add_argument("--network", default="demo", choices=["demo", "realesrgan"],
                    help="demo: the 8-feature ESRGAN; realesrgan: RealESRGAN_x4plus's shapes (64 features, 23 blocks), random")
-    p.add_argument("--heaps", nargs="+", default=["glibc", "tuned"], choices=["glibc", "tuned"],
-                   help="network path with glibc's own mmap threshold (before) and with underpaint/heap.py's")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         models_dir = Path(tmp)
@@ -121,17 +115,16 @@ def main() -> None:
             write_demo_model(models_dir)
         print(f"# {time.strftime('%Y-%m-%d')}, {platform.machine()}, {platform.processor() or 'cpu'}, "
               f"python {platform.python_version()}, CPU only, torch threads 2")
-        print(f"{'path':>10} {'heap':>6} {'output':>11} {'tiles':>6} {'seconds':>8} {'loaded MB':>10} {'peak MB':>8} "
+        print(f"{'path':>10} {'output':>11} {'tiles':>6} {'seconds':>8} {'loaded MB':>10} {'peak MB':>8} "
               f"{'extra MB':>9} {'buffers MB':>11} {'extra-buffers':>14}")
-        runs = [("network", s, h) for s in args.sizes for h in args.heaps]
-        runs += [("diffusion", s, "tuned") for s in args.diffusion_sizes]
-        for mode, size, heap in runs:
-            r = measure(mode, size, models_dir, network, args.diffusion_tile, heap)
+        runs = [("network", s) for s in args.sizes] + [("diffusion", s) for s in args.diffusion_sizes]
+        for mode, size in runs:
+            r = measure(mode, size, models_dir, network, args.diffusion_tile)
             if "error" in r:
-                print(f"{mode:>10} {heap:>6} {size:>11}  {r['error']}")
+                print(f"{mode:>10} {size:>11}  {r['error']}")
                 continue
             extra = r["peak_mb"] - r["loaded_mb"]
-            print(f"{mode:>10} {heap:>6} {r['width']:>5}x{r['height']:<5} {r['tiles']:>6} {r['seconds']:>8.1f} {r['loaded_mb']:>10.0f} "
+            print(f"{mode:>10} {r['width']:>5}x{r['height']:<5} {r['tiles']:>6} {r['seconds']:>8.1f} {r['loaded_mb']:>10.0f} "
                   f"{r['peak_mb']:>8.0f} {extra:>9.0f} {r['buffers_mb']:>11.0f} {extra - r['buffers_mb']:>14.0f}", flush=True)
 
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from ..heap import large_blocks_returned
-
 # Input window side (pixels, overlap included) and overlap: a x4 RealESRGAN window of 256 px peaks
 # at about 1 GB of activations on the CPU; GPUs take bigger ones. 32 px of overlap reproduces the
 # untiled result of ESRGAN (tests/upscale/test_tiles.py, test_full_size.py).
@@ -55,15 +53,14 @@ def network_upscale(descriptor, device: str, image: np.ndarray, width: int, heig
     cores = [tile if max(w, h) <= tile else max(tile - 2 * overlap, tile // 2) for w, h in sizes]
     counts = [len(plan_tiles(w, h, core, overlap)) for (w, h), core in zip(sizes, cores)]
     run = tile_runner(descriptor, device)
-    with large_blocks_returned():  # else the heap keeps every window's pages (heap.py)
-        for number, core in enumerate(cores):
-            before = sum(counts[:number])
+    for number, core in enumerate(cores):
+        before = sum(counts[:number])
 
-            def tile_callback(done: int, total: int, before=before) -> None:
-                if on_tile is not None:
-                    on_tile(before + done, sum(counts))
+        def tile_callback(done: int, total: int, before=before) -> None:
+            if on_tile is not None:
+                on_tile(before + done, sum(counts))
 
-            rgb = upscale_tiled(run, rgb, scale, core, overlap, needs.multiple_of, needs.minimum, tile_callback)
+        rgb = upscale_tiled(run, rgb, scale, core, overlap, needs.multiple_of, needs.minimum, tile_callback)
     return _merge(rgb, alpha, width, height)
 
 
