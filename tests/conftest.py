@@ -20,6 +20,20 @@ def demo_models_dir(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.fixture
+def demo_registry(demo_models_dir, tmp_path):
+    """A ModelRegistry over a private copy of the demo model in tmp_path (a test may write its
+    sidecar, tmp_path / "underpaint-demo" / "underpaint.json", without touching other tests)."""
+    import shutil
+
+    from underpaint.models.registry import ModelRegistry
+
+    shutil.copytree(demo_models_dir / "underpaint-demo", tmp_path / "underpaint-demo")
+    registry = ModelRegistry(tmp_path)
+    registry.scan()
+    return registry
+
+
 class RunningDaemon:
     def __init__(self, process):
         self.process = process

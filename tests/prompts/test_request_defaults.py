@@ -3,44 +3,34 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
 from underpaint.errors import InvalidArgument
 from underpaint.jobs.request import Limits, resolve
-from underpaint.models.registry import ModelRegistry
 from underpaint.pipelines.samplers import SAMPLERS
 from underpaint.v1 import underpaint_pb2 as pb
 
 
-@pytest.fixture
-def registry(demo_models_dir, tmp_path):
-    shutil.copytree(demo_models_dir / "underpaint-demo", tmp_path / "underpaint-demo")
-    registry = ModelRegistry(tmp_path)
-    registry.scan()
-    return registry
-
-
-def _resolve(registry, **fields):
+def _resolve(demo_registry, **fields):
     req = pb.GenerateRequest(prompt="a fox", model="underpaint-demo", width=64, height=64, **fields)
-    return resolve(req, registry, dict(SAMPLERS), "euler_a", Limits())
+    return resolve(req, demo_registry, dict(SAMPLERS), "euler_a", Limits())
 
 
-def test_built_in_defaults(registry):
-    r = _resolve(registry)
+def test_built_in_defaults(demo_registry):
+    r = _resolve(demo_registry)
     assert (r.clip_skip, r.mean_restore) == (1, True)
 
 
-def test_sidecar_defaults_and_the_request_winning(registry, tmp_path):
+def test_sidecar_defaults_and_the_request_winning(demo_registry, tmp_path):
     (tmp_path / "underpaint-demo" / "underpaint.json").write_text(json.dumps({"clip_skip": 2, "no_mean_restore": True}))
-    r = _resolve(registry)
+    r = _resolve(demo_registry)
     assert (r.clip_skip, r.mean_restore) == (2, False)
-    assert _resolve(registry, clip_skip=1).clip_skip == 1
+    assert _resolve(demo_registry, clip_skip=1).clip_skip == 1
 
 
-def test_out_of_range_clip_skip_is_refused(registry):
+def test_out_of_range_clip_skip_is_refused(demo_registry):
     with pytest.raises(InvalidArgument, match=r"^clip_skip: 13 is out of range; allowed 1 to 12"):
-        _resolve(registry, clip_skip=13)
+        _resolve(demo_registry, clip_skip=13)
     with pytest.raises(InvalidArgument, match=r"^clip_skip: -1 is out of range"):
-        _resolve(registry, clip_skip=-1)
+        _resolve(demo_registry, clip_skip=-1)
