@@ -13,6 +13,7 @@ from .config import MAX_MESSAGE_BYTES, DaemonConfig, ensure_token, write_discove
 from .jobs.request import Limits
 from .transport.access import AccessPolicy
 from .transport.grpc_server import start_grpc
+from .transport.heap import keep_large_buffers
 from .transport.http_gateway import start_gateway
 from .transport.routing import TokenCheck, rpcs
 from .v1 import archive_connect, archive_pb2, board_connect, board_pb2, underpaint_connect, underpaint_pb2
@@ -130,6 +131,7 @@ async def serve(cfg: DaemonConfig) -> None:
     log.info("models: %s", cfg.models_dir)
     log.info("data:   %s", cfg.data_dir)
     log.info("config: %s", cfg.config_dir)
+    heap_trimmer = keep_large_buffers()  # canvases land in mapped pages (transport/heap.py)
     tls = tls_setup.for_daemon(cfg)  # before the slow model scan: a bad --tls-cert fails at once
     if cfg.require_token and tls is None:
         log.warning("!! NO TLS: beyond loopback the token and every image cross the network in clear text. "
@@ -214,6 +216,8 @@ async def serve(cfg: DaemonConfig) -> None:
             http[0].should_exit = True
             await http[2]
         await grpc_server.stop(grace=1.0)
+        if heap_trimmer is not None:
+            heap_trimmer.stop()
         try:
             if f'"pid": {os.getpid()}' in discovery.read_text():
                 discovery.unlink()

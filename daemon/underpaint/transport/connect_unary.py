@@ -25,6 +25,7 @@ from connectrpc.errors import ConnectError
 
 from ..errors import ServiceError
 from .decoding import parse_failure
+from .heap import note_message
 from .wire import encode_pieces
 from .routing import Rpc, TokenCheck, unexpected_failure
 
@@ -43,6 +44,7 @@ def takes(method: str, content_type: str, headers: dict[str, str]) -> bool:
 
 
 async def serve(rpc: Rpc, tokens: TokenCheck, headers: dict[str, str], receive, send) -> None:
+    note_message(int(headers["content-length"]))
     body = await _read_body(int(headers["content-length"]), receive)
     if body is None:
         return  # the client went away
@@ -57,9 +59,11 @@ async def serve(rpc: Rpc, tokens: TokenCheck, headers: dict[str, str], receive, 
                                 (b"content-length", str(len(message)).encode())]})
         await send({"type": "http.response.body", "body": message})
         return
+    length = sum(p.nbytes for p in pieces)
+    note_message(length)
     await send({"type": "http.response.start", "status": 200,
                 "headers": [(b"content-type", b"application/proto"),
-                            (b"content-length", str(sum(p.nbytes for p in pieces)).encode())]})
+                            (b"content-length", str(length).encode())]})
     for piece in pieces:
         for start in range(0, piece.nbytes, SLICE_BYTES):
             await send({"type": "http.response.body", "body": piece[start:start + SLICE_BYTES], "more_body": True})

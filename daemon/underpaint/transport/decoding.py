@@ -15,6 +15,7 @@ from connectrpc.errors import ConnectError
 from google.protobuf import json_format
 
 from ..errors import InvalidArgument
+from .heap import note_message
 
 
 def parse_failure(message_type, error: BaseException) -> str:
@@ -37,6 +38,7 @@ class Unparsable:
 
 def grpc_deserializer(message_type):
     def deserialize(data: bytes):
+        note_message(len(data))
         message = message_type()
         try:
             message.ParseFromString(data)

@@ -17,6 +17,7 @@ from grpc_reflection.v1alpha import reflection
 
 from ..errors import ServiceError, Unauthenticated
 from .decoding import Unparsable, grpc_deserializer
+from .heap import note_message
 from .routing import Rpc, TokenCheck, unexpected_failure
 from .wire import encode_pieces
 
@@ -42,7 +43,12 @@ def _serializer(rpc: Rpc):
     (wire.py); UNDERPAINT_TRANSPORT_FAST_PATHS=0 keeps the plain one (bench/transport.py's "before")."""
     if os.environ.get("UNDERPAINT_TRANSPORT_FAST_PATHS") == "0":
         return rpc.response_type.SerializeToString
-    return lambda message: b"".join(encode_pieces(message))
+
+    def serialize(message) -> bytes:
+        wire = b"".join(encode_pieces(message))
+        note_message(len(wire))
+        return wire
+    return serialize
 
 
 def _unary(rpc: Rpc, tokens: TokenCheck):
