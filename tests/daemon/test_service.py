@@ -70,3 +70,24 @@ def test_echo_returns_the_image_unchanged(grpc_client):
     image = pb.Image(width=37, height=23, format=pb.PIXEL_FORMAT_RGBA8, data=data)
     back = grpc_client.call(grpc_client.stub.Echo, image)
     assert back == image
+
+
+def test_the_client_sends_a_large_image_and_its_fields_whole(grpc_client):
+    """Requests with pixels of 1 MiB or more leave the Python client encoded in pieces (wire.py),
+    fields in another order than upb's: the daemon must read the same request."""
+    import numpy as np
+
+    from underpaint.v1 import board_pb2
+
+    width, height = 1024, 600  # 2.3 MiB of RGBA
+    data = np.random.default_rng(1).integers(0, 256, width * height * 4, dtype=np.uint8).tobytes()
+    image = pb.Image(width=width, height=height, format=pb.PIXEL_FORMAT_RGBA8, data=data)
+    assert grpc_client.call(grpc_client.stub.Echo, image, timeout=120) == image
+    meta = board_pb2.BoardMeta(source_app="cli", document="pieces.kra", layer="Paint 1", note="large", x=12, y=34)
+    entry = grpc_client.call(grpc_client.board.Publish,
+                             board_pb2.PublishRequest(channel="tests/pieces", image=image, meta=meta), timeout=120)
+    assert (entry.channel, entry.width, entry.height) == ("tests/pieces", width, height)
+    assert entry.meta == meta
+    fetched = grpc_client.call(grpc_client.board.Fetch, board_pb2.FetchRequest(channel="tests/pieces"), timeout=120)
+    assert fetched.image.data == data
+    assert fetched.digest == entry.digest
