@@ -8,7 +8,10 @@
   4. the floor: the same bytes copied over a raw loopback socket and back
 
 (1) and (2) use Echo, which returns the image unchanged, so they time the transports alone
-(message encoding included). (0) times a board Publish + Fetch through the store in this
+(message encoding included). The daemon reuses large buffers between calls (transport/heap.py);
+rows marked "heap reuse off" run a daemon with UNDERPAINT_HEAP_REUSE=0. The rows marked
+"client reusing buffers too" come last: this process then calls the same keep_large_buffers()
+(as a long-lived client may) and measures its floor again, since that changes the floor too. (0) times a board Publish + Fetch through the store in this
 process, for scale: what real work on the same image costs. (3) includes the PNG codec on
 both sides, which is the point. Run: `.venv/bin/python bench/transport.py [--size N]`.
 Not a test: it prints times and ratios to (4).
@@ -258,9 +261,13 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="underpaint-bench-") as tmp:
         daemon = DaemonProcess(None, Path(tmp) / "home").start()
-        # the same daemon without the fast paths (transport/connect_unary.py, wire.py): "before"
+        # the same daemon without the fast paths (transport/connect_unary.py, wire.py) and the
+        # heap reuse (transport/heap.py): "before"
         before = DaemonProcess(None, Path(tmp) / "home-before",
-                               env={**os.environ, "UNDERPAINT_TRANSPORT_FAST_PATHS": "0"}).start()
+                               env={**os.environ, "UNDERPAINT_TRANSPORT_FAST_PATHS": "0",
+                                    "UNDERPAINT_HEAP_REUSE": "0"}).start()
+        heap_off = DaemonProcess(None, Path(tmp) / "home-heap-off",
+                                 env={**os.environ, "UNDERPAINT_HEAP_REUSE": "0"}).start()
         try:
             results = {
                 "4. raw loopback socket (floor)": bench_socket(data, repeats),
@@ -272,7 +279,10 @@ def main() -> int:
                 "2. gateway + host kit, pure-Python protobuf (as a host)":
                     bench_kit_as_host(daemon.http, size, data, repeats, Path(tmp)),
                 "2b. gateway + host kit, upb protobuf": bench_kit_in_process(daemon.http, size, data, repeats),
-                "1c. = 1. without the fast paths (before)": bench_grpc(before.grpc, size, data, repeats),
+                "1c. = 1. without the fast paths and heap reuse (before)": bench_grpc(before.grpc, size, data, repeats),
+                "1d. = 1. with the daemon's heap reuse off": bench_grpc(heap_off.grpc, size, data, repeats),
+                "2e. = 2. with the daemon's heap reuse off":
+                    bench_kit_as_host(heap_off.http, size, data, repeats, Path(tmp)),
                 "2c. the same through connectrpc, no fast path (before)":
                     bench_kit_in_process(before.http, size, data, repeats),
                 "2d. = 2. through connectrpc, no fast path (before)":
@@ -281,12 +291,24 @@ def main() -> int:
             if not args.no_png:
                 png_time, png_bytes = bench_png_json(size, data, repeats)
                 results[f"3. PNG + base64 JSON over HTTP ({png_bytes / 2**20:.0f} MiB body)"] = png_time
+            from underpaint.transport.heap import keep_large_buffers
+
+            keep_large_buffers()  # what Client(reuse_buffers=True) does
+            reusing = {
+                "5. floor, this process reusing buffers too": bench_socket(data, repeats),
+                "5a. = 1. (gRPC), client reusing buffers too": bench_grpc(daemon.grpc, size, data, repeats),
+                "5b. = 2b. (kit, upb), client reusing buffers too": bench_kit_in_process(daemon.http, size, data, repeats),
+            }
         finally:
             daemon.stop()
             before.stop()
+            heap_off.stop()
     floor = results["4. raw loopback socket (floor)"]
     for name, seconds in sorted(results.items()):
         print(f"{name:62} {seconds * 1000:9.0f} ms  {seconds / floor:7.1f}x")
+    floor = reusing["5. floor, this process reusing buffers too"]
+    for name, seconds in reusing.items():
+        print(f"{name:62} {seconds * 1000:9.0f} ms  {seconds / floor:7.1f}x (of 5.)")
     return 0
 
 

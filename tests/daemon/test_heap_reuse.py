@@ -124,3 +124,32 @@ def test_a_daemon_told_not_to_reuse_says_so(tmp_path):
         assert "reused between calls" not in log
     finally:
         daemon.stop()
+
+
+CLIENT_CHILD = """
+import json, sys
+from underpaint.client import Client
+from underpaint.transport import heap
+from underpaint.v1 import underpaint_pb2 as pb
+
+canvas = bytes(range(256)) * (64 << 12)
+with Client(sys.argv[1], reuse_buffers=sys.argv[2] == "1") as client:
+    for _ in range(3):
+        image = pb.Image(width=4096, height=4096, format=pb.PIXEL_FORMAT_RGBA8, data=canvas)
+        assert client.call(client.stub.Echo, image, timeout=300).data == canvas
+print(json.dumps({"free": heap._glibc().mallinfo2().fordblks, "messages": heap._large_messages}))
+"""
+
+
+@pytest.mark.parametrize("reuse", [False, True])
+def test_a_client_asked_to_reuse_buffers_keeps_them_and_counts_its_transfers(daemon, reuse):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    out = subprocess.run([sys.executable, "-c", CLIENT_CHILD, daemon.grpc, "1" if reuse else "0"],
+                         capture_output=True, text=True, env=env, timeout=600)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert report["messages"] == 6  # three canvases out, three back: what the idle trimmer watches
+    if reuse:
+        assert report["free"] >= CANVAS
+    else:
+        assert report["free"] < CANVAS  # a plain client leaves the process's allocator alone

@@ -118,9 +118,21 @@ class IdleTrimmer:
                 log.exception("heap: idle trim failed")
 
 
+_lock = threading.Lock()
+_started: list = []  # [the trimmer or None] once keep_large_buffers has run in this process
+
+
 def keep_large_buffers(period_s: float | None = None) -> IdleTrimmer | None:
-    """Call once at daemon start. Returns the running trimmer, or None where nothing was changed
-    (not glibc, or UNDERPAINT_HEAP_REUSE=0)."""
+    """Once per process: the daemon at start, and a long-lived client that moves canvases
+    (`Client(reuse_buffers=True)`); later calls return the first answer. Returns the running
+    trimmer, or None where nothing was changed (not glibc, or UNDERPAINT_HEAP_REUSE=0)."""
+    with _lock:
+        if not _started:
+            _started.append(_start(period_s))
+        return _started[0]
+
+
+def _start(period_s: float | None) -> IdleTrimmer | None:
     if os.environ.get("UNDERPAINT_HEAP_REUSE", "1") == "0":
         log.info("heap: large buffers are mapped per call (UNDERPAINT_HEAP_REUSE=0)")
         return None
