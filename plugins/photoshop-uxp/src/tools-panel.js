@@ -83,12 +83,13 @@ export function startTools(page, api) {
     setOptions(page, select("upscaler"), [["", "Lanczos (no model)"],
       ...upscalers(addOns).map((a) => /** @type {[string, string]} */ ([a.id, `${a.displayName || a.id} x${a.scale}${a.isDemo ? " (random weights)" : ""}`]))],
     upscalers(addOns)[0]?.id ?? "");
-    let types = {};
+    let types = /** @type {Record<string, string[]>} */ ({});
     try {
       types = controlTypesFor(addOns, model());
     } catch {
       types = {};
     }
+    if (!have.includes(CAPABILITY_REFERENCE)) delete types.reference;  // IP-Adapter files, but a daemon that cannot use them
     setOptions(page, select("controlType"), Object.keys(types).map((t) => /** @type {[string, string]} */ ([t, t === "reference" ? "reference (IP-Adapter)" : t])));
     showLayers();
     showControls();

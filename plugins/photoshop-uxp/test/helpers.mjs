@@ -66,14 +66,14 @@ export async function fakeServer(status, contentType, body) {
  * @param {{token?: string, models?: {id: string, displayName: string}[], defaultModel?: string}} [options]
  */
 export async function fakeDaemon({ token = "", models = [{ id: "a", displayName: "Model A" }, { id: "b", displayName: "Model B" }],
-  defaultModel = "b" } = {}) {
+  defaultModel = "b", capabilities = ["canvas"], addOns = [] } = {}) {
   const { create, toBinary } = await import("@bufbuild/protobuf");
   const { InfoSchema, ListModelsResponseSchema } = await import("../src/generated/underpaint/v1/underpaint_pb.js");
   const replies = {
     "/underpaint.v1.Underpaint/GetInfo": () => toBinary(InfoSchema, create(InfoSchema,
-      { daemonVersion: "9.9.9", protocolMajor: 1, device: "cpu", capabilities: ["canvas"] })),
+      { daemonVersion: "9.9.9", protocolMajor: 1, device: "cpu", capabilities })),
     "/underpaint.v1.Underpaint/ListModels": () => toBinary(ListModelsResponseSchema, create(ListModelsResponseSchema,
-      { models: models.map((m) => ({ ...m, nativeWidth: 512, nativeHeight: 512 })), defaultModel })),
+      { models: models.map((m) => ({ ...m, nativeWidth: 512, nativeHeight: 512 })), defaultModel, addOns })),
   };
   const requests = [];
   const server = createServer((req, res) => {

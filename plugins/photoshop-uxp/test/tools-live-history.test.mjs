@@ -283,6 +283,38 @@ describe("the panel's Tools on an old daemon", () => {
   });
 });
 
+describe("the panel's control types follow the daemon's capabilities", () => {
+  for (const [capabilities, offered] of [
+    [["canvas", "controls", "reference_images"], ["scribble", "reference"]],
+    [["canvas", "controls"], ["scribble"]],  // IP-Adapter files listed, but a daemon that cannot use them
+  ]) {
+    test(`with ${capabilities.join(", ")}: offers ${offered.join(", ")}`, async () => {
+      standIn.reset();
+      standIn.newDocument({ width: 64, height: 64 });
+      const addOns = [{ type: "controlnet", id: "scribble-net", architecture: "sd15", controlType: "scribble" },
+        { type: "ipadapter", id: "ip-adapter-sd15", architecture: "sd15" }];
+      const fake = await fakeDaemon({ capabilities, addOns, models: [{ id: "b", displayName: "Model B", architecture: "sd15" }] });
+      const disallowFake = await allowInManifest(fake.url);
+      globalThis.localStorage = fakeStorage({ "underpaint.settings.v1": JSON.stringify({ server: fake.address }) });
+      let panel;
+      try {
+        const page = fakeDocument();
+        const $ = (id) => page.getElementById(id);
+        panel = startPanel(/** @type {any} */ (page));
+        await waitFor(() => $("status").textContent.startsWith("Connected"), 10000, "the connection");
+        await waitFor(() => $("controlType").children.length > 0, 10000, "the control types");
+        assert.deepEqual($("controlType").children.map((o) => o.getAttribute("value")), offered);
+        assert.equal($("addControl").disabled, false);
+      } finally {
+        panel?.stop();
+        delete globalThis.localStorage;
+        disallowFake();
+        await fake.close();
+      }
+    });
+  }
+});
+
 /** Makes `doc` the active document again. */
 async function app_activate(doc) {
   const { app } = await import("photoshop");
