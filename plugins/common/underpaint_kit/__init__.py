@@ -6,9 +6,9 @@ built plugin by `underpaint plugins build`). See docs/plugins.md.
 
 from __future__ import annotations
 
-from . import addons, controls, faces, history, noise, pixels, policy, prompts, requests, training, upscale
+from . import addons, capabilities, controls, faces, history, noise, pixels, policy, prompts, requests, training, upscale
 from .daemon import Daemon, connect_daemon
-from .errors import DaemonNotRunning, DaemonTooOld, RequestRejected, UnderpaintError
+from .errors import DaemonLacksFeature, DaemonNotRunning, DaemonTooOld, RequestRejected, UnderpaintError
 from .jobs import JobOutcome, JobRunner
 from .live import LiveSession
 from .protocol import pb, pb_archive, pb_board
@@ -17,5 +17,6 @@ from .tls import TlsError
 __version__ = "0.1.0"
 
 __all__ = ["connect_daemon", "Daemon", "JobRunner", "JobOutcome", "LiveSession", "UnderpaintError",
-           "DaemonNotRunning", "DaemonTooOld", "RequestRejected", "TlsError", "addons", "controls", "faces", "history", "noise",
+           "DaemonNotRunning", "DaemonTooOld", "DaemonLacksFeature", "RequestRejected", "TlsError", "addons",
+           "capabilities", "controls", "faces", "history", "noise",
            "pixels", "policy", "prompts", "requests", "training", "upscale", "pb", "pb_archive", "pb_board"]

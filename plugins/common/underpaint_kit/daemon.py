@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import discovery
+from . import capabilities, discovery
 from .connect import ConnectClient
 from .errors import DaemonTooOld
 from .protocol import pb, pb_board
@@ -91,6 +91,9 @@ class Daemon:
         return list(self.list_samplers().samplers)
 
     def submit(self, request: pb.GenerateRequest) -> pb.Job:
+        """Raises DaemonLacksFeature, before sending, for what this daemon's GetInfo does not offer."""
+        if self.info is not None:
+            capabilities.check(request, self.info)
         return self.call(_UNDERPAINT, "Submit", request, pb.Job, self._pixels_timeout(request))
 
     def poll(self, job_id: str, after_seq: int = 0, wait_ms: int = 10000) -> pb.PollEventsResponse:

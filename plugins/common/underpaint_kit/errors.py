@@ -41,6 +41,18 @@ class DaemonTooOld(UnderpaintError):
         self.daemon_version = daemon_version
 
 
+class DaemonLacksFeature(UnderpaintError):
+    """The daemon speaks protocol v1 but is older than a feature the request uses
+    (capabilities.check); nothing was sent."""
+
+    def __init__(self, features: list[str], daemon_version: str = ""):
+        version = f" ({daemon_version})" if daemon_version else ""
+        super().__init__(f"This Underpaint daemon{version} is too old for {', '.join(features)}. "
+                         "Update it (pip install -U underpaint) and restart underpaint serve.")
+        self.features = features
+        self.daemon_version = daemon_version
+
+
 class RequestRejected(UnderpaintError):
     """The daemon answered with an error. `code` is the Connect code, e.g. "invalid_argument";
     `message` is the daemon's own text (it names the offending field)."""
