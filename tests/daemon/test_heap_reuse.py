@@ -86,12 +86,15 @@ def _resident_mb(pid: int) -> int:
         return next(int(line.split()[1]) // 1024 for line in status if line.startswith("VmRSS"))
 
 
-def _wait_for(daemon: DaemonProcess, text: str, seconds: float = 120.0) -> str:
-    deadline = time.monotonic() + seconds
-    while text not in daemon.log():
-        assert time.monotonic() < deadline, f"the daemon never logged {text!r}; its log ends:\n{daemon.log()[-2000:]}"
+def _wait_for(daemon: DaemonProcess, text: str, looks: int = 600) -> str:
+    """The daemon's log once it holds `text` (the trimmer's only outward sign is its log line);
+    the number of looks only keeps a broken daemon from hanging the suite."""
+    for _ in range(looks):
+        log = daemon.log()
+        if text in log:
+            return log
         time.sleep(0.2)
-    return daemon.log()
+    pytest.fail(f"the daemon never logged {text!r}; its log ends:\n{daemon.log()[-2000:]}")
 
 
 def test_a_daemon_gives_canvas_memory_back_after_transfers_stop(tmp_path):
@@ -137,7 +140,12 @@ with Client(sys.argv[1], reuse_buffers=sys.argv[2] == "1") as client:
     for _ in range(3):
         image = pb.Image(width=4096, height=4096, format=pb.PIXEL_FORMAT_RGBA8, data=canvas)
         assert client.call(client.stub.Echo, image, timeout=300).data == canvas
-print(json.dumps({"free": heap._glibc().mallinfo2().fordblks, "messages": heap._large_messages}))
+libc = heap._glibc()
+mapped_before = libc.mallinfo2().hblkhd  # bytes in chunks glibc mapped on their own
+canvas_buffer = bytearray(len(canvas))
+mapped_fresh = libc.mallinfo2().hblkhd - mapped_before >= len(canvas)
+del canvas_buffer
+print(json.dumps({"mapped_fresh": mapped_fresh, "messages": heap._large_messages}))
 """
 
 
@@ -149,7 +157,6 @@ def test_a_client_asked_to_reuse_buffers_keeps_them_and_counts_its_transfers(dae
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout.strip().splitlines()[-1])
     assert report["messages"] == 6  # three canvases out, three back: what the idle trimmer watches
-    if reuse:
-        assert report["free"] >= CANVAS
-    else:
-        assert report["free"] < CANVAS  # a plain client leaves the process's allocator alone
+    # The next canvas-sized buffer: from the kept heap when reusing; a fresh mapping with glibc's
+    # defaults, which a plain client leaves alone.
+    assert report["mapped_fresh"] is (not reuse)

@@ -59,6 +59,6 @@ def needs(request: "pb.GenerateRequest") -> list[tuple[str, str]]:
 def check(request: "pb.GenerateRequest", info: "pb.Info") -> None:
     """Raises DaemonLacksFeature when the daemon that sent `info` cannot do all of `request`."""
     offered = set(info.capabilities)
-    missing = list(dict.fromkeys(what for capability, what in needs(request) if capability not in offered))
+    missing = [what for capability, what in needs(request) if capability not in offered]
     if missing:
         raise DaemonLacksFeature(missing, info.daemon_version)

@@ -256,61 +256,59 @@ describe("panel tools on a live daemon", { skip: skip ?? false, timeout: TIMEOUT
   });
 });
 
+/**
+ * Opens the panel on a new 64x64 document against a fake daemon made with `fakeOptions`, waits
+ * for "Connected", runs `check($)`, and closes everything again.
+ * @param {Parameters<typeof fakeDaemon>[0]} fakeOptions
+ * @param {(find: (id: string) => any) => Promise<void>} check
+ */
+async function withPanelOnFakeDaemon(fakeOptions, check) {
+  standIn.reset();
+  standIn.newDocument({ width: 64, height: 64 });
+  const fake = await fakeDaemon(fakeOptions);
+  const disallowFake = await allowInManifest(fake.url);
+  globalThis.localStorage = fakeStorage({ "underpaint.settings.v1": JSON.stringify({ server: fake.address }) });
+  let panel;
+  try {
+    const page = fakeDocument();
+    const $ = (id) => page.getElementById(id);
+    panel = startPanel(/** @type {any} */ (page));
+    await waitFor(() => $("status").textContent.startsWith("Connected"), 10000, "the connection");
+    await check($);
+  } finally {
+    panel?.stop();
+    delete globalThis.localStorage;
+    disallowFake();
+    await fake.close();
+  }
+}
+
 describe("the panel's Tools on an old daemon", () => {
   test("says which tools the daemon is too old for, and keeps their buttons off", async () => {
-    standIn.reset();
-    standIn.newDocument({ width: 64, height: 64 });
-    const fake = await fakeDaemon();
-    const disallowFake = await allowInManifest(fake.url);
-    globalThis.localStorage = fakeStorage({ "underpaint.settings.v1": JSON.stringify({ server: fake.address }) });
-    let panel;
-    try {
-      const page = fakeDocument();
-      const $ = (id) => page.getElementById(id);
-      panel = startPanel(/** @type {any} */ (page));
-      await waitFor(() => $("status").textContent.startsWith("Connected"), 10000, "the connection");
+    await withPanelOnFakeDaemon({}, async ($) => {
       assert.equal($("toolsNote").textContent, "This daemon is too old for Upscale, control layers, Live, Keyframes and Edit, " +
         "training, history, styles, Interrogate: update it.");
       for (const id of ["upscale", "keyframes", "edit", "train", "placeHistory", "interrogate", "live", "addControl"]) {
         assert.equal($(id).disabled, true, id);
       }
-    } finally {
-      panel?.stop();
-      delete globalThis.localStorage;
-      disallowFake();
-      await fake.close();
-    }
+    });
   });
 });
 
 describe("the panel's control types follow the daemon's capabilities", () => {
+  const addOns = [{ type: "controlnet", id: "scribble-net", architecture: "sd15", controlType: "scribble" },
+    { type: "ipadapter", id: "ip-adapter-sd15", architecture: "sd15" }];
+  const models = [{ id: "b", displayName: "Model B", architecture: "sd15" }];
   for (const [capabilities, offered] of [
     [["canvas", "controls", "reference_images"], ["scribble", "reference"]],
     [["canvas", "controls"], ["scribble"]],  // IP-Adapter files listed, but a daemon that cannot use them
   ]) {
     test(`with ${capabilities.join(", ")}: offers ${offered.join(", ")}`, async () => {
-      standIn.reset();
-      standIn.newDocument({ width: 64, height: 64 });
-      const addOns = [{ type: "controlnet", id: "scribble-net", architecture: "sd15", controlType: "scribble" },
-        { type: "ipadapter", id: "ip-adapter-sd15", architecture: "sd15" }];
-      const fake = await fakeDaemon({ capabilities, addOns, models: [{ id: "b", displayName: "Model B", architecture: "sd15" }] });
-      const disallowFake = await allowInManifest(fake.url);
-      globalThis.localStorage = fakeStorage({ "underpaint.settings.v1": JSON.stringify({ server: fake.address }) });
-      let panel;
-      try {
-        const page = fakeDocument();
-        const $ = (id) => page.getElementById(id);
-        panel = startPanel(/** @type {any} */ (page));
-        await waitFor(() => $("status").textContent.startsWith("Connected"), 10000, "the connection");
+      await withPanelOnFakeDaemon({ capabilities, addOns, models }, async ($) => {
         await waitFor(() => $("controlType").children.length > 0, 10000, "the control types");
         assert.deepEqual($("controlType").children.map((o) => o.getAttribute("value")), offered);
         assert.equal($("addControl").disabled, false);
-      } finally {
-        panel?.stop();
-        delete globalThis.localStorage;
-        disallowFake();
-        await fake.close();
-      }
+      });
     });
   }
 });
